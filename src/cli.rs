@@ -1,0 +1,1 @@
+//! keepalived's command line (keepalived(8)); see keepalived-reference.md section c.

@@ -1,0 +1,66 @@
+//! What the configuration reader needs from the outside world, behind traits so
+//! the config module stays pure: files and globs (`Source`) and host facts used
+//! by keepalived's semantic checks (`Host`). Live implementations are in
+//! `crate::sys::host`; tests use in-memory fakes.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Kind of a file system entry, as the include logic needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileKind {
+    pub is_dir: bool,
+    pub is_regular: bool,
+    /// Any execute bit set: keepalived skips executable files when including.
+    pub is_executable: bool,
+}
+
+/// Files the configuration is read from.
+pub trait Source {
+    /// Whole contents of a file.
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Paths matching a shell glob (no brace expansion: the lexer expands braces
+    /// first), sorted as glob(3) sorts them. An empty vector when nothing matches.
+    fn glob(&self, pattern: &str) -> Vec<PathBuf>;
+    /// Metadata of a path; `None` when it does not exist.
+    fn kind(&self, path: &Path) -> Option<FileKind>;
+}
+
+/// A resolved user for scripts (`script_user`, `user` keywords).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// Ownership and mode of a file, for script security checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    pub uid: u32,
+    pub gid: u32,
+    pub mode: u32,
+    pub is_dir: bool,
+    pub is_regular: bool,
+}
+
+/// Host facts keepalived consults while validating a configuration.
+pub trait Host {
+    /// The config id for `@id` lines: `-i`, else the host name up to the first dot.
+    fn config_id(&self) -> String;
+    /// Value of an environment variable (for `${_ENV NAME}`).
+    fn env(&self, name: &str) -> Option<String>;
+    /// Whether a network interface of that name exists (in our namespace).
+    fn interface_exists(&self, name: &str) -> bool;
+    fn user_by_name(&self, name: &str) -> Option<UserInfo>;
+    fn group_by_name(&self, name: &str) -> Option<u32>;
+    /// `stat(2)` following symlinks.
+    fn stat(&self, path: &Path) -> Option<FileStat>;
+    /// Canonical path (symlinks resolved), when it exists.
+    fn canonicalize(&self, path: &Path) -> Option<PathBuf>;
+    /// The `PATH` used to find bare command names.
+    fn path_var(&self) -> String;
+    /// Our effective uid (keepalived's script checks differ for root).
+    fn euid(&self) -> u32;
+    /// Whether the file starts with `#!` (keepalived uses libmagic to tell scripts).
+    fn is_script(&self, path: &Path) -> bool;
+}

@@ -1,0 +1,9 @@
+//! keepalived in Rust: a drop-in replacement for keepalived 2.2.x.
+//!
+//! The crate is laid out as `../shared/docs/architecture.md` describes: pure cores
+//! (`config`, later `proto`, `vrrp`, `check`) that never touch the OS, and drivers
+//! plus `sys` at the edges.
+
+pub mod cli;
+pub mod config;
+pub mod sys;

@@ -1,0 +1,3 @@
+//! Every OS edge lives here, behind small traits defined by the pure modules.
+
+pub mod host;
