@@ -2,6 +2,7 @@
 //! host facts come through the `Source` and `Host` traits.
 
 pub mod diag;
+pub mod fake;
 pub mod lexer;
 pub mod source;
 pub mod token;
