@@ -4,6 +4,8 @@
 pub mod diag;
 pub mod fake;
 pub mod lexer;
+pub mod model;
+pub mod parser;
 pub mod source;
 pub mod token;
 
@@ -16,11 +18,14 @@ use token::SourceMap;
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     pub lex: LexOptions,
+    /// `-t`: apply keepalived's config-test strictness.
+    pub config_test: bool,
 }
 
 /// The result of reading a configuration.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    pub config: model::Config,
     pub diags: Vec<Diag>,
     pub sources: SourceMap,
     /// keepalived would have stopped parsing and exited with this code
@@ -31,6 +36,11 @@ pub struct Loaded {
 
 /// Read and check a configuration the way `keepalived -t` does.
 pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
-    let Lexed { lines: _, diags, sources, main_missing } = lexer::lex(path, src, host, &opts.lex);
-    Loaded { diags, sources, aborted: None, main_missing }
+    let Lexed { lines, mut diags, sources, main_missing } = lexer::lex(path, src, host, &opts.lex);
+    let mut p = parser::Parser::new(&lines, host, opts.config_test);
+    p.process_stream(parser::root(), false, 0);
+    p.finish_input();
+    parser::lvs::validate(&mut p);
+    diags.append(&mut p.diags);
+    Loaded { config: p.cfg, diags, sources, aborted: p.aborted, main_missing }
 }

@@ -63,4 +63,9 @@ pub trait Host {
     fn euid(&self) -> u32;
     /// Whether the file starts with `#!` (keepalived uses libmagic to tell scripts).
     fn is_script(&self, path: &Path) -> bool;
+    /// Whether a host name resolves (keepalived resolves `smtp_server` names
+    /// while parsing).
+    fn resolves(&self, name: &str) -> bool {
+        name == "localhost"
+    }
 }

@@ -100,6 +100,11 @@ impl Host for LiveHost {
         nix::unistd::geteuid().as_raw()
     }
 
+    fn resolves(&self, name: &str) -> bool {
+        use std::net::ToSocketAddrs;
+        (name, 25).to_socket_addrs().map(|mut a| a.next().is_some()).unwrap_or(false)
+    }
+
     fn is_script(&self, path: &Path) -> bool {
         use std::io::Read;
         let mut buf = [0u8; 2];

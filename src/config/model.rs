@@ -1,0 +1,647 @@
+//! The typed configuration model every part of the daemon reads. Defaults
+//! live next to the fields (`Default` impls), with keepalived's values.
+//! Times are in microseconds (keepalived's `TIMER_HZ`), as `u64`.
+
+use std::net::IpAddr;
+
+use super::diag::Span;
+
+/// A resolved `(uid, gid)`.
+pub type UserInfoPair = (u32, u32);
+
+/// Microseconds per second: keepalived keeps every timer in µs.
+pub const TIMER_HZ: u64 = 1_000_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub global: GlobalDefs,
+    pub net_namespace: Option<String>,
+    pub net_namespace_ipvs: Option<String>,
+    pub instance_name: Option<String>,
+    pub use_pid_dir: bool,
+    pub namespace_with_ipsets: bool,
+    pub linkbeat_use_polling: bool,
+    /// Seconds the parent waits for children at shutdown (default 5).
+    pub child_wait_time: Option<u32>,
+    pub vrrp_scripts: Vec<VrrpScript>,
+    pub track_files: Vec<TrackFile>,
+    pub track_processes: Vec<TrackProcess>,
+    pub sync_groups: Vec<SyncGroup>,
+    pub vrrp_instances: Vec<VrrpInstance>,
+    pub static_addresses: Vec<IpAddressLine>,
+    pub static_routes: Vec<RouteLine>,
+    pub static_rules: Vec<RuleLine>,
+    pub track_groups: Vec<TrackGroup>,
+    pub garp_groups: Vec<GarpGroup>,
+    pub linkbeat_interfaces: Vec<(String, Option<String>)>,
+    pub interface_up_down_delays: Vec<(String, u64, u64)>,
+    pub bfd_instances: Vec<BfdInstance>,
+    pub ssl: Option<SslCtx>,
+    pub virtual_server_groups: Vec<VirtualServerGroup>,
+    pub virtual_servers: Vec<VirtualServer>,
+    /// Keywords parsed and kept but not acted on by this implementation.
+    pub unsupported: Vec<RawKeyword>,
+}
+
+/// A keyword kept as words: rare keywords we parse and preserve for `-d`
+/// but whose behaviour is not implemented (a note is emitted at load).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawKeyword {
+    pub section: &'static str,
+    pub words: Vec<String>,
+    pub span: Span,
+}
+
+/// A command line for a script (`notify_*`, `script`, `misc_path`, …),
+/// re-tokenised the keepalived way (section b.6).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Script {
+    pub args: Vec<String>,
+    /// `USER [GROUP]` after the command, when given.
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub uid: u32,
+    pub gid: u32,
+    pub span: Option<Span>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GlobalDefs {
+    pub router_id: Option<String>,
+    pub notification_email: Vec<String>,
+    pub notification_email_from: Option<String>,
+    pub smtp_server: Option<(String, u16)>,
+    pub smtp_helo_name: Option<String>,
+    /// Seconds (default 30).
+    pub smtp_connect_timeout: Option<u32>,
+    pub smtp_alert: Option<bool>,
+    pub smtp_alert_vrrp: Option<bool>,
+    pub smtp_alert_checker: Option<bool>,
+    pub no_email_faults: bool,
+    pub checker_log_all_failures: bool,
+    pub script_user: Option<(String, Option<String>)>,
+    pub script_security: bool,
+    pub startup_script: Option<Script>,
+    pub shutdown_script: Option<Script>,
+    pub startup_script_timeout: Option<u32>,
+    pub shutdown_script_timeout: Option<u32>,
+    pub dynamic_interfaces: bool,
+    pub default_interface: Option<String>,
+    pub vrrp_version: Option<u8>,
+    pub vrrp_mcast_group4: Option<IpAddr>,
+    pub vrrp_mcast_group6: Option<IpAddr>,
+    /// Seconds (default 5).
+    pub vrrp_garp_master_delay: Option<u32>,
+    pub vrrp_garp_master_repeat: Option<u32>,
+    pub vrrp_garp_master_refresh: Option<u32>,
+    pub vrrp_garp_master_refresh_repeat: Option<u32>,
+    pub vrrp_garp_lower_prio_delay: Option<u32>,
+    pub vrrp_garp_lower_prio_repeat: Option<u32>,
+    /// µs between GARPs on one interface.
+    pub vrrp_garp_interval: Option<u64>,
+    pub vrrp_gna_interval: Option<u64>,
+    pub vrrp_min_garp: bool,
+    pub vrrp_down_timer_adverts: Option<u32>,
+    pub vrrp_lower_prio_no_advert: Option<bool>,
+    pub vrrp_higher_prio_send_advert: Option<bool>,
+    pub vrrp_check_unicast_src: bool,
+    pub vrrp_skip_check_adv_addr: bool,
+    pub vrrp_strict: bool,
+    pub vrrp_startup_delay: Option<u64>,
+    pub log_unknown_vrids: bool,
+    pub vmac_prefix: Option<String>,
+    pub lvs_flush: bool,
+    pub lvs_flush_on_stop: bool,
+    pub lvs_timeouts: Option<(Option<u32>, Option<u32>, Option<u32>)>,
+    pub lvs_sync_daemon: Option<LvsSyncDaemon>,
+    pub notify_fifo: Option<Fifo>,
+    pub vrrp_notify_fifo: Option<Fifo>,
+    pub lvs_notify_fifo: Option<Fifo>,
+    pub vrrp_notify_priority_changes: bool,
+    pub max_auto_priority: Option<i32>,
+    pub umask: Option<u32>,
+    pub enable_snmp: bool,
+    pub enable_dbus: bool,
+    pub rs_init_notifies: bool,
+    pub no_checker_emails: bool,
+    pub include_check: Option<Vec<String>>,
+    pub state_dump_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fifo {
+    pub path: String,
+    pub script: Option<Script>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LvsSyncDaemon {
+    pub interface: String,
+    pub vrrp_instance: Option<String>,
+    pub id: Option<u32>,
+}
+
+/// `vrrp_script NAME { … }`.
+#[derive(Debug, Clone, Default)]
+pub struct VrrpScript {
+    pub name: String,
+    pub span: Option<Span>,
+    pub script: Option<Script>,
+    /// µs (default 1 s).
+    pub interval: u64,
+    /// µs (default: interval).
+    pub timeout: Option<u64>,
+    pub weight: i32,
+    pub weight_reverse: bool,
+    pub rise: u32,
+    pub fall: u32,
+    pub user: Option<(String, Option<String>)>,
+    pub init_fail: bool,
+    /// Dropped by validation (no script, bad user…): kept for messages.
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TrackFile {
+    pub name: String,
+    pub span: Option<Span>,
+    pub file: Option<String>,
+    pub weight: i32,
+    pub weight_reverse: bool,
+    pub init_file: Option<(i64, bool)>,
+    pub deprecated_vrrp_prefix: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TrackProcess {
+    pub name: String,
+    pub span: Option<Span>,
+    pub process: Option<Vec<String>>,
+    pub param_match: Option<String>,
+    pub weight: i32,
+    pub weight_reverse: bool,
+    pub quorum: u32,
+    pub quorum_max: Option<u32>,
+    pub fork_delay: u64,
+    pub terminate_delay: u64,
+    pub full_command: bool,
+}
+
+/// A tracked object reference with an optional weight override.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackRef {
+    pub name: String,
+    pub weight: Option<i32>,
+    pub reverse: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SyncGroup {
+    pub name: String,
+    pub span: Option<Span>,
+    pub members: Option<Vec<(String, Span)>>,
+    pub track_interfaces: Vec<TrackRef>,
+    pub track_scripts: Vec<TrackRef>,
+    pub track_files: Vec<TrackRef>,
+    pub track_processes: Vec<TrackRef>,
+    pub track_bfds: Vec<TrackRef>,
+    pub notify_master: Option<Script>,
+    pub notify_backup: Option<Script>,
+    pub notify_fault: Option<Script>,
+    pub notify_stop: Option<Script>,
+    pub notify: Option<Script>,
+    pub smtp_alert: Option<bool>,
+    pub tracking_weight: bool,
+    pub notify_priority_changes: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InitialState {
+    #[default]
+    Unset,
+    Master,
+    Backup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthType {
+    Pass,
+    Ah,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VrrpInstance {
+    pub name: String,
+    pub span: Option<Span>,
+    pub state: InitialState,
+    pub interface: Option<String>,
+    pub interface_span: Option<Span>,
+    pub vrid: Option<u8>,
+    /// Configured priority; `None` = default (100, or 255 with `state MASTER`).
+    pub priority: Option<u8>,
+    /// µs (default 1 s).
+    pub advert_int: Option<u64>,
+    pub version: Option<u8>,
+    pub vips: Vec<IpAddressLine>,
+    pub evips: Vec<IpAddressLine>,
+    pub vroutes: Vec<RouteLine>,
+    pub vrules: Vec<RuleLine>,
+    pub no_virtual_ipaddress: bool,
+    pub auth: Option<(AuthType, Option<String>)>,
+    pub auth_span: Option<Span>,
+    pub nopreempt: bool,
+    /// µs.
+    pub preempt_delay: Option<u64>,
+    pub mcast_src_ip: Option<IpAddr>,
+    pub unicast_src_ip: Option<IpAddr>,
+    pub unicast_peers: Vec<UnicastPeer>,
+    pub unicast_configured: bool,
+    pub unicast_ttl: Option<u8>,
+    pub mcast_dst_ip: Option<IpAddr>,
+    pub dont_track_primary: bool,
+    pub track_interfaces: Vec<TrackRef>,
+    pub track_scripts: Vec<TrackRef>,
+    pub track_files: Vec<TrackRef>,
+    pub track_processes: Vec<TrackRef>,
+    pub track_bfds: Vec<TrackRef>,
+    pub use_vmac: Option<VmacConfig>,
+    pub vmac_xmit_base: bool,
+    pub use_vmac_addr: bool,
+    pub accept: Option<bool>,
+    pub strict_mode: Option<bool>,
+    pub skip_check_adv_addr: bool,
+    pub notify_master: Option<Script>,
+    pub notify_backup: Option<Script>,
+    pub notify_fault: Option<Script>,
+    pub notify_stop: Option<Script>,
+    pub notify_deleted: Option<Option<Script>>,
+    pub notify: Option<Script>,
+    pub notify_master_rx_lower_pri: Option<Script>,
+    pub smtp_alert: Option<bool>,
+    pub notify_priority_changes: Option<bool>,
+    pub garp_master_delay: Option<u32>,
+    pub garp_master_repeat: Option<u32>,
+    pub garp_master_refresh: Option<u32>,
+    pub garp_master_refresh_repeat: Option<u32>,
+    pub garp_lower_prio_delay: Option<u32>,
+    pub garp_lower_prio_repeat: Option<u32>,
+    pub down_timer_adverts: Option<u32>,
+    pub lower_prio_no_advert: Option<bool>,
+    pub higher_prio_send_advert: Option<bool>,
+    pub promote_secondaries: bool,
+    pub track_src_ip: bool,
+    pub debug: u32,
+    /// Address family fixed by the first address seen (VIP, src, peer).
+    pub family: Option<Family>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    pub fn of(ip: &IpAddr) -> Family {
+        if ip.is_ipv4() { Family::V4 } else { Family::V6 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VmacConfig {
+    pub ifname: Option<String>,
+    pub mac: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnicastPeer {
+    pub addr: IpAddr,
+    pub min_ttl: Option<u8>,
+    pub max_ttl: Option<u8>,
+}
+
+/// One line of an address block (`ip addr add` syntax).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpAddressLine {
+    pub addr: IpAddr,
+    pub prefix: u8,
+    pub dev: Option<String>,
+    pub brd: Option<String>,
+    pub scope: Option<String>,
+    pub label: Option<String>,
+    pub peer: Option<IpAddr>,
+    pub no_track: bool,
+    pub use_vmac: bool,
+    /// Other option words kept verbatim (`home`, `-nodad`, `preferred_lft …`).
+    pub options: Vec<String>,
+    pub span: Span,
+}
+
+/// One line of a route block, kept as words after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteLine {
+    pub words: Vec<String>,
+    pub dev: Option<String>,
+    pub span: Span,
+}
+
+/// One line of a rule block, kept as words after validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleLine {
+    pub words: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TrackGroup {
+    pub name: String,
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GarpGroup {
+    pub garp_interval: Option<u64>,
+    pub gna_interval: Option<u64>,
+    pub interfaces: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BfdInstance {
+    pub name: String,
+    pub span: Option<Span>,
+    pub neighbor: Option<IpAddr>,
+    pub source: Option<IpAddr>,
+    pub raw: Vec<RawKeyword>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SslCtx {
+    pub password: Option<String>,
+    pub ca: Option<String>,
+    pub certificate: Option<String>,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VirtualServerGroup {
+    pub name: String,
+    pub span: Option<Span>,
+    pub entries: Vec<VsgEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VsgEntry {
+    /// `IP[-LAST] [PORT]` (range end is the last address, inclusive).
+    Range { first: IpAddr, last: IpAddr, port: u16 },
+    Fwmark { mark: u32, family: Option<Family> },
+}
+
+/// What a `virtual_server` line names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VsAddr {
+    Ip { addr: IpAddr, port: u16 },
+    Fwmark { mark: u32 },
+    Group { name: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forwarding {
+    Nat,
+    Dr,
+    Tun { kind: Option<String>, port: Option<u16>, csum: Option<String> },
+}
+
+#[derive(Debug, Clone)]
+pub struct VirtualServer {
+    pub addr: VsAddr,
+    pub span: Option<Span>,
+    pub delay_loop: u64,
+    pub lb_algo: Option<String>,
+    pub lb_kind: Option<Forwarding>,
+    pub protocol: Option<Protocol>,
+    pub persistence_timeout: Option<u32>,
+    pub persistence_granularity: Option<String>,
+    pub persistence_engine: Option<String>,
+    pub sorry_server: Option<RealServer>,
+    pub sorry_server_inhibit: bool,
+    pub sorry_server_lvs_method: Option<Forwarding>,
+    pub quorum: u32,
+    pub hysteresis: u32,
+    pub quorum_up: Option<Script>,
+    pub quorum_down: Option<Script>,
+    pub alpha: bool,
+    pub omega: bool,
+    pub inhibit_on_failure: bool,
+    pub ha_suspend: bool,
+    pub connect_timeout: Option<u64>,
+    pub retry: Option<u32>,
+    pub delay_before_retry: Option<u64>,
+    pub warmup: Option<u64>,
+    pub weight: i32,
+    pub virtualhost: Option<String>,
+    pub smtp_alert: Option<bool>,
+    pub ip_family: Option<Family>,
+    pub flags: Vec<String>,
+    pub real_servers: Vec<RealServer>,
+}
+
+impl VirtualServer {
+    pub fn new(addr: VsAddr, span: Option<Span>) -> Self {
+        VirtualServer {
+            addr,
+            span,
+            delay_loop: 60 * TIMER_HZ,
+            lb_algo: None,
+            lb_kind: None,
+            protocol: None,
+            persistence_timeout: None,
+            persistence_granularity: None,
+            persistence_engine: None,
+            sorry_server: None,
+            sorry_server_inhibit: false,
+            sorry_server_lvs_method: None,
+            quorum: 1,
+            hysteresis: 0,
+            quorum_up: None,
+            quorum_down: None,
+            alpha: false,
+            omega: false,
+            inhibit_on_failure: false,
+            ha_suspend: false,
+            connect_timeout: None,
+            retry: None,
+            delay_before_retry: None,
+            warmup: None,
+            weight: 1,
+            virtualhost: None,
+            smtp_alert: None,
+            ip_family: None,
+            flags: Vec::new(),
+            real_servers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RealServer {
+    pub addr: IpAddr,
+    pub port: u16,
+    pub span: Option<Span>,
+    pub weight: Option<i32>,
+    pub lvs_method: Option<Forwarding>,
+    pub inhibit_on_failure: Option<bool>,
+    pub notify_up: Option<Script>,
+    pub notify_down: Option<Script>,
+    pub uthreshold: Option<u32>,
+    pub lthreshold: Option<u32>,
+    pub alpha: Option<bool>,
+    pub retry: Option<u32>,
+    pub delay_before_retry: Option<u64>,
+    pub warmup: Option<u64>,
+    pub connect_timeout: Option<u64>,
+    pub delay_loop: Option<u64>,
+    pub smtp_alert: Option<bool>,
+    pub virtualhost: Option<String>,
+    pub checkers: Vec<Checker>,
+}
+
+impl RealServer {
+    pub fn new(addr: IpAddr, port: u16, span: Option<Span>) -> Self {
+        RealServer {
+            addr,
+            port,
+            span,
+            weight: None,
+            lvs_method: None,
+            inhibit_on_failure: None,
+            notify_up: None,
+            notify_down: None,
+            uthreshold: None,
+            lthreshold: None,
+            alpha: None,
+            retry: None,
+            delay_before_retry: None,
+            warmup: None,
+            connect_timeout: None,
+            delay_loop: None,
+            smtp_alert: None,
+            virtualhost: None,
+            checkers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckerKind {
+    HttpGet,
+    SslGet,
+    Tcp,
+    Misc,
+    Smtp,
+    Dns,
+    Udp,
+    Ping,
+    File,
+    Bfd,
+}
+
+/// Connection parameters shared by the network checkers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnOpts {
+    pub connect_ip: Option<IpAddr>,
+    pub connect_port: Option<u16>,
+    pub bindto: Option<IpAddr>,
+    pub bind_port: Option<u16>,
+    pub bind_if: Option<String>,
+    pub connect_timeout: Option<u64>,
+    pub fwmark: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Url {
+    pub path: Option<String>,
+    pub digest: Option<String>,
+    /// Accepted status codes as inclusive ranges; empty = 200-299.
+    pub status_codes: Vec<(u16, u16)>,
+    pub virtualhost: Option<String>,
+    pub regex: Option<String>,
+    pub regex_no_match: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Checker {
+    pub kind: CheckerKind,
+    pub span: Option<Span>,
+    pub conn: ConnOpts,
+    pub retry: Option<u32>,
+    pub delay_before_retry: Option<u64>,
+    pub warmup: Option<u64>,
+    pub delay_loop: Option<u64>,
+    pub alpha: Option<bool>,
+    pub log_all_failures: Option<bool>,
+    pub urls: Vec<Url>,
+    pub virtualhost: Option<String>,
+    pub http_protocol: Option<String>,
+    pub enable_sni: bool,
+    pub fast_recovery: bool,
+    pub misc_path: Option<Script>,
+    pub misc_timeout: Option<u64>,
+    pub misc_dynamic: bool,
+    pub user: Option<(String, Option<String>)>,
+    pub helo_name: Option<String>,
+    pub dns_type: Option<String>,
+    pub dns_name: Option<String>,
+    pub udp_payload: Option<String>,
+    pub udp_require_reply: Option<String>,
+    pub udp_min_reply_length: Option<u32>,
+    pub udp_max_reply_length: Option<u32>,
+    pub track_file: Option<String>,
+    pub file_weight: Option<(i32, bool)>,
+    pub bfd_name: Option<String>,
+    /// `SMTP_CHECK host { … }` extra targets.
+    pub hosts: Vec<ConnOpts>,
+}
+
+impl Checker {
+    pub fn new(kind: CheckerKind, span: Option<Span>) -> Self {
+        Checker {
+            kind,
+            span,
+            conn: ConnOpts::default(),
+            retry: None,
+            delay_before_retry: None,
+            warmup: None,
+            delay_loop: None,
+            alpha: None,
+            log_all_failures: None,
+            urls: Vec::new(),
+            virtualhost: None,
+            http_protocol: None,
+            enable_sni: false,
+            fast_recovery: false,
+            misc_path: None,
+            misc_timeout: None,
+            misc_dynamic: false,
+            user: None,
+            helo_name: None,
+            dns_type: None,
+            dns_name: None,
+            udp_payload: None,
+            udp_require_reply: None,
+            udp_min_reply_length: None,
+            udp_max_reply_length: None,
+            track_file: None,
+            file_weight: None,
+            bfd_name: None,
+            hosts: Vec::new(),
+        }
+    }
+}

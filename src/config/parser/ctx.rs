@@ -1,0 +1,191 @@
+//! Parser state shared by all keyword handlers: the line cursor (with
+//! keepalived's brace accounting), diagnostics, the model being built and the
+//! host facts the handlers consult.
+
+use std::sync::Arc;
+
+use crate::config::diag::{Category, Diag, Span};
+use crate::config::model::Config;
+use crate::config::source::Host;
+use crate::config::token::Line;
+
+pub struct Parser<'a> {
+    lines: &'a [Line],
+    pos: usize,
+    /// keepalived's `block_depth`: `{` lines seen minus `}` lines seen.
+    block_depth: i64,
+    pub diags: Vec<Diag>,
+    pub cfg: Config,
+    pub host: &'a dyn Host,
+    /// keepalived would have exited here (a keyword missing its parameter).
+    pub aborted: Option<i32>,
+    /// A handler asked to skip the block that follows its keyword.
+    pub skip_pending: bool,
+    /// `-t`: keepalived's readers reject out-of-spec values it would accept
+    /// with a warning when running.
+    pub config_test: bool,
+    last_span: Option<Span>,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(lines: &'a [Line], host: &'a dyn Host, config_test: bool) -> Self {
+        Parser {
+            lines,
+            pos: 0,
+            block_depth: 0,
+            diags: Vec::new(),
+            cfg: Config::default(),
+            host,
+            aborted: None,
+            skip_pending: false,
+            config_test,
+            last_span: None,
+        }
+    }
+
+    /// The next line, with keepalived's `read_line()` check for extra `}`.
+    pub fn next_line(&mut self) -> Option<Line> {
+        let line = self.lines.get(self.pos)?.clone();
+        self.pos += 1;
+        self.last_span = Some(line.span.clone());
+        if line.words.len() == 1 {
+            match line.words[0].text.as_str() {
+                "{" if !line.words[0].quoted => self.block_depth += 1,
+                "}" if !line.words[0].quoted => {
+                    self.block_depth -= 1;
+                    if self.block_depth < 0 {
+                        self.error_at(&line, 0, Category::UnexpectedEob, "Extra '}' found");
+                        self.block_depth = 0;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(line)
+    }
+
+    /// Called once all input is consumed.
+    pub fn finish_input(&mut self) {
+        if self.block_depth > 0 {
+            let msg = format!("There are {} missing '}}'s or extra '{{'s", self.block_depth);
+            let span = self.last_span.clone();
+            self.diags.push(Diag::new(span, Category::MissingEob, msg));
+        }
+    }
+
+    /// Span of the line being handled (the last one read).
+    pub fn span(&self) -> Option<Span> {
+        self.last_span.clone()
+    }
+
+    pub fn error_at(&mut self, line: &Line, word: usize, cat: Category, msg: impl Into<String>) {
+        self.diags.push(Diag::new(Some(line.word_span(word)), cat, msg));
+    }
+
+    /// A `CONFIG_GENERAL_ERROR` on word `word` of `line`.
+    pub fn err(&mut self, line: &Line, word: usize, msg: impl Into<String>) {
+        self.error_at(line, word, Category::GeneralError, msg);
+    }
+
+    /// An error reported after parsing (no current line in keepalived), placed
+    /// at the most relevant span we kept.
+    pub fn err_span(&mut self, span: Option<Span>, cat: Category, msg: impl Into<String>) {
+        self.diags.push(Diag::new(span, cat, msg));
+    }
+
+    pub fn info(&mut self, span: Option<Span>, msg: impl Into<String>) {
+        self.diags.push(Diag::info(span, msg));
+    }
+
+    pub fn note(&mut self, span: Option<Span>, msg: impl Into<String>) {
+        self.diags.push(Diag::note(span, msg));
+    }
+
+    /// keepalived's `strvec_slot()`: word `i`, or keepalived's "missing a
+    /// parameter" error (after which keepalived exits with code 2).
+    pub fn word<'l>(&mut self, line: &'l Line, i: usize) -> Option<&'l str> {
+        if let Some(w) = line.words.get(i) {
+            return Some(w.text.as_str());
+        }
+        let first = &line.words[0].text;
+        let msg = if i > 0 && i - 1 < line.words.len() {
+            format!(
+                "*** Configuration line starting `{first}` is missing a parameter after keyword `{}` at word position {}",
+                line.words[i - 1].text,
+                i + 1
+            )
+        } else {
+            format!(
+                "*** Configuration line starting `{first}` is missing a parameter at word position {}",
+                i + 1
+            )
+        };
+        self.error_at(line, line.words.len() - 1, Category::MissingParameter, msg);
+        self.aborted.get_or_insert(2);
+        None
+    }
+
+    /// keepalived's `alloc_value_block()`: the lines of a `{ … }` value block
+    /// following `line`, braces removed. Calls `f` for each line.
+    pub fn value_block(&mut self, line: &Line, mut f: impl FnMut(&mut Self, &Line)) {
+        if line.words.len() > 1 {
+            let msg = format!(
+                "Block {} has extra parameters {} ...",
+                line.words[0].text, line.words[1].text
+            );
+            self.err(line, 1, msg);
+        }
+        let mut need_bob = true;
+        while let Some(l) = self.next_line() {
+            let mut words = l.words.clone();
+            if need_bob {
+                need_bob = false;
+                if words[0].text == "{" {
+                    if words.len() == 1 {
+                        continue;
+                    }
+                    words.remove(0);
+                } else {
+                    let msg = format!("'{{' missing from beginning of block {}", line.words[0].text);
+                    self.info(Some(l.span.clone()), msg);
+                }
+            }
+            let mut had_eob = false;
+            if words.last().is_some_and(|w| w.text == "}") {
+                if words.len() == 1 {
+                    break;
+                }
+                had_eob = true;
+                words.pop();
+            }
+            if !words.is_empty() {
+                let mut l2 = l.clone();
+                l2.words = words;
+                f(self, &l2);
+            }
+            if had_eob {
+                break;
+            }
+        }
+    }
+
+    /// Words of a value block, flattened (keepalived's `read_value_block()`).
+    pub fn value_block_words(&mut self, line: &Line) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        self.value_block(line, |_, l| {
+            for i in 0..l.words.len() {
+                out.push((l.words[i].text.clone(), l.word_span(i)));
+            }
+        });
+        out
+    }
+
+    /// keepalived's `skip_block(true)`: ignore the `{ … }` after this keyword.
+    pub fn skip_block(&mut self) {
+        self.skip_pending = true;
+    }
+
+    pub fn file_name(&self) -> Arc<str> {
+        self.last_span.as_ref().map(|s| s.file.clone()).unwrap_or_else(|| Arc::from(""))
+    }
+}
