@@ -85,6 +85,18 @@ pub fn child_wait_time(p: &mut Parser, line: &Line) {
     }
 }
 
+/// Root keywords owned by this module.
+pub static ROOT: &[Kw] = &[
+    Kw::block("global_defs", None, GLOBAL_DEFS, None),
+    Kw::new("net_namespace", net_namespace),
+    Kw::new("net_namespace_ipvs", net_namespace_ipvs),
+    Kw::new("namespace_with_ipsets", flag_root),
+    Kw::new("use_pid_dir", flag_root),
+    Kw::new("instance", instance),
+    Kw::new("child_wait_time", child_wait_time),
+    Kw::new("linkbeat_use_polling", flag_root),
+];
+
 // ===== global_defs =====
 
 fn w1(line: &Line) -> Option<String> {

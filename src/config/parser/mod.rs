@@ -23,6 +23,7 @@ pub type Handler = fn(&mut Parser, &crate::config::token::Line);
 pub type EndHandler = fn(&mut Parser);
 
 /// One keyword of a section.
+#[derive(Clone, Copy)]
 pub struct Kw {
     pub name: &'static str,
     pub handler: Option<Handler>,
@@ -125,18 +126,10 @@ impl Parser<'_> {
     }
 }
 
-/// The root keyword table: every section keepalived 2.2.7 knows at top level.
+/// The root keyword table: every section keepalived 2.2.7 knows at top
+/// level, gathered from the modules that own them.
 pub fn root() -> &'static [Kw] {
-    ROOT
+    static ROOT: std::sync::LazyLock<Vec<Kw>> =
+        std::sync::LazyLock::new(|| [global::ROOT, vrrp::ROOT, lvs::ROOT].concat());
+    &ROOT
 }
-
-static ROOT: &[Kw] = &[
-    Kw::block("global_defs", None, global::GLOBAL_DEFS, None),
-    Kw::new("net_namespace", global::net_namespace),
-    Kw::new("net_namespace_ipvs", global::net_namespace_ipvs),
-    Kw::new("namespace_with_ipsets", global::flag_root),
-    Kw::new("use_pid_dir", global::flag_root),
-    Kw::new("instance", global::instance),
-    Kw::new("child_wait_time", global::child_wait_time),
-    Kw::new("linkbeat_use_polling", global::flag_root),
-];

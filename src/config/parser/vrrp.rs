@@ -1,6 +1,7 @@
 //! VRRP sections: `vrrp_instance`, `vrrp_script`, `vrrp_sync_group`,
 //! trackers and static addresses (keepalived's `vrrp/vrrp_parser.c`).
 
+use super::Kw;
 use super::ctx::Parser;
 use crate::config::model::{Script, UserInfoPair};
 use crate::config::token::Line;
@@ -145,3 +146,6 @@ pub fn default_script_user(p: &Parser) -> Option<UserInfoPair> {
         },
     }
 }
+
+/// Root keywords owned by this module.
+pub static ROOT: &[Kw] = &[];
