@@ -41,6 +41,7 @@ pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -
     p.process_stream(parser::root(), false, 0);
     p.finish_input();
     parser::lvs::validate(&mut p);
+    parser::vrrp_check::validate(&mut p);
     diags.append(&mut p.diags);
     Loaded { config: p.cfg, diags, sources, aborted: p.aborted, main_missing }
 }

@@ -250,6 +250,8 @@ pub struct VrrpInstance {
     pub no_virtual_ipaddress: bool,
     pub auth: Option<(AuthType, Option<String>)>,
     pub auth_span: Option<Span>,
+    /// `auth_pass` given before any `auth_type`.
+    pub auth_pass_only: Option<String>,
     pub nopreempt: bool,
     /// µs.
     pub preempt_delay: Option<u64>,

@@ -63,6 +63,11 @@ pub trait Host {
     fn euid(&self) -> u32;
     /// Whether the file starts with `#!` (keepalived uses libmagic to tell scripts).
     fn is_script(&self, path: &Path) -> bool;
+    /// Whether the path itself is a symbolic link (`lstat`).
+    fn is_symlink(&self, path: &Path) -> bool {
+        let _ = path;
+        false
+    }
     /// Whether a host name resolves (keepalived resolves `smtp_server` names
     /// while parsing).
     fn resolves(&self, name: &str) -> bool {

@@ -100,6 +100,10 @@ impl Host for LiveHost {
         nix::unistd::geteuid().as_raw()
     }
 
+    fn is_symlink(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    }
+
     fn resolves(&self, name: &str) -> bool {
         use std::net::ToSocketAddrs;
         (name, 25).to_socket_addrs().map(|mut a| a.next().is_some()).unwrap_or(false)

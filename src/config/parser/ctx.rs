@@ -25,6 +25,15 @@ pub struct Parser<'a> {
     /// with a warning when running.
     pub config_test: bool,
     last_span: Option<Span>,
+    /// `vrrp_script` state between its keywords (keepalived's statics).
+    pub script_user_set: bool,
+    pub remove_script: bool,
+    /// Where the first non-existent interface was named.
+    pub nonexistent_if: Option<Span>,
+    pub default_user: super::script_check::DefaultUser,
+    /// Next automatic rule preference (keepalived counts down from 16384).
+    pub next_rule_pref4: u32,
+    pub next_rule_pref6: u32,
 }
 
 impl<'a> Parser<'a> {
@@ -40,6 +49,12 @@ impl<'a> Parser<'a> {
             skip_pending: false,
             config_test,
             last_span: None,
+            script_user_set: false,
+            remove_script: false,
+            nonexistent_if: None,
+            default_user: Default::default(),
+            next_rule_pref4: 16384,
+            next_rule_pref6: 16384,
         }
     }
 

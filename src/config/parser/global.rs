@@ -829,10 +829,8 @@ fn script_user(p: &mut Parser, line: &Line) {
         return;
     };
     let group = line.words.get(2).map(|w| w.text.clone());
-    let ok = super::vrrp::resolve_user(p, &user, group.as_deref()).is_some();
-    if !ok {
+    if !super::script_check::set_default_user(p, &user, group.as_deref()) {
         p.err(line, 1, "Error setting global script uid/gid");
-        p.cfg.global.script_user = Some((String::new(), None));
         return;
     }
     p.cfg.global.script_user = Some((user, group));

@@ -8,9 +8,13 @@
 //! nom parses the values (numbers, timers, addresses) inside each handler
 //! (`values.rs`).
 
+pub mod bfd;
 pub mod ctx;
 pub mod global;
 pub mod lvs;
+pub mod route;
+pub mod script_check;
+pub mod vrrp_check;
 pub mod values;
 pub mod vrrp;
 

@@ -1,0 +1,279 @@
+//! Route and rule lines of `static_routes`/`virtual_routes` and
+//! `static_rules`/`virtual_rules` (keepalived's `vrrp_iproute.c` and
+//! `vrrp_iprule.c`): `ip route`/`ip rule` syntax. We keep the words for the
+//! netlink layer and report what keepalived reports.
+
+use super::ctx::Parser;
+use super::values::{parse_ip, parse_uint, split_prefix};
+use super::vrrp::interface_known;
+use crate::config::model::{RouteLine, RuleLine};
+use crate::config::token::Line;
+
+/// Route types `ip route` accepts before the destination.
+const ROUTE_TYPES: &[&str] =
+    &["unicast", "local", "broadcast", "multicast", "throw", "unreachable", "prohibit", "blackhole", "nat", "anycast"];
+
+/// Options that take one value (possibly preceded by `lock`).
+const LOCKABLE: &[&str] = &["mtu", "advmss", "rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min", "congctl"];
+const ONE_VALUE: &[&str] = &[
+    "tos", "dsfield", "table", "protocol", "scope", "metric", "priority", "preference", "expires", "hoplimit",
+    "window", "realms", "initcwnd", "initrwnd", "features", "quickack", "pref", "ttl-propagate",
+    "fastopen_no_cookie", "vrf",
+];
+
+/// `get_time_rtt()`: a number with an optional `s`/`ms` suffix.
+fn valid_rtt(s: &str) -> bool {
+    let num = s.trim_end_matches("ms").trim_end_matches('s');
+    !num.is_empty() && num.parse::<f64>().is_ok_and(|v| v >= 0.0)
+}
+
+/// A route destination: `default`, `any`, `all`, `default6`, or ADDR[/LEN].
+fn valid_dest(s: &str) -> Option<bool> {
+    if matches!(s, "default" | "any" | "all") {
+        return Some(false);
+    }
+    if s == "default6" {
+        return Some(true);
+    }
+    let (a, len) = split_prefix(s);
+    let ip = parse_ip(a)?;
+    if let Some(l) = len {
+        parse_uint(l, if ip.is_ipv6() { 128 } else { 32 })?;
+    }
+    Some(ip.is_ipv6())
+}
+
+pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<RouteLine> {
+    let n = l.words.len();
+    let mut i = 0;
+    let mut dev: Option<String> = None;
+    let mut dest: Option<String> = None;
+    let mut no_track = false;
+    let mut protocol_set: Option<String> = None;
+    while i < n {
+        let s = l.words[i].text.clone();
+        match s.as_str() {
+            "inet" | "inet6" | "onlink" | "add" | "prepend" | "append" => {}
+            "no_track" => no_track = true,
+            "src" | "from" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                let ok = if s == "src" { parse_ip(&v).is_some() } else { valid_dest(&v).is_some() };
+                if !ok {
+                    let what = if s == "src" { "src" } else { "from" };
+                    p.err(l, i, format!("invalid route {what} address {v}"));
+                    return None;
+                }
+            }
+            "via" | "gw" => {
+                if s == "gw" {
+                    p.err(l, i, "\"gw\" for routes is deprecated. Please use \"via\"");
+                }
+                let mut v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if v == "inet" || v == "inet6" {
+                    v = p.word(l, i + 1)?.to_owned();
+                    i += 1;
+                }
+                if parse_ip(&v).is_none() {
+                    p.err(l, i, format!("invalid route via address {v}"));
+                    return None;
+                }
+            }
+            "dev" | "oif" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if !interface_known(p, &v) {
+                    p.err(l, i, format!("WARNING - interface {v} for VROUTE nexthop doesn't exist"));
+                    return None;
+                }
+                dev = Some(v);
+            }
+            "rtt" | "rttvar" | "rto_min" => {
+                let mut v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if v == "lock" {
+                    v = p.word(l, i + 1)?.to_owned();
+                    i += 1;
+                }
+                if !valid_rtt(&v) {
+                    let msg = if s == "rto_min" {
+                        format!("Invalid rto_min value {v} specified for route")
+                    } else {
+                        format!("Invalid {s} {v} for route")
+                    };
+                    p.err(l, i, msg);
+                    return None;
+                }
+            }
+            _ if LOCKABLE.contains(&s.as_str()) => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if v == "lock" {
+                    p.word(l, i + 1)?;
+                    i += 1;
+                }
+            }
+            "protocol" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                protocol_set = Some(v);
+            }
+            _ if ONE_VALUE.contains(&s.as_str()) => {
+                p.word(l, i + 1)?;
+                i += 1;
+            }
+            "as" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if v == "to" {
+                    i += 1;
+                }
+            }
+            "encap" => {
+                // encap TYPE ARGS…: the rest of the line belongs to it.
+                i = n;
+                continue;
+            }
+            "or" => {
+                p.err(l, i, "\"or\" for routes is deprecated. Please use \"nexthop\"");
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if parse_ip(&v).is_none() {
+                    p.err(l, i, format!("Invalid \"or\" address {v}"));
+                    return None;
+                }
+            }
+            "nexthop" => break,
+            "track_group" if allow_track_group => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if !p.cfg.track_groups.iter().any(|g| g.name == v) {
+                    p.err(l, i, format!("track_group {v} not found"));
+                }
+            }
+            _ => {
+                let mut d = s.clone();
+                if ROUTE_TYPES.contains(&d.as_str()) {
+                    i += 1;
+                    d = p.word(l, i)?.to_owned();
+                }
+                if d == "to" {
+                    i += 1;
+                    d = p.word(l, i)?.to_owned();
+                }
+                if valid_dest(&d).is_none() {
+                    p.err(l, i, format!("unknown route keyword {d}"));
+                    return None;
+                }
+                dest = Some(d);
+            }
+        }
+        i += 1;
+    }
+    let Some(dest) = dest else {
+        p.err(l, 0, "Route must have a destination");
+        return None;
+    };
+    if !no_track {
+        if protocol_set.as_deref().is_some_and(|v| v != "keepalived" && v != "18") {
+            p.err(l, 0, "Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+        }
+        if dev.is_none() {
+            p.err(l, 0, format!("Warning - cannot track route {dest} with no interface specified, not tracking"));
+        }
+    }
+    let words = l.words.iter().map(|w| w.text.clone()).collect();
+    Some(RouteLine { words, dev, span: l.span.clone() })
+}
+
+pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<RuleLine> {
+    let n = l.words.len();
+    let mut i = 0;
+    let mut have_pref = false;
+    let mut have_action = false;
+    let mut v6 = false;
+    let mut no_track = false;
+    let mut protocol: Option<String> = None;
+    while i < n {
+        let s = l.words[i].text.clone();
+        match s.as_str() {
+            "inet" => {}
+            "inet6" => v6 = true,
+            "not" | "l3mdev" => {}
+            "no_track" => no_track = true,
+            "from" | "to" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                match valid_dest(&v) {
+                    Some(is6) => v6 |= is6,
+                    None => {
+                        p.err(l, i, format!("Invalid rule {s} address {v}"));
+                        return None;
+                    }
+                }
+            }
+            "table" | "lookup" => {
+                p.word(l, i + 1)?;
+                i += 1;
+                have_action = true;
+            }
+            "preference" | "priority" | "order" | "pref" | "prio" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if parse_uint(&v, u32::MAX as u64).is_none() {
+                    p.err(l, i, format!("Invalid rule preference {v} specified"));
+                    return None;
+                }
+                have_pref = true;
+            }
+            "dev" | "iif" | "oif" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                if !interface_known(p, &v) {
+                    p.err(l, i, format!("WARNING - interface {v} for rule doesn't exist"));
+                    return None;
+                }
+            }
+            "protocol" => {
+                protocol = Some(p.word(l, i + 1)?.to_owned());
+                i += 1;
+            }
+            "tos" | "dsfield" | "fwmark" | "realms" | "suppress_prefixlength" | "sup_pl" | "suppress_ifgroup"
+            | "sup_group" | "tunnel-id" | "uidrange" | "ipproto" | "sport" | "dport" => {
+                p.word(l, i + 1)?;
+                i += 1;
+            }
+            "track_group" if allow_track_group => {
+                p.word(l, i + 1)?;
+                i += 1;
+            }
+            "goto" => {
+                p.word(l, i + 1)?;
+                i += 1;
+                have_action = true;
+            }
+            "nop" | "blackhole" | "unreachable" | "prohibit" | "type" => have_action = true,
+            _ => {
+                p.err(l, i, format!("Unknown rule option {s}"));
+                return None;
+            }
+        }
+        i += 1;
+    }
+    if !have_action {
+        p.err(l, 0, "No action specified for rule - ignoring");
+        return None;
+    }
+    if !no_track && protocol.as_deref().is_some_and(|v| v != "keepalived" && v != "18") {
+        p.err(l, 0, "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+    }
+    if !have_pref {
+        let next = if v6 { &mut p.next_rule_pref6 } else { &mut p.next_rule_pref4 };
+        let pref = *next;
+        *next -= 1;
+        p.err(l, 0, format!("Rule has no preference specified - setting to {pref}. This is probably not what you want."));
+    }
+    let words = l.words.iter().map(|w| w.text.clone()).collect();
+    Some(RuleLine { words, span: l.span.clone() })
+}
