@@ -579,6 +579,8 @@ impl Lexer<'_> {
                 continue;
             }
 
+            // Columns are only meaningful until a substitution rewrites the text.
+            let mut substituted = false;
             loop {
                 let mut recheck = false;
                 if buf.starts_with('@') {
@@ -595,7 +597,9 @@ impl Lexer<'_> {
                     }
                     let start = sp + blanks(buf.as_bytes(), sp);
                     buf.drain(..start);
-                    col += start as u32;
+                    if !substituted {
+                        col += start as u32;
+                    }
                 }
                 if buf.starts_with('$') && self.check_definition(&buf) {
                     buf.clear();
@@ -616,6 +620,7 @@ impl Lexer<'_> {
                     if !changed {
                         break;
                     }
+                    substituted = true;
                     let d = decomment(&mut buf);
                     if let Some(t) = d.unterminated {
                         self.error(Category::GeneralError, format!("Unterminated quote '{t}'"));
