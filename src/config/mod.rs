@@ -4,6 +4,7 @@
 pub mod diag;
 pub mod fake;
 pub mod lexer;
+pub mod report;
 pub mod source;
 pub mod token;
 
