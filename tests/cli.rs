@@ -30,14 +30,25 @@ fn version_goes_to_stderr_and_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     let err = text(&out.stderr);
-    assert!(err.starts_with(&format!("Keepalived v{} (rust)\n", env!("CARGO_PKG_VERSION"))), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Keepalived v{} (rust)\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{err}"
+    );
 }
 
 #[test]
 fn signum_numbers() {
-    for (name, num) in
-        [("STOP", "15"), ("RELOAD", "1"), ("DATA", "10"), ("STATS", "12"), ("STATS_CLEAR", "63"), ("JSON", "36")]
-    {
+    for (name, num) in [
+        ("STOP", "15"),
+        ("RELOAD", "1"),
+        ("DATA", "10"),
+        ("STATS", "12"),
+        ("STATS_CLEAR", "63"),
+        ("JSON", "36"),
+    ] {
         let out = run(OURS, &[&format!("--signum={name}")]);
         assert_eq!(out.status.code(), Some(0));
         assert_eq!(text(&out.stdout), format!("{num}\n"));
@@ -59,10 +70,18 @@ fn daemon_and_genhash_modes_refuse_clearly() {
 
 #[test]
 fn unopenable_report_file_exits_1() {
-    let out = run(OURS, &["--config-test=/nonexistent-dir/report", "-f", "/nonexistent"]);
+    let out = run(
+        OURS,
+        &[
+            "--config-test=/nonexistent-dir/report",
+            "-f",
+            "/nonexistent",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with("Unable to open config-test log file /nonexistent-dir/report 2 - "),
+        text(&out.stderr)
+            .starts_with("Unable to open config-test log file /nonexistent-dir/report 2 - "),
         "{}",
         text(&out.stderr)
     );
@@ -126,7 +145,11 @@ fn agrees_with_keepalived_2_2_7() {
         let ours = run(OURS, args);
         let theirs = run(THEIRS, args);
         let norm = |o: &Output, prog: &str| {
-            (o.status.code(), text(&o.stdout), text(&o.stderr).replace(prog, "PROG"))
+            (
+                o.status.code(),
+                text(&o.stdout),
+                text(&o.stderr).replace(prog, "PROG"),
+            )
         };
         let (a, b) = (norm(&ours, OURS), norm(&theirs, THEIRS));
         let same = a == b;
@@ -134,5 +157,9 @@ fn agrees_with_keepalived_2_2_7() {
             failures.push(format!("{args:?}:\n  ours:   {a:?}\n  theirs: {b:?}"));
         }
     }
-    assert!(failures.is_empty(), "disagreements with keepalived 2.2.7:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "disagreements with keepalived 2.2.7:\n{}",
+        failures.join("\n")
+    );
 }
