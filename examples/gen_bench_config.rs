@@ -10,7 +10,10 @@ use std::io::{BufWriter, Write};
 
 fn main() -> std::io::Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "# Benchmark configuration: 500 VRRP instances, 10000 virtual servers x 4 real servers.")?;
+    writeln!(
+        out,
+        "# Benchmark configuration: 500 VRRP instances, 10000 virtual servers x 4 real servers."
+    )?;
     writeln!(out, "global_defs {{\n    router_id bench\n}}\n")?;
     for (ifname, net) in [("eth0", "198.51.100"), ("eth1", "203.0.113")] {
         for vrid in 1..=250 {

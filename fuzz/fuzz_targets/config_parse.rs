@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
     // Two small files the input may include, so include handling is reached.
     let src = MemSource::new()
         .with(MAIN, data)
-        .with("/etc/keepalived/conf.d/a.conf", "global_defs {\n router_id a\n}\n")
+        .with(
+            "/etc/keepalived/conf.d/a.conf",
+            "global_defs {\n router_id a\n}\n",
+        )
         .with("/etc/keepalived/conf.d/b.conf", "$B=eth0\n");
     let host = FakeHost::default();
     let mut opts = LoadOptions::default();
