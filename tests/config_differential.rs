@@ -299,6 +299,16 @@ fn summary(outcomes: &[Outcome]) -> String {
             ours_lines.join(" "),
             fmt_named(&o.missing),
         );
+        // A crash of ours names no lines; say why instead.
+        if let Some(msg) = o
+            .ours
+            .output
+            .lines()
+            .skip_while(|l| !l.contains("panicked at"))
+            .nth(1)
+        {
+            let _ = writeln!(s, "      ours panicked: {msg}");
+        }
     }
     s
 }
