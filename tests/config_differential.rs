@@ -274,7 +274,7 @@ fn summary(outcomes: &[Outcome]) -> String {
     }
     let _ = writeln!(
         s,
-        "disagreements (file | keepalived exit, named lines | ours exit, lines not named):"
+        "disagreements (file | keepalived exit [lines it names] | ours exit [lines ours names] missing [its lines ours does not name]):"
     );
     for o in outcomes.iter().filter(|o| !o.agrees()) {
         let theirs_lines: Vec<Named> = keepalived_named(&o.theirs.output).into_iter().collect();
