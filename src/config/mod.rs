@@ -4,8 +4,12 @@
 pub mod diag;
 pub mod fake;
 pub mod lexer;
+<<<<<<< HEAD
 pub mod model;
 pub mod parser;
+=======
+pub mod report;
+>>>>>>> infra
 pub mod source;
 pub mod token;
 

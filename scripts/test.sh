@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every check: formatting, clippy with warnings as errors, and all tests in
+# release mode (the differential tests against keepalived 2.2.7 need root and
+# /usr/sbin/keepalived; without them they print SKIPPED). Runs all three and
+# fails if any failed, so one run shows every problem.
+set -uo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+[ "$(id -u)" = 0 ] || echo "warning: not root: the differential tests will be SKIPPED" >&2
+
+failed=()
+step() {
+    echo "==> $*"
+    "$@" || failed+=("$*")
+}
+step cargo fmt --check
+step cargo clippy --all-targets -- -D warnings
+step cargo build --release
+step cargo test --release
+if [ -f target/differential-summary.txt ]; then
+    echo "==> differential summary (target/differential-summary.txt):"
+    head -n 40 target/differential-summary.txt
+fi
+if [ ${#failed[@]} -gt 0 ]; then
+    printf 'FAILED: %s\n' "${failed[@]}"
+    exit 1
+fi
+echo "all checks passed"
