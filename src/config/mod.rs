@@ -4,12 +4,9 @@
 pub mod diag;
 pub mod fake;
 pub mod lexer;
-<<<<<<< HEAD
 pub mod model;
 pub mod parser;
-=======
 pub mod report;
->>>>>>> infra
 pub mod source;
 pub mod token;
 
@@ -40,12 +37,23 @@ pub struct Loaded {
 
 /// Read and check a configuration the way `keepalived -t` does.
 pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
-    let Lexed { lines, mut diags, sources, main_missing } = lexer::lex(path, src, host, &opts.lex);
+    let Lexed {
+        lines,
+        mut diags,
+        sources,
+        main_missing,
+    } = lexer::lex(path, src, host, &opts.lex);
     let mut p = parser::Parser::new(&lines, host, opts.config_test);
     p.process_stream(parser::root(), false, 0);
     p.finish_input();
     parser::lvs::validate(&mut p);
     parser::vrrp_check::validate(&mut p);
     diags.append(&mut p.diags);
-    Loaded { config: p.cfg, diags, sources, aborted: p.aborted, main_missing }
+    Loaded {
+        config: p.cfg,
+        diags,
+        sources,
+        aborted: p.aborted,
+        main_missing,
+    }
 }

@@ -17,11 +17,19 @@ pub fn bfd_instance(p: &mut Parser, line: &Line) {
         return;
     }
     if p.cfg.bfd_instances.iter().any(|b| b.name == name) {
-        p.err(line, 1, format!("Configuration error: BFD instance {name} already configured - ignoring"));
+        p.err(
+            line,
+            1,
+            format!("Configuration error: BFD instance {name} already configured - ignoring"),
+        );
         p.skip_block();
         return;
     }
-    p.cfg.bfd_instances.push(BfdInstance { name, span: Some(line.word_span(1)), ..Default::default() });
+    p.cfg.bfd_instances.push(BfdInstance {
+        name,
+        span: Some(line.word_span(1)),
+        ..Default::default()
+    });
 }
 
 fn cur<'p>(p: &'p mut Parser) -> &'p mut BfdInstance {
@@ -54,7 +62,11 @@ fn addr(p: &mut Parser, line: &Line) {
 fn raw(p: &mut Parser, line: &Line) {
     let words = line.words.iter().map(|w| w.text.clone()).collect();
     let span = line.span.clone();
-    cur(p).raw.push(RawKeyword { section: "bfd_instance", words, span });
+    cur(p).raw.push(RawKeyword {
+        section: "bfd_instance",
+        words,
+        span,
+    });
 }
 
 fn raw1(p: &mut Parser, line: &Line) {

@@ -82,7 +82,10 @@ impl<'a> Parser<'a> {
     /// Called once all input is consumed.
     pub fn finish_input(&mut self) {
         if self.block_depth > 0 {
-            let msg = format!("There are {} missing '}}'s or extra '{{'s", self.block_depth);
+            let msg = format!(
+                "There are {} missing '}}'s or extra '{{'s",
+                self.block_depth
+            );
             let span = self.last_span.clone();
             self.diags.push(Diag::new(span, Category::MissingEob, msg));
         }
@@ -94,7 +97,8 @@ impl<'a> Parser<'a> {
     }
 
     pub fn error_at(&mut self, line: &Line, word: usize, cat: Category, msg: impl Into<String>) {
-        self.diags.push(Diag::new(Some(line.word_span(word)), cat, msg));
+        self.diags
+            .push(Diag::new(Some(line.word_span(word)), cat, msg));
     }
 
     /// A `CONFIG_GENERAL_ERROR` on word `word` of `line`.
@@ -161,7 +165,10 @@ impl<'a> Parser<'a> {
                     }
                     words.remove(0);
                 } else {
-                    let msg = format!("'{{' missing from beginning of block {}", line.words[0].text);
+                    let msg = format!(
+                        "'{{' missing from beginning of block {}",
+                        line.words[0].text
+                    );
                     self.info(Some(l.span.clone()), msg);
                 }
             }
@@ -201,6 +208,9 @@ impl<'a> Parser<'a> {
     }
 
     pub fn file_name(&self) -> Arc<str> {
-        self.last_span.as_ref().map(|s| s.file.clone()).unwrap_or_else(|| Arc::from(""))
+        self.last_span
+            .as_ref()
+            .map(|s| s.file.clone())
+            .unwrap_or_else(|| Arc::from(""))
     }
 }

@@ -27,7 +27,11 @@ pub fn raw1(p: &mut Parser, line: &Line) {
 
 fn keep_raw(p: &mut Parser, line: &Line) {
     let words = line.words.iter().map(|w| w.text.clone()).collect();
-    p.cfg.unsupported.push(RawKeyword { section: "global_defs", words, span: line.span.clone() });
+    p.cfg.unsupported.push(RawKeyword {
+        section: "global_defs",
+        words,
+        span: line.span.clone(),
+    });
 }
 
 // ===== root keywords =====
@@ -38,7 +42,14 @@ pub fn net_namespace(p: &mut Parser, line: &Line) {
         return;
     };
     if p.cfg.net_namespace.is_some() {
-        p.err(line, 1, format!("Duplicate net_namespace definition {} - ignoring", name.text));
+        p.err(
+            line,
+            1,
+            format!(
+                "Duplicate net_namespace definition {} - ignoring",
+                name.text
+            ),
+        );
         return;
     }
     p.cfg.net_namespace = Some(name.text.clone());
@@ -46,11 +57,24 @@ pub fn net_namespace(p: &mut Parser, line: &Line) {
 
 pub fn net_namespace_ipvs(p: &mut Parser, line: &Line) {
     if p.cfg.net_namespace_ipvs.is_some() {
-        let w = line.words.get(1).map(|w| w.text.clone()).unwrap_or_default();
-        p.err(line, 1, format!("Duplicate net_namespace_ipvs definition {w} - ignoring"));
+        let w = line
+            .words
+            .get(1)
+            .map(|w| w.text.clone())
+            .unwrap_or_default();
+        p.err(
+            line,
+            1,
+            format!("Duplicate net_namespace_ipvs definition {w} - ignoring"),
+        );
         return;
     }
-    p.cfg.net_namespace_ipvs = Some(line.words.get(1).map(|w| w.text.clone()).unwrap_or_default());
+    p.cfg.net_namespace_ipvs = Some(
+        line.words
+            .get(1)
+            .map(|w| w.text.clone())
+            .unwrap_or_default(),
+    );
 }
 
 pub fn flag_root(p: &mut Parser, line: &Line) {
@@ -68,7 +92,11 @@ pub fn instance(p: &mut Parser, line: &Line) {
         return;
     };
     if p.cfg.instance_name.is_some() {
-        p.err(line, 1, format!("Duplicate instance definition {} - ignoring", name.text));
+        p.err(
+            line,
+            1,
+            format!("Duplicate instance definition {} - ignoring", name.text),
+        );
         return;
     }
     p.cfg.instance_name = Some(name.text.clone());
@@ -139,12 +167,19 @@ fn smtp_connect_timeout(p: &mut Parser, line: &Line) {
     let max = UINT_MAX / TIMER_HZ;
     match p.read_unsigned(line, 1, 0, max, true) {
         Some(0) => {
-            p.err(line, 1, "smtp_conect_timeout must be greater than 0, setting to 1");
+            p.err(
+                line,
+                1,
+                "smtp_conect_timeout must be greater than 0, setting to 1",
+            );
             p.cfg.global.smtp_connect_timeout = Some(1);
         }
         Some(v) => p.cfg.global.smtp_connect_timeout = Some(v as u32),
         None if p.aborted.is_none() => {
-            let msg = format!("smtp_connect_timeout '{}' must be in [0, {max}] - ignoring", line.words[1].text);
+            let msg = format!(
+                "smtp_connect_timeout '{}' must be in [0, {max}] - ignoring",
+                line.words[1].text
+            );
             p.err(line, 1, msg);
         }
         None => {}
@@ -183,9 +218,10 @@ fn smtp_server(p: &mut Parser, line: &Line) {
     }
 }
 
-
 fn looks_like_hostname(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
 }
 
 fn smtp_helo_name(p: &mut Parser, line: &Line) {
@@ -200,11 +236,16 @@ fn notification_email(p: &mut Parser, line: &Line) {
         p.err(line, 0, "Warning - empty notification_email block");
         return;
     }
-    p.cfg.global.notification_email.extend(words.into_iter().map(|(w, _)| w));
+    p.cfg
+        .global
+        .notification_email
+        .extend(words.into_iter().map(|(w, _)| w));
 }
 
 fn bool_global(p: &mut Parser, line: &Line, name: &str) -> Option<bool> {
-    p.opt_bool(line, |v| format!("Invalid value '{v}' for global {name} specified"))
+    p.opt_bool(line, |v| {
+        format!("Invalid value '{v}' for global {name} specified")
+    })
 }
 
 fn smtp_alert(p: &mut Parser, line: &Line) {
@@ -226,7 +267,9 @@ fn smtp_alert_checker(p: &mut Parser, line: &Line) {
 }
 
 fn checker_log_all_failures(p: &mut Parser, line: &Line) {
-    if let Some(b) = p.opt_bool(line, |_| "Invalid value for checker_log_all_failures specified".into()) {
+    if let Some(b) = p.opt_bool(line, |_| {
+        "Invalid value for checker_log_all_failures specified".into()
+    }) {
         p.cfg.global.checker_log_all_failures = b;
     }
 }
@@ -234,8 +277,11 @@ fn checker_log_all_failures(p: &mut Parser, line: &Line) {
 fn startup_shutdown_script(p: &mut Parser, line: &Line) {
     let startup = line.words[0].text == "startup_script";
     let kind = if startup { "startup" } else { "shutdown" };
-    let existing =
-        if startup { p.cfg.global.startup_script.is_some() } else { p.cfg.global.shutdown_script.is_some() };
+    let existing = if startup {
+        p.cfg.global.startup_script.is_some()
+    } else {
+        p.cfg.global.shutdown_script.is_some()
+    };
     if existing {
         p.err(line, 0, format!("{kind} script already specified"));
         return;
@@ -268,7 +314,10 @@ fn script_timeout(p: &mut Parser, line: &Line) {
         Some(v) if startup => p.cfg.global.startup_script_timeout = Some(v as u32),
         Some(v) => p.cfg.global.shutdown_script_timeout = Some(v as u32),
         None => {
-            let msg = format!("{kind}_script_timeout '{}' must be in [1, 1000] - ignoring", line.words[1].text);
+            let msg = format!(
+                "{kind}_script_timeout '{}' must be in [1, 1000] - ignoring",
+                line.words[1].text
+            );
             p.err(line, 1, msg);
         }
     }
@@ -297,7 +346,10 @@ fn min_auto_priority_delay(p: &mut Parser, line: &Line) {
         return;
     }
     if p.read_int(line, 1, 1, 10_000_000, true).is_none() {
-        let msg = format!("min_auto_priority_delay '{}' must be in [1, 10000000] - ignoring", line.words[1].text);
+        let msg = format!(
+            "min_auto_priority_delay '{}' must be in [1, 10000000] - ignoring",
+            line.words[1].text
+        );
         p.err(line, 1, msg);
     }
 }
@@ -333,7 +385,11 @@ fn lvs_timeouts(p: &mut Parser, line: &Line) {
         let opt = line.words[i].text.clone();
         if matches!(opt.as_str(), "tcp" | "tcpfin" | "udp") {
             if i == line.words.len() - 1 {
-                p.err(line, i, format!("No value specified for lvs_timeout {opt} - ignoring"));
+                p.err(
+                    line,
+                    i,
+                    format!("No value specified for lvs_timeout {opt} - ignoring"),
+                );
                 i += 1;
                 continue;
             }
@@ -344,14 +400,21 @@ fn lvs_timeouts(p: &mut Parser, line: &Line) {
                     _ => t.2 = Some(v as u32),
                 },
                 None => {
-                    let msg = format!("Invalid lvs_timeout {opt} ({}) - ignoring", line.words[i + 1].text);
+                    let msg = format!(
+                        "Invalid lvs_timeout {opt} ({}) - ignoring",
+                        line.words[i + 1].text
+                    );
                     p.err(line, i + 1, msg);
                 }
             }
             i += 2;
             continue;
         }
-        p.err(line, i, format!("Unknown option {opt} specified for lvs_timeouts"));
+        p.err(
+            line,
+            i,
+            format!("Unknown option {opt} specified for lvs_timeouts"),
+        );
         i += 1;
     }
     p.cfg.global.lvs_timeouts = Some(t);
@@ -372,10 +435,18 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
         return;
     };
     if ifname.len() >= 16 {
-        p.err(line, 1, format!("lvs_sync_daemon interface name '{ifname}' too long - ignoring"));
+        p.err(
+            line,
+            1,
+            format!("lvs_sync_daemon interface name '{ifname}' too long - ignoring"),
+        );
         return;
     }
-    let mut sd = LvsSyncDaemon { interface: ifname, vrrp_instance: None, id: None };
+    let mut sd = LvsSyncDaemon {
+        interface: ifname,
+        vrrp_instance: None,
+        id: None,
+    };
     let n = line.words.len();
     let mut i = 2;
     while i < n {
@@ -384,8 +455,9 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
             "inst" => {
                 let Some(v) = p.word(line, i + 1) else { break };
                 if let Some(old) = &sd.vrrp_instance {
-                    let msg =
-                        format!("lvs_sync_daemon vrrp instance has already been specified as {old} - ignoring");
+                    let msg = format!(
+                        "lvs_sync_daemon vrrp instance has already been specified as {old} - ignoring"
+                    );
                     p.err(line, i, msg);
                 } else {
                     sd.vrrp_instance = Some(v.to_owned());
@@ -407,29 +479,53 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                 match opt.as_str() {
                     "id" => match p.read_unsigned(line, i + 1, 0, 255, false) {
                         Some(x) => sd.id = Some(x as u32),
-                        None => p.err(line, i + 1, format!("Invalid syncid ({v}) - defaulting to vrid")),
+                        None => p.err(
+                            line,
+                            i + 1,
+                            format!("Invalid syncid ({v}) - defaulting to vrid"),
+                        ),
                     },
                     "maxlen" => {
-                        if p.read_unsigned(line, i + 1, 1, 65535 - 20 - 8, false).is_none() {
-                            p.err(line, i + 1, format!("Invalid lvs_sync_daemon maxlen ({v}) - ignoring"));
+                        if p.read_unsigned(line, i + 1, 1, 65535 - 20 - 8, false)
+                            .is_none()
+                        {
+                            p.err(
+                                line,
+                                i + 1,
+                                format!("Invalid lvs_sync_daemon maxlen ({v}) - ignoring"),
+                            );
                         }
                     }
                     "port" => {
                         if p.read_unsigned(line, i + 1, 1, 65535, false).is_none() {
-                            p.err(line, i + 1, format!("Invalid lvs_sync_daemon port ({v}) - ignoring"));
+                            p.err(
+                                line,
+                                i + 1,
+                                format!("Invalid lvs_sync_daemon port ({v}) - ignoring"),
+                            );
                         }
                     }
                     "ttl" => {
                         if p.read_unsigned(line, i + 1, 1, 255, false).is_none() {
-                            p.err(line, i + 1, format!("Invalid lvs_sync_daemon ttl ({v}) - ignoring"));
+                            p.err(
+                                line,
+                                i + 1,
+                                format!("Invalid lvs_sync_daemon ttl ({v}) - ignoring"),
+                            );
                         }
                     }
                     _ => match parse_ip(&v) {
-                        None => p.err(line, i + 1, format!("Invalid lvs_sync_daemon group ({v}) - ignoring")),
+                        None => p.err(
+                            line,
+                            i + 1,
+                            format!("Invalid lvs_sync_daemon group ({v}) - ignoring"),
+                        ),
                         Some(ip) if !ip.is_multicast() => p.err(
                             line,
                             i + 1,
-                            format!("lvs_sync_daemon group address {v} is not multicast - ignoring"),
+                            format!(
+                                "lvs_sync_daemon group address {v} is not multicast - ignoring"
+                            ),
                         ),
                         Some(_) => {}
                     },
@@ -442,16 +538,28 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
             }
             _ if i == 3 => {
                 match p.read_unsigned(line, 3, 0, 255, false) {
-                    None => p.err(line, 3, format!("Invalid syncid ({opt}) - defaulting to vrid")),
+                    None => p.err(
+                        line,
+                        3,
+                        format!("Invalid syncid ({opt}) - defaulting to vrid"),
+                    ),
                     Some(x) => {
-                        p.err(line, 3, "Please use keyword \"id\" before lvs_sync_daemon SYNCID");
+                        p.err(
+                            line,
+                            3,
+                            "Please use keyword \"id\" before lvs_sync_daemon SYNCID",
+                        );
                         sd.id = Some(x as u32);
                     }
                 }
                 i += 1;
             }
             _ => {
-                p.err(line, i, format!("Unknown option {opt} specified for lvs_sync_daemon"));
+                p.err(
+                    line,
+                    i,
+                    format!("Unknown option {opt} specified for lvs_sync_daemon"),
+                );
                 i += 1;
             }
         }
@@ -489,7 +597,12 @@ fn mcast_group(p: &mut Parser, line: &Line) {
     }
     if let std::net::IpAddr::V6(a) = ip {
         if a.segments()[0] & 0xff0f != 0xff02 {
-            p.error_at(line, 1, Category::Warning, format!("{kw} [{s}] should be link-local multicast."));
+            p.error_at(
+                line,
+                1,
+                Category::Warning,
+                format!("{kw} [{s}] should be link-local multicast."),
+            );
         }
         p.cfg.global.vrrp_mcast_group6 = Some(ip);
     } else {
@@ -512,7 +625,9 @@ fn garp_number(p: &mut Parser, line: &Line) {
         }
         let s = &line.words[1].text;
         let msg = match kw.as_str() {
-            "vrrp_garp_master_refresh" => format!("Invalid vrrp_garp_master_refresh '{s}' - ignoring"),
+            "vrrp_garp_master_refresh" => {
+                format!("Invalid vrrp_garp_master_refresh '{s}' - ignoring")
+            }
             "vrrp_garp_lower_prio_repeat" => format!("Invalid vrrp_garp_lower_prio_repeat '{s}'"),
             "vrrp_down_timer_adverts" => format!("Invalid vrrp_down_timer_adverts [1:100] '{s}'"),
             _ => format!("{kw} '{s}' invalid - ignoring"),
@@ -524,8 +639,17 @@ fn garp_number(p: &mut Parser, line: &Line) {
         return;
     };
     let mut v = v as u32;
-    if v == 0 && matches!(kw.as_str(), "vrrp_garp_master_repeat" | "vrrp_garp_master_refresh_repeat") {
-        p.err(line, 1, format!("{kw} must be greater than 0, setting to 1"));
+    if v == 0
+        && matches!(
+            kw.as_str(),
+            "vrrp_garp_master_repeat" | "vrrp_garp_master_refresh_repeat"
+        )
+    {
+        p.err(
+            line,
+            1,
+            format!("{kw} must be greater than 0, setting to 1"),
+        );
         v = 1;
     }
     let g = &mut p.cfg.global;
@@ -641,9 +765,19 @@ fn nftables_name(p: &mut Parser, line: &Line) {
 }
 
 fn nftables_priority(p: &mut Parser, line: &Line) {
-    if p.read_int(line, 1, i32::MIN as i64, i32::MAX as i64, false).is_none() && p.aborted.is_none() {
-        let what = if line.words[0].text == "nftables_priority" { "" } else { "ipvs " };
-        let msg = format!("invalid {what}nftables chain priority '{}'", line.words[1].text);
+    if p.read_int(line, 1, i32::MIN as i64, i32::MAX as i64, false)
+        .is_none()
+        && p.aborted.is_none()
+    {
+        let what = if line.words[0].text == "nftables_priority" {
+            ""
+        } else {
+            "ipvs "
+        };
+        let msg = format!(
+            "invalid {what}nftables chain priority '{}'",
+            line.words[1].text
+        );
         p.error_at(line, 1, Category::InvalidNumber, msg);
     }
     keep_raw(p, line);
@@ -651,7 +785,10 @@ fn nftables_priority(p: &mut Parser, line: &Line) {
 
 fn nftables_start_fwmark(p: &mut Parser, line: &Line) {
     if p.read_unsigned(line, 1, 1, UINT_MAX, false).is_none() && p.aborted.is_none() {
-        let msg = format!("invalid ipvs nftables start_fwmark priority '{}'", line.words[1].text);
+        let msg = format!(
+            "invalid ipvs nftables start_fwmark priority '{}'",
+            line.words[1].text
+        );
         p.error_at(line, 1, Category::InvalidNumber, msg);
     }
     keep_raw(p, line);
@@ -666,7 +803,9 @@ fn vrrp_version(p: &mut Parser, line: &Line) {
 }
 
 fn vrrp_strict(p: &mut Parser, line: &Line) {
-    if let Some(b) = p.opt_bool(line, |v| format!("Invalid value '{v}' for global vrrp_strict specified")) {
+    if let Some(b) = p.opt_bool(line, |v| {
+        format!("Invalid value '{v}' for global vrrp_strict specified")
+    }) {
         p.cfg.global.vrrp_strict = b;
     }
 }
@@ -686,15 +825,28 @@ fn process_priority(p: &mut Parser, line: &Line) {
         return;
     }
     if p.read_int(line, 1, -20, 19, true).is_none() {
-        p.err(line, 1, format!("Invalid {process} process priority specified"));
+        p.err(
+            line,
+            1,
+            format!("Invalid {process} process priority specified"),
+        );
     }
     keep_raw(p, line);
 }
 
 fn rt_priority(p: &mut Parser, line: &Line) {
-    let process = line.words[0].text.split('_').next().unwrap_or("").to_owned();
+    let process = line.words[0]
+        .text
+        .split('_')
+        .next()
+        .unwrap_or("")
+        .to_owned();
     if line.words.len() < 2 {
-        p.err(line, 0, format!("No {process} process real-time priority specified"));
+        p.err(
+            line,
+            0,
+            format!("No {process} process real-time priority specified"),
+        );
         return;
     }
     match p.read_int(line, 1, i32::MIN as i64, i32::MAX as i64, true) {
@@ -722,7 +874,10 @@ fn rlimit(p: &mut Parser, line: &Line) {
     let process = kw.split('_').next().unwrap_or("").to_owned();
     if kw.ends_with("rtime") && !kw.ends_with("rttime") {
         let base = &kw[..kw.len() - 5];
-        p.info(Some(line.span.clone()), format!("Keyword '{kw}' is deprecated - please use '{base}rttime'"));
+        p.info(
+            Some(line.span.clone()),
+            format!("Keyword '{kw}' is deprecated - please use '{base}rttime'"),
+        );
     }
     if p.read_unsigned(line, 1, 1, UINT_MAX, true).is_none() {
         if p.aborted.is_some() {
@@ -735,7 +890,12 @@ fn rlimit(p: &mut Parser, line: &Line) {
 }
 
 fn cpu_affinity(p: &mut Parser, line: &Line) {
-    let process = line.words[0].text.split('_').next().unwrap_or("").to_owned();
+    let process = line.words[0]
+        .text
+        .split('_')
+        .next()
+        .unwrap_or("")
+        .to_owned();
     if line.words.len() < 2 {
         p.err(line, 0, format!("No {process} cpu_id set specified"));
         return;
@@ -756,7 +916,11 @@ fn fifo(p: &mut Parser, line: &Line) {
         _ => &mut p.cfg.global.notify_fifo,
     };
     if slot.as_ref().is_some_and(|f| !f.path.is_empty()) {
-        p.err(line, 1, format!("{kind}notify_fifo already specified - ignoring {name}"));
+        p.err(
+            line,
+            1,
+            format!("{kind}notify_fifo already specified - ignoring {name}"),
+        );
         return;
     }
     let script = slot.take().and_then(|f| f.script);
@@ -778,7 +942,10 @@ fn fifo_script(p: &mut Parser, line: &Line) {
     .as_ref()
     .is_some_and(|f| f.script.is_some());
     if has {
-        let msg = format!("{kind}notify_fifo_script already specified - ignoring {}", line.words[1].text);
+        let msg = format!(
+            "{kind}notify_fifo_script already specified - ignoring {}",
+            line.words[1].text
+        );
         p.err(line, 1, msg);
         return;
     }
@@ -792,7 +959,8 @@ fn fifo_script(p: &mut Parser, line: &Line) {
 }
 
 fn notify_priority_changes(p: &mut Parser, line: &Line) {
-    let f = |v: &str| format!("Invalid value '{v}' for global vrrp_notify_priority_changes specified");
+    let f =
+        |v: &str| format!("Invalid value '{v}' for global vrrp_notify_priority_changes specified");
     if let Some(b) = p.opt_bool(line, f) {
         p.cfg.global.vrrp_notify_priority_changes = b;
     }
@@ -800,7 +968,11 @@ fn notify_priority_changes(p: &mut Parser, line: &Line) {
 
 fn snmp_socket(p: &mut Parser, line: &Line) {
     if line.words.len() > 2 {
-        p.err(line, 2, "Too many parameters specified for snmp_socket - ignoring");
+        p.err(
+            line,
+            2,
+            "Too many parameters specified for snmp_socket - ignoring",
+        );
         return;
     }
     if line.words.len() < 2 {
@@ -852,7 +1024,11 @@ fn rcv_bufs(p: &mut Parser, line: &Line) {
 
 fn rcv_bufs_force(p: &mut Parser, line: &Line) {
     let kw = line.words[0].text.clone();
-    if p.opt_bool(line, |v| format!("Invalid value '{v}' for global {kw} specified")).is_some() {
+    if p.opt_bool(line, |v| {
+        format!("Invalid value '{v}' for global {kw} specified")
+    })
+    .is_some()
+    {
         keep_raw(p, line);
     }
 }
@@ -878,7 +1054,9 @@ fn rx_bufs_multiplier(p: &mut Parser, line: &Line) {
 
 fn bool_opt_global(p: &mut Parser, line: &Line) {
     let kw = line.words[0].text.clone();
-    if let Some(b) = p.opt_bool(line, |v| format!("Invalid value '{v}' for global {kw} specified")) {
+    if let Some(b) = p.opt_bool(line, |v| {
+        format!("Invalid value '{v}' for global {kw} specified")
+    }) {
         match kw.as_str() {
             "rs_init_notifies" => p.cfg.global.rs_init_notifies = b,
             "no_checker_emails" => p.cfg.global.no_checker_emails = b,
@@ -917,7 +1095,6 @@ fn umask(p: &mut Parser, line: &Line) {
 fn include_check(p: &mut Parser, line: &Line) {
     p.cfg.global.include_check = Some(line.words[1..].iter().map(|w| w.text.clone()).collect());
 }
-
 
 /// `global_defs` keywords of keepalived 2.2.7 (Debian build: no iptables,
 /// nftables, SNMP, DBus, BFD, JSON). 2.4-only keywords are deliberately

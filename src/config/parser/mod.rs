@@ -14,9 +14,9 @@ pub mod global;
 pub mod lvs;
 pub mod route;
 pub mod script_check;
-pub mod vrrp_check;
 pub mod values;
 pub mod vrrp;
+pub mod vrrp_check;
 
 use super::diag::Category;
 pub use ctx::Parser;
@@ -38,7 +38,12 @@ pub struct Kw {
 
 impl Kw {
     pub const fn new(name: &'static str, handler: Handler) -> Kw {
-        Kw { name, handler: Some(handler), sub: None, end: None }
+        Kw {
+            name,
+            handler: Some(handler),
+            sub: None,
+            end: None,
+        }
     }
     pub const fn block(
         name: &'static str,
@@ -46,7 +51,12 @@ impl Kw {
         sub: &'static [Kw],
         end: Option<EndHandler>,
     ) -> Kw {
-        Kw { name, handler, sub: Some(sub), end }
+        Kw {
+            name,
+            handler,
+            sub: Some(sub),
+            end,
+        }
     }
 }
 
@@ -81,7 +91,12 @@ impl Parser<'_> {
                     "Missing '{' at beginning of configuration block",
                 );
             } else if first == "{" {
-                self.error_at(&line, 0, Category::UnexpectedBob, "Unexpected '{' - ignoring");
+                self.error_at(
+                    &line,
+                    0,
+                    Category::UnexpectedBob,
+                    "Unexpected '{' - ignoring",
+                );
                 continue;
             }
 

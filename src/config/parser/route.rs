@@ -10,15 +10,52 @@ use crate::config::model::{RouteLine, RuleLine};
 use crate::config::token::Line;
 
 /// Route types `ip route` accepts before the destination.
-const ROUTE_TYPES: &[&str] =
-    &["unicast", "local", "broadcast", "multicast", "throw", "unreachable", "prohibit", "blackhole", "nat", "anycast"];
+const ROUTE_TYPES: &[&str] = &[
+    "unicast",
+    "local",
+    "broadcast",
+    "multicast",
+    "throw",
+    "unreachable",
+    "prohibit",
+    "blackhole",
+    "nat",
+    "anycast",
+];
 
 /// Options that take one value (possibly preceded by `lock`).
-const LOCKABLE: &[&str] = &["mtu", "advmss", "rtt", "rttvar", "reordering", "cwnd", "ssthresh", "rto_min", "congctl"];
+const LOCKABLE: &[&str] = &[
+    "mtu",
+    "advmss",
+    "rtt",
+    "rttvar",
+    "reordering",
+    "cwnd",
+    "ssthresh",
+    "rto_min",
+    "congctl",
+];
 const ONE_VALUE: &[&str] = &[
-    "tos", "dsfield", "table", "protocol", "scope", "metric", "priority", "preference", "expires", "hoplimit",
-    "window", "realms", "initcwnd", "initrwnd", "features", "quickack", "pref", "ttl-propagate",
-    "fastopen_no_cookie", "vrf",
+    "tos",
+    "dsfield",
+    "table",
+    "protocol",
+    "scope",
+    "metric",
+    "priority",
+    "preference",
+    "expires",
+    "hoplimit",
+    "window",
+    "realms",
+    "initcwnd",
+    "initrwnd",
+    "features",
+    "quickack",
+    "pref",
+    "ttl-propagate",
+    "fastopen_no_cookie",
+    "vrf",
 ];
 
 /// `get_time_rtt()`: a number with an optional `s`/`ms` suffix.
@@ -58,7 +95,11 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
             "src" | "from" => {
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
-                let ok = if s == "src" { parse_ip(&v).is_some() } else { valid_dest(&v).is_some() };
+                let ok = if s == "src" {
+                    parse_ip(&v).is_some()
+                } else {
+                    valid_dest(&v).is_some()
+                };
                 if !ok {
                     let what = if s == "src" { "src" } else { "from" };
                     p.err(l, i, format!("invalid route {what} address {v}"));
@@ -84,7 +125,11 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
                 if !interface_known(p, &v) {
-                    p.err(l, i, format!("WARNING - interface {v} for VROUTE nexthop doesn't exist"));
+                    p.err(
+                        l,
+                        i,
+                        format!("WARNING - interface {v} for VROUTE nexthop doesn't exist"),
+                    );
                     return None;
                 }
                 dev = Some(v);
@@ -136,7 +181,11 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
                 continue;
             }
             "or" => {
-                p.err(l, i, "\"or\" for routes is deprecated. Please use \"nexthop\"");
+                p.err(
+                    l,
+                    i,
+                    "\"or\" for routes is deprecated. Please use \"nexthop\"",
+                );
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
                 if parse_ip(&v).is_none() {
@@ -176,15 +225,28 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
         return None;
     };
     if !no_track {
-        if protocol_set.as_deref().is_some_and(|v| v != "keepalived" && v != "18") {
+        if protocol_set
+            .as_deref()
+            .is_some_and(|v| v != "keepalived" && v != "18")
+        {
             p.err(l, 0, "Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
         }
         if dev.is_none() {
-            p.err(l, 0, format!("Warning - cannot track route {dest} with no interface specified, not tracking"));
+            p.err(
+                l,
+                0,
+                format!(
+                    "Warning - cannot track route {dest} with no interface specified, not tracking"
+                ),
+            );
         }
     }
     let words = l.words.iter().map(|w| w.text.clone()).collect();
-    Some(RouteLine { words, dev, span: l.span.clone() })
+    Some(RouteLine {
+        words,
+        dev,
+        span: l.span.clone(),
+    })
 }
 
 pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<RuleLine> {
@@ -231,7 +293,11 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
                 if !interface_known(p, &v) {
-                    p.err(l, i, format!("WARNING - interface {v} for rule doesn't exist"));
+                    p.err(
+                        l,
+                        i,
+                        format!("WARNING - interface {v} for rule doesn't exist"),
+                    );
                     return None;
                 }
             }
@@ -239,8 +305,19 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
                 protocol = Some(p.word(l, i + 1)?.to_owned());
                 i += 1;
             }
-            "tos" | "dsfield" | "fwmark" | "realms" | "suppress_prefixlength" | "sup_pl" | "suppress_ifgroup"
-            | "sup_group" | "tunnel-id" | "uidrange" | "ipproto" | "sport" | "dport" => {
+            "tos"
+            | "dsfield"
+            | "fwmark"
+            | "realms"
+            | "suppress_prefixlength"
+            | "sup_pl"
+            | "suppress_ifgroup"
+            | "sup_group"
+            | "tunnel-id"
+            | "uidrange"
+            | "ipproto"
+            | "sport"
+            | "dport" => {
                 p.word(l, i + 1)?;
                 i += 1;
             }
@@ -265,15 +342,30 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
         p.err(l, 0, "No action specified for rule - ignoring");
         return None;
     }
-    if !no_track && protocol.as_deref().is_some_and(|v| v != "keepalived" && v != "18") {
-        p.err(l, 0, "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+    if !no_track
+        && protocol
+            .as_deref()
+            .is_some_and(|v| v != "keepalived" && v != "18")
+    {
+        p.err(
+            l,
+            0,
+            "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol",
+        );
     }
     if !have_pref {
-        let next = if v6 { &mut p.next_rule_pref6 } else { &mut p.next_rule_pref4 };
+        let next = if v6 {
+            &mut p.next_rule_pref6
+        } else {
+            &mut p.next_rule_pref4
+        };
         let pref = *next;
         *next -= 1;
         p.err(l, 0, format!("Rule has no preference specified - setting to {pref}. This is probably not what you want."));
     }
     let words = l.words.iter().map(|w| w.text.clone()).collect();
-    Some(RuleLine { words, span: l.span.clone() })
+    Some(RuleLine {
+        words,
+        span: l.span.clone(),
+    })
 }

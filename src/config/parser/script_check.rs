@@ -74,7 +74,8 @@ pub fn default_user(p: &mut Parser, span: Option<Span>) -> Option<UserInfoPair> 
 fn is_executable(mode: u32, fuid: u32, fgid: u32, uid: u32, gid: u32) -> bool {
     (uid == 0 && mode & 0o111 != 0)
         || (uid == fuid && mode & 0o100 != 0)
-        || (uid != fuid && ((gid == fgid && mode & 0o010 != 0) || (gid != fgid && mode & 0o001 != 0)))
+        || (uid != fuid
+            && ((gid == fgid && mode & 0o010 != 0) || (gid != fgid && mode & 0o001 != 0)))
 }
 
 /// keepalived's `find_path()` for a bare command name.
@@ -131,8 +132,12 @@ fn check_security(p: &Parser, file: &str, script_security: bool) -> u32 {
 /// keepalived's `check_script_secure()`: resolve the command and return the
 /// `SC_*` flags. Updates `args[0]` to the resolved path as keepalived does.
 pub fn check_script_secure(p: &Parser, script: &mut Script) -> u32 {
-    let Some(cmd) = script.args.first().cloned() else { return 0 };
-    let rest = cmd.strip_prefix('<').map(|r| r.trim_start_matches([' ', '\t']));
+    let Some(cmd) = script.args.first().cloned() else {
+        return 0;
+    };
+    let rest = cmd
+        .strip_prefix('<')
+        .map(|r| r.trim_start_matches([' ', '\t']));
     if rest.is_some_and(|r| r.starts_with('/')) {
         return sc::SYSTEM;
     }

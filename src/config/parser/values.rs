@@ -33,11 +33,17 @@ fn c_number(s: &str) -> IResult<&str, (Option<char>, &str)> {
 
 fn scan(s: &str) -> CNumber<'_> {
     match c_number(s) {
-        Ok((rest, (sign, digits))) if !digits.is_empty() => {
-            CNumber { negative: sign == Some('-'), digits, rest }
-        }
+        Ok((rest, (sign, digits))) if !digits.is_empty() => CNumber {
+            negative: sign == Some('-'),
+            digits,
+            rest,
+        },
         // No digits: strtol leaves endptr at the start.
-        _ => CNumber { negative: false, digits: "", rest: s },
+        _ => CNumber {
+            negative: false,
+            digits: "",
+            rest: s,
+        },
     }
 }
 
@@ -70,9 +76,20 @@ impl Parser<'_> {
     }
 
     /// keepalived's `read_int()` on word `i`. `lenient` is its `ignore_error`.
-    pub fn read_int(&mut self, line: &Line, i: usize, min: i64, max: i64, lenient: bool) -> Option<i64> {
+    pub fn read_int(
+        &mut self,
+        line: &Line,
+        i: usize,
+        min: i64,
+        max: i64,
+        lenient: bool,
+    ) -> Option<i64> {
         let s = self.word(line, i)?;
-        let warn = if lenient && !self.config_test { "WARNING - " } else { "" };
+        let warn = if lenient && !self.config_test {
+            "WARNING - "
+        } else {
+            ""
+        };
         let n = scan(s);
         let (v, overflow) = c_value(&n);
         if !n.rest.is_empty() {
@@ -80,20 +97,47 @@ impl Parser<'_> {
         } else if overflow || v < i128::from(i32::MIN) || v > i128::from(i32::MAX) {
             self.invalid_number(line, i, format!("{warn}number '{s}' outside integer range"));
         } else if v < i128::from(min) || v > i128::from(max) {
-            self.invalid_number(line, i, format!("number '{s}' outside range [{min}, {max}]"));
+            self.invalid_number(
+                line,
+                i,
+                format!("number '{s}' outside range [{min}, {max}]"),
+            );
         } else {
             return Some(v as i64);
         }
-        (lenient && !self.config_test && v >= i128::from(min) && v <= i128::from(max)).then_some(v as i64)
+        (lenient && !self.config_test && v >= i128::from(min) && v <= i128::from(max))
+            .then_some(v as i64)
     }
 
     /// keepalived's `read_unsigned()` on word `i`.
-    pub fn read_unsigned(&mut self, line: &Line, i: usize, min: u64, max: u64, lenient: bool) -> Option<u64> {
-        self.read_unsigned_limit(line, i, min, max, lenient, u64::from(u32::MAX), "unsigned integer")
+    pub fn read_unsigned(
+        &mut self,
+        line: &Line,
+        i: usize,
+        min: u64,
+        max: u64,
+        lenient: bool,
+    ) -> Option<u64> {
+        self.read_unsigned_limit(
+            line,
+            i,
+            min,
+            max,
+            lenient,
+            u64::from(u32::MAX),
+            "unsigned integer",
+        )
     }
 
     /// keepalived's `read_unsigned64()` on word `i`.
-    pub fn read_unsigned64(&mut self, line: &Line, i: usize, min: u64, max: u64, lenient: bool) -> Option<u64> {
+    pub fn read_unsigned64(
+        &mut self,
+        line: &Line,
+        i: usize,
+        min: u64,
+        max: u64,
+        lenient: bool,
+    ) -> Option<u64> {
         self.read_unsigned_limit(line, i, min, max, lenient, u64::MAX, "unsigned 64 bit")
     }
 
@@ -108,7 +152,11 @@ impl Parser<'_> {
         range_name: &str,
     ) -> Option<u64> {
         let s = self.word(line, i)?;
-        let warn = if lenient && !self.config_test { "WARNING - " } else { "" };
+        let warn = if lenient && !self.config_test {
+            "WARNING - "
+        } else {
+            ""
+        };
         let n = scan(s);
         let (v, overflow) = c_value(&n);
         let v = v.unsigned_abs().min(u128::from(u64::MAX)) as u64;
@@ -118,14 +166,23 @@ impl Parser<'_> {
         } else if !n.rest.is_empty() {
             self.invalid_number(line, i, format!("{warn}invalid number '{s}'"));
         } else if overflow || v > limit {
-            self.invalid_number(line, i, format!("{warn}number '{s}' outside {range_name} range"));
+            self.invalid_number(
+                line,
+                i,
+                format!("{warn}number '{s}' outside {range_name} range"),
+            );
         } else if v < min || v > max {
             let w = if limit == u64::MAX { "" } else { warn };
-            self.invalid_number(line, i, format!("{w}number '{s}' outside range [{min}, {max}]"));
+            self.invalid_number(
+                line,
+                i,
+                format!("{w}number '{s}' outside range [{min}, {max}]"),
+            );
         } else {
             return Some(v);
         }
-        (lenient && !self.config_test && v >= min && v <= max && !trimmed.starts_with('-')).then_some(v)
+        (lenient && !self.config_test && v >= min && v <= max && !trimmed.starts_with('-'))
+            .then_some(v)
     }
 
     /// keepalived's `read_decimal_unsigned()`: a decimal with at most `shift`
@@ -140,7 +197,11 @@ impl Parser<'_> {
         lenient: bool,
     ) -> Option<u64> {
         let s = self.word(line, i)?;
-        let warn = if lenient && !self.config_test { "WARNING - " } else { "" };
+        let warn = if lenient && !self.config_test {
+            "WARNING - "
+        } else {
+            ""
+        };
         if s.starts_with('-') {
             self.invalid_number(line, i, format!("{warn}negative number '{s}'"));
             return None;
@@ -152,7 +213,11 @@ impl Parser<'_> {
         let mut frac_used = frac;
         let mut round_up = false;
         if frac.len() > shift as usize {
-            self.invalid_number(line, i, format!("{warn}number '{s}' has too many decimal places"));
+            self.invalid_number(
+                line,
+                i,
+                format!("{warn}number '{s}' has too many decimal places"),
+            );
             round_up = frac.as_bytes()[shift as usize] >= b'5';
             frac_used = &frac[..shift as usize];
         }
@@ -171,7 +236,11 @@ impl Parser<'_> {
         if !n.rest.is_empty() {
             self.invalid_number(line, i, format!("{warn}invalid number '{s}'"));
         } else if overflow {
-            self.invalid_number(line, i, format!("{warn}number '{s}' outside unsigned decimal range"));
+            self.invalid_number(
+                line,
+                i,
+                format!("{warn}number '{s}' outside unsigned decimal range"),
+            );
             return None;
         } else if v < min || v > max {
             let d = 10u64.pow(shift);
@@ -195,7 +264,14 @@ impl Parser<'_> {
 
     /// keepalived's `read_timer()`: seconds with up to 6 decimals, in µs.
     /// `max == 0` means `TIMER_MAXIMUM`.
-    pub fn read_timer(&mut self, line: &Line, i: usize, min: u64, max: u64, lenient: bool) -> Option<u64> {
+    pub fn read_timer(
+        &mut self,
+        line: &Line,
+        i: usize,
+        min: u64,
+        max: u64,
+        lenient: bool,
+    ) -> Option<u64> {
         let max = if max == 0 { TIMER_MAXIMUM } else { max };
         self.read_decimal(line, i, min, max, TIMER_DIGITS, lenient)
     }
@@ -262,7 +338,6 @@ pub fn parse_uint(s: &str, max: u64) -> Option<u64> {
     digits.parse::<u64>().ok().filter(|v| *v <= max)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,7 +346,10 @@ mod tests {
     fn ipv4_forms() {
         assert_eq!(parse_ip("192.0.2.1"), Some("192.0.2.1".parse().unwrap()));
         assert_eq!(parse_ip("192.0.2."), None);
-        assert_eq!(parse_ip("2001:db8::1"), Some("2001:db8::1".parse().unwrap()));
+        assert_eq!(
+            parse_ip("2001:db8::1"),
+            Some("2001:db8::1".parse().unwrap())
+        );
         assert_eq!(parse_ip("VIP"), None);
     }
 

@@ -8,8 +8,8 @@ use super::ctx::Parser;
 use super::values::{TIMER_DIGITS, parse_ip};
 use crate::config::diag::Category;
 use crate::config::model::{
-    AuthType, Family, InitialState, IpAddressLine, RouteLine, RuleLine, Script, SyncGroup, TIMER_HZ,
-    TrackFile, TrackGroup, TrackProcess, TrackRef, UnicastPeer, UserInfoPair, VmacConfig,
+    AuthType, Family, InitialState, IpAddressLine, RouteLine, RuleLine, Script, SyncGroup,
+    TIMER_HZ, TrackFile, TrackGroup, TrackProcess, TrackRef, UnicastPeer, UserInfoPair, VmacConfig,
     VrrpInstance, VrrpScript,
 };
 use crate::config::token::Line;
@@ -61,7 +61,10 @@ pub fn quoted_escaped_words(raw: &str) -> Vec<String> {
                     }
                     'c' => {
                         if let Some(c2) = chars.next() {
-                            cur.push(char::from_u32((c2.to_ascii_uppercase() as u32) ^ 0x40).unwrap_or('?'));
+                            cur.push(
+                                char::from_u32((c2.to_ascii_uppercase() as u32) ^ 0x40)
+                                    .unwrap_or('?'),
+                            );
                         }
                     }
                     '0'..='7' => {
@@ -111,7 +114,11 @@ pub fn notify_script(p: &mut Parser, line: &Line, kind: &str) -> Option<Script> 
         p.info(Some(line.span.clone()), msg);
         return None;
     }
-    let mut s = Script { args, span: Some(line.word_span(1)), ..Script::default() };
+    let mut s = Script {
+        args,
+        span: Some(line.word_span(1)),
+        ..Script::default()
+    };
     if words.len() > 2 {
         let user = words[2].clone();
         let group = words.get(3).cloned();
@@ -123,7 +130,10 @@ pub fn notify_script(p: &mut Parser, line: &Line, kind: &str) -> Option<Script> 
                 s.group = group;
             }
             None => {
-                let msg = format!("Invalid user/group for {kind} script {} - ignoring", s.args[0]);
+                let msg = format!(
+                    "Invalid user/group for {kind} script {} - ignoring",
+                    s.args[0]
+                );
                 p.info(Some(line.span.clone()), msg);
                 return None;
             }
@@ -135,7 +145,10 @@ pub fn notify_script(p: &mut Parser, line: &Line, kind: &str) -> Option<Script> 
                 s.gid = gid;
             }
             None => {
-                let msg = format!("Failed to set default user for {kind} script {} - ignoring", s.args[0]);
+                let msg = format!(
+                    "Failed to set default user for {kind} script {} - ignoring",
+                    s.args[0]
+                );
                 p.info(Some(line.span.clone()), msg);
                 return None;
             }
@@ -147,7 +160,10 @@ pub fn notify_script(p: &mut Parser, line: &Line, kind: &str) -> Option<Script> 
 // ===== helpers =====
 
 fn w(line: &Line, i: usize) -> String {
-    line.words.get(i).map(|w| w.text.clone()).unwrap_or_default()
+    line.words
+        .get(i)
+        .map(|w| w.text.clone())
+        .unwrap_or_default()
 }
 
 /// The instance being defined (keepalived's `list_last_entry`).
@@ -171,7 +187,9 @@ pub fn interface_known(p: &mut Parser, name: &str) -> bool {
         return true;
     }
     if p.cfg.global.dynamic_interfaces {
-        let msg = format!("Configuration specifies interface {name} which doesn't currently exist - will use if created");
+        let msg = format!(
+            "Configuration specifies interface {name} which doesn't currently exist - will use if created"
+        );
         let span = p.span();
         p.info(span, msg);
         return true;
@@ -193,12 +211,22 @@ enum TrackKind {
     Bfd,
 }
 
-fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef], l: &Line) -> Option<TrackRef> {
+fn track_line(
+    p: &mut Parser,
+    owner: &str,
+    kind: TrackKind,
+    existing: &[TrackRef],
+    l: &Line,
+) -> Option<TrackRef> {
     let tracked = l.words[0].text.clone();
     let (default_weight, default_reverse) = match kind {
         TrackKind::Interface => {
             if !interface_known(p, &tracked) {
-                p.err(l, 0, format!("({owner}) tracked interface {tracked} doesn't exist"));
+                p.err(
+                    l,
+                    0,
+                    format!("({owner}) tracked interface {tracked} doesn't exist"),
+                );
                 return None;
             }
             (0, false)
@@ -206,28 +234,44 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
         TrackKind::Script => match p.cfg.vrrp_scripts.iter().find(|s| s.name == tracked) {
             Some(s) => (s.weight, s.weight_reverse),
             None => {
-                p.err(l, 0, format!("({owner}) track script {tracked} not found, ignoring..."));
+                p.err(
+                    l,
+                    0,
+                    format!("({owner}) track script {tracked} not found, ignoring..."),
+                );
                 return None;
             }
         },
         TrackKind::File => match p.cfg.track_files.iter().find(|s| s.name == tracked) {
             Some(s) => (s.weight, s.weight_reverse),
             None => {
-                p.err(l, 0, format!("({owner}) track file {tracked} not found, ignoring..."));
+                p.err(
+                    l,
+                    0,
+                    format!("({owner}) track file {tracked} not found, ignoring..."),
+                );
                 return None;
             }
         },
         TrackKind::Process => match p.cfg.track_processes.iter().find(|s| s.name == tracked) {
             Some(s) => (s.weight, s.weight_reverse),
             None => {
-                p.err(l, 0, format!("({owner}) track process {tracked} not found, ignoring..."));
+                p.err(
+                    l,
+                    0,
+                    format!("({owner}) track process {tracked} not found, ignoring..."),
+                );
                 return None;
             }
         },
         TrackKind::Bfd => match p.cfg.bfd_instances.iter().find(|b| b.name == tracked) {
             Some(_) => (0, false),
             None => {
-                p.err(l, 0, format!("({owner}) BFD {tracked} not found, ignoring..."));
+                p.err(
+                    l,
+                    0,
+                    format!("({owner}) BFD {tracked} not found, ignoring..."),
+                );
                 return None;
             }
         },
@@ -240,7 +284,11 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
         TrackKind::Bfd => "track_bfd",
     };
     if existing.iter().any(|t| t.name == tracked) {
-        p.err(l, 0, format!("({owner}) duplicate {what} {tracked} - ignoring"));
+        p.err(
+            l,
+            0,
+            format!("({owner}) duplicate {what} {tracked} - ignoring"),
+        );
         return None;
     }
     let mut weight = default_weight;
@@ -250,14 +298,29 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
         if l.words[1].text != "weight" {
             let msg = match kind {
                 TrackKind::Interface => {
-                    format!("({owner}) unknown track_interface {tracked} option {} - ignoring", l.words[1].text)
+                    format!(
+                        "({owner}) unknown track_interface {tracked} option {} - ignoring",
+                        l.words[1].text
+                    )
                 }
-                TrackKind::Script => format!("({owner}) unknown track script option {} - ignoring", l.words[1].text),
-                TrackKind::File => format!("({owner}) unknown track file option {} - ignoring", l.words[1].text),
+                TrackKind::Script => format!(
+                    "({owner}) unknown track script option {} - ignoring",
+                    l.words[1].text
+                ),
+                TrackKind::File => format!(
+                    "({owner}) unknown track file option {} - ignoring",
+                    l.words[1].text
+                ),
                 TrackKind::Process => {
-                    format!("({owner}) unknown track process option {} - ignoring", l.words[1].text)
+                    format!(
+                        "({owner}) unknown track process option {} - ignoring",
+                        l.words[1].text
+                    )
                 }
-                TrackKind::Bfd => format!("({owner}) unknown track bfd option {} - ignoring", l.words[1].text),
+                TrackKind::Bfd => format!(
+                    "({owner}) unknown track bfd option {} - ignoring",
+                    l.words[1].text
+                ),
             };
             p.err(l, 1, msg);
             return None;
@@ -265,19 +328,33 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
         if l.words.len() == 2 {
             let msg = match kind {
                 TrackKind::Interface => {
-                    format!("({owner}) weight without value specified for track_interface {tracked} - ignoring")
+                    format!(
+                        "({owner}) weight without value specified for track_interface {tracked} - ignoring"
+                    )
                 }
-                TrackKind::Script => format!("({owner}) weight without value specified for track script {tracked} - ignoring"),
-                TrackKind::File => format!("({owner}) weight without value specified for track file {tracked} - ignoring"),
+                TrackKind::Script => format!(
+                    "({owner}) weight without value specified for track script {tracked} - ignoring"
+                ),
+                TrackKind::File => format!(
+                    "({owner}) weight without value specified for track file {tracked} - ignoring"
+                ),
                 TrackKind::Process => {
-                    format!("({owner}) weight without value specified for track process {tracked} - ignoring")
+                    format!(
+                        "({owner}) weight without value specified for track process {tracked} - ignoring"
+                    )
                 }
-                TrackKind::Bfd => format!("({owner}) weight without value specified for track bfd {tracked} - ignoring"),
+                TrackKind::Bfd => format!(
+                    "({owner}) weight without value specified for track bfd {tracked} - ignoring"
+                ),
             };
             p.err(l, 1, msg);
             return None;
         }
-        let (lo, hi) = if kind == TrackKind::Bfd { (-253, 253) } else { (-254, 254) };
+        let (lo, hi) = if kind == TrackKind::Bfd {
+            (-253, 253)
+        } else {
+            (-254, 254)
+        };
         match p.read_int(l, 2, lo, hi, true) {
             None => {
                 let msg = match kind {
@@ -289,7 +366,9 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
                         "({owner}) track script {tracked}: weight must be between [-253..253] inclusive, ignoring..."
                     ),
                     TrackKind::File => {
-                        format!("({owner}) weight for track file {tracked} must be in [-254..254] inclusive. Ignoring...")
+                        format!(
+                            "({owner}) weight for track file {tracked} must be in [-254..254] inclusive. Ignoring..."
+                        )
                     }
                     TrackKind::Process => format!(
                         "({owner}) weight for track process {tracked} must be in [-254..254] inclusive. Ignoring..."
@@ -305,8 +384,16 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
             }
             Some(v) => {
                 let mut v = v as i32;
-                if matches!(kind, TrackKind::Interface | TrackKind::Script) && (v == 254 || v == -254) {
-                    p.err(l, 2, format!("({owner}) weight for {tracked} cannot be +/-254. Setting to +/-253"));
+                if matches!(kind, TrackKind::Interface | TrackKind::Script)
+                    && (v == 254 || v == -254)
+                {
+                    p.err(
+                        l,
+                        2,
+                        format!(
+                            "({owner}) weight for {tracked} cannot be +/-254. Setting to +/-253"
+                        ),
+                    );
                     v = if v < 0 { -253 } else { 253 };
                 }
                 weight = v;
@@ -320,10 +407,16 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
                 o => {
                     let msg = match kind {
                         TrackKind::Interface => {
-                            format!("({owner}) unknown track_interace {tracked} weight option {o} - ignoring")
+                            format!(
+                                "({owner}) unknown track_interace {tracked} weight option {o} - ignoring"
+                            )
                         }
-                        TrackKind::File => format!("({owner}) unknown track file {tracked} weight option {o} - ignoring"),
-                        _ => format!("({owner}) unknown {what} {tracked} weight option {o} - ignoring"),
+                        TrackKind::File => format!(
+                            "({owner}) unknown track file {tracked} weight option {o} - ignoring"
+                        ),
+                        _ => format!(
+                            "({owner}) unknown {what} {tracked} weight option {o} - ignoring"
+                        ),
                     };
                     p.err(l, 3, msg);
                     if kind == TrackKind::File {
@@ -334,7 +427,12 @@ fn track_line(p: &mut Parser, owner: &str, kind: TrackKind, existing: &[TrackRef
         }
     }
     let _ = weight;
-    Some(TrackRef { name: tracked, weight: weight_set.or(Some(weight)), reverse, span: l.word_span(0) })
+    Some(TrackRef {
+        name: tracked,
+        weight: weight_set.or(Some(weight)),
+        reverse,
+        span: l.word_span(0),
+    })
 }
 
 // ===== root keywords =====
@@ -351,7 +449,11 @@ fn vrrp_instance(p: &mut Parser, line: &Line) {
         p.skip_block();
         return;
     }
-    p.cfg.vrrp_instances.push(VrrpInstance { name, span: Some(line.word_span(1)), ..Default::default() });
+    p.cfg.vrrp_instances.push(VrrpInstance {
+        name,
+        span: Some(line.word_span(1)),
+        ..Default::default()
+    });
 }
 
 fn vrrp_instance_end(p: &mut Parser) {
@@ -361,15 +463,21 @@ fn vrrp_instance_end(p: &mut Parser) {
     let mut msgs = Vec::new();
     if v.unicast_configured && v.use_vmac.is_some() {
         if v.interface.is_none() {
-            msgs.push(format!("({name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac"));
+            msgs.push(format!(
+                "({name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac"
+            ));
             v.use_vmac = None;
         } else if !v.vmac_xmit_base {
-            msgs.push(format!("({name}) unicast with use_vmac requires vmac_xmit_base - setting"));
+            msgs.push(format!(
+                "({name}) unicast with use_vmac requires vmac_xmit_base - setting"
+            ));
             v.vmac_xmit_base = true;
         }
     }
     if v.unicast_peers.is_empty() && v.unicast_ttl.is_some() {
-        msgs.push(format!("({name}): Cannot use unicast_ttl without unicast peers - resetting"));
+        msgs.push(format!(
+            "({name}): Cannot use unicast_ttl without unicast peers - resetting"
+        ));
         v.unicast_ttl = None;
     }
     for m in msgs {
@@ -403,7 +511,10 @@ fn static_rules(p: &mut Parser, line: &Line) {
 
 fn track_group(p: &mut Parser, line: &Line) {
     let name = w(line, 1);
-    p.cfg.track_groups.push(TrackGroup { name, members: Vec::new() });
+    p.cfg.track_groups.push(TrackGroup {
+        name,
+        members: Vec::new(),
+    });
 }
 
 fn track_group_group(p: &mut Parser, line: &Line) {
@@ -425,7 +536,11 @@ fn vrrp_sync_group(p: &mut Parser, line: &Line) {
         p.skip_block();
         return;
     }
-    p.cfg.sync_groups.push(SyncGroup { name, span: Some(line.word_span(1)), ..Default::default() });
+    p.cfg.sync_groups.push(SyncGroup {
+        name,
+        span: Some(line.word_span(1)),
+        ..Default::default()
+    });
 }
 
 fn sg<'p>(p: &'p mut Parser) -> &'p mut SyncGroup {
@@ -438,14 +553,22 @@ fn sg<'p>(p: &'p mut Parser) -> &'p mut SyncGroup {
 fn sg_group(p: &mut Parser, line: &Line) {
     if sg(p).members.is_some() {
         let name = sg(p).name.clone();
-        p.err(line, 0, format!("Group list already specified for sync group {name}"));
+        p.err(
+            line,
+            0,
+            format!("Group list already specified for sync group {name}"),
+        );
         p.skip_block();
         return;
     }
     let words = p.value_block_words(line);
     if words.is_empty() {
         let name = sg(p).name.clone();
-        p.err(line, 0, format!("Warning - sync group {name} has empty group block"));
+        p.err(
+            line,
+            0,
+            format!("Warning - sync group {name} has empty group block"),
+        );
         sg(p).members = None;
         return;
     }
@@ -496,7 +619,11 @@ fn sg_notify(p: &mut Parser, line: &Line) {
     };
     if exists {
         let Some(arg) = p.word(line, 1) else { return };
-        let what = if kw == "notify" { "notify".to_owned() } else { kw.clone() };
+        let what = if kw == "notify" {
+            "notify".to_owned()
+        } else {
+            kw.clone()
+        };
         let msg = format!("vrrp group {name}: {what} script already specified - ignoring {arg}");
         p.err(line, 1, msg);
         return;
@@ -513,7 +640,9 @@ fn sg_notify(p: &mut Parser, line: &Line) {
 }
 
 fn sg_smtp_alert(p: &mut Parser, line: &Line) {
-    if let Some(b) = p.opt_bool(line, |v| format!("Invalid vrrp_group smtp_alert parameter {v}")) {
+    if let Some(b) = p.opt_bool(line, |v| {
+        format!("Invalid vrrp_group smtp_alert parameter {v}")
+    }) {
         sg(p).smtp_alert = Some(b);
     }
 }
@@ -530,7 +659,9 @@ fn sg_tracking_weight(p: &mut Parser, _line: &Line) {
 
 fn sg_notify_priority_changes(p: &mut Parser, line: &Line) {
     let name = sg(p).name.clone();
-    let f = |v: &str| format!("({name}) Invalid value '{v}' for sync group notify_priority_changes specified");
+    let f = |v: &str| {
+        format!("({name}) Invalid value '{v}' for sync group notify_priority_changes specified")
+    };
     if let Some(b) = p.opt_bool(line, f) {
         sg(p).notify_priority_changes = Some(b);
     }
@@ -568,7 +699,11 @@ fn garp_group_interface(p: &mut Parser, line: &Line) {
     let Some(name) = p.word(line, 1) else { return };
     let name = name.to_owned();
     if !interface_known(p, &name) {
-        p.err(line, 1, format!("WARNING - interface {name} specified for garp_group doesn't exist"));
+        p.err(
+            line,
+            1,
+            format!("WARNING - interface {name} specified for garp_group doesn't exist"),
+        );
         return;
     }
     if let Some(g) = p.cfg.garp_groups.last_mut() {
@@ -606,7 +741,11 @@ fn garp_group_end(p: &mut Parser) {
     if let Some(g) = p.cfg.garp_groups.last() {
         if g.garp_interval.is_none() && g.gna_interval.is_none() {
             let span = p.span();
-            p.err_span(span, Category::GeneralError, format!("garp group {n} does not have any delay set - removing"));
+            p.err_span(
+                span,
+                Category::GeneralError,
+                format!("garp group {n} does not have any delay set - removing"),
+            );
             p.cfg.garp_groups.pop();
         }
     }
@@ -616,7 +755,12 @@ fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
         let name = l.words[0].text.clone();
         if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
-            p.error_at(l, 0, Category::Fatal, format!("unknown interface {name} specified for linkbeat interface"));
+            p.error_at(
+                l,
+                0,
+                Category::Fatal,
+                format!("unknown interface {name} specified for linkbeat interface"),
+            );
             return;
         }
         let kind = l.words.get(1).map(|w| w.text.clone());
@@ -633,15 +777,29 @@ fn interface_up_down_delays(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
         let name = l.words[0].text.clone();
         if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
-            p.error_at(l, 0, Category::Fatal, format!("unknown interface {name} specified for up/down delay"));
+            p.error_at(
+                l,
+                0,
+                Category::Fatal,
+                format!("unknown interface {name} specified for up/down delay"),
+            );
             return;
         }
         if l.words.len() < 2 {
-            p.info(Some(l.span.clone()), format!("No timeouts specified for {name} up/down delays"));
+            p.info(
+                Some(l.span.clone()),
+                format!("No timeouts specified for {name} up/down delays"),
+            );
             return;
         }
-        let Some(down) = p.read_timer(l, 1, 0, 255 * TIMER_HZ, true) else { return };
-        let up = if l.words.len() > 2 { p.read_timer(l, 2, 0, 255 * TIMER_HZ, true).unwrap_or(0) } else { 0 };
+        let Some(down) = p.read_timer(l, 1, 0, 255 * TIMER_HZ, true) else {
+            return;
+        };
+        let up = if l.words.len() > 2 {
+            p.read_timer(l, 2, 0, 255 * TIMER_HZ, true).unwrap_or(0)
+        } else {
+            0
+        };
         p.cfg.interface_up_down_delays.push((name, down, up));
     });
 }
@@ -672,8 +830,15 @@ fn vs<'p>(p: &'p mut Parser) -> &'p mut VrrpScript {
 
 fn vs_script(p: &mut Parser, line: &Line) {
     let words = quoted_escaped_words(&line.raw);
-    let args = words.get(1).map(|c| quoted_escaped_words(c)).unwrap_or_default();
-    vs(p).script = Some(Script { args, span: Some(line.word_span(1)), ..Script::default() });
+    let args = words
+        .get(1)
+        .map(|c| quoted_escaped_words(c))
+        .unwrap_or_default();
+    vs(p).script = Some(Script {
+        args,
+        span: Some(line.word_span(1)),
+        ..Script::default()
+    });
 }
 
 fn vs_interval(p: &mut Parser, line: &Line) {
@@ -681,12 +846,19 @@ fn vs_interval(p: &mut Parser, line: &Line) {
     let max = UINT_MAX / TIMER_HZ;
     match p.read_unsigned(line, 1, 0, max, true) {
         Some(0) => {
-            p.err(line, 1, format!("({name}): vrrp script interval must be greater than 0, setting to 1"));
+            p.err(
+                line,
+                1,
+                format!("({name}): vrrp script interval must be greater than 0, setting to 1"),
+            );
             vs(p).interval = TIMER_HZ;
         }
         Some(v) => vs(p).interval = v * TIMER_HZ,
         None if p.aborted.is_none() => {
-            let msg = format!("({name}): vrrp script interval '{}' must be between 1 and {max} - ignoring", w(line, 1));
+            let msg = format!(
+                "({name}): vrrp script interval '{}' must be between 1 and {max} - ignoring",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
         None => {}
@@ -697,12 +869,19 @@ fn vs_timeout(p: &mut Parser, line: &Line) {
     let name = vs(p).name.clone();
     match p.read_unsigned(line, 1, 0, UINT_MAX / TIMER_HZ, true) {
         Some(0) => {
-            p.err(line, 1, format!("({name}): vrrp script timeout must be greater than 0, setting to 1"));
+            p.err(
+                line,
+                1,
+                format!("({name}): vrrp script timeout must be greater than 0, setting to 1"),
+            );
             vs(p).timeout = Some(TIMER_HZ);
         }
         Some(v) => vs(p).timeout = Some(v * TIMER_HZ),
         None if p.aborted.is_none() => {
-            let msg = format!("({name}): vrrp script timeout '{}' invalid - ignoring", w(line, 1));
+            let msg = format!(
+                "({name}): vrrp script timeout '{}' invalid - ignoring",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
         None => {}
@@ -714,7 +893,10 @@ fn vs_weight(p: &mut Parser, line: &Line) {
     match p.read_int(line, 1, -253, 253, true) {
         Some(v) => vs(p).weight = v as i32,
         None if p.aborted.is_none() => {
-            let msg = format!("vrrp_script {name} weight {} must be in [-253, 253]", w(line, 1));
+            let msg = format!(
+                "vrrp_script {name} weight {} must be in [-253, 253]",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
         None => return,
@@ -735,7 +917,10 @@ fn vs_rise_fall(p: &mut Parser, line: &Line) {
     let v = match p.read_unsigned(line, 1, 1, i32::MAX as u64, true) {
         Some(v) => v as u32,
         None if p.aborted.is_none() => {
-            let msg = format!("({name}): vrrp script {kw} value '{}' invalid, defaulting to 1", w(line, 1));
+            let msg = format!(
+                "({name}): vrrp script {kw} value '{}' invalid, defaulting to 1",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
             1
         }
@@ -753,7 +938,11 @@ fn vs_user(p: &mut Parser, line: &Line) {
     let user = user.to_owned();
     let group = line.words.get(2).map(|w| w.text.clone());
     if resolve_user(p, &user, group.as_deref()).is_none() {
-        let cmd = vs(p).script.as_ref().map(|s| s.args.join(" ")).unwrap_or_default();
+        let cmd = vs(p)
+            .script
+            .as_ref()
+            .map(|s| s.args.join(" "))
+            .unwrap_or_default();
         p.err(line, 1, format!("Unable to set uid/gid for script {cmd}"));
         p.remove_script = true;
     } else {
@@ -772,10 +961,21 @@ fn vs_end(p: &mut Parser) {
     let name = vs(p).name.clone();
     let has_script = vs(p).script.as_ref().is_some_and(|s| !s.args.is_empty());
     if !has_script {
-        p.err_span(span, Category::GeneralError, format!("No script set for vrrp_script {name} - removing"));
+        p.err_span(
+            span,
+            Category::GeneralError,
+            format!("No script set for vrrp_script {name} - removing"),
+        );
         p.remove_script = true;
-    } else if !p.remove_script && !p.script_user_set && super::script_check::default_user(p, span.clone()).is_none() {
-        p.err_span(span, Category::GeneralError, format!("Unable to set default user for vrrp script {name} - removing"));
+    } else if !p.remove_script
+        && !p.script_user_set
+        && super::script_check::default_user(p, span.clone()).is_none()
+    {
+        p.err_span(
+            span,
+            Category::GeneralError,
+            format!("Unable to set default user for vrrp script {name} - removing"),
+        );
         p.remove_script = true;
     }
     if p.remove_script {
@@ -790,7 +990,10 @@ fn track_file(p: &mut Parser, line: &Line) {
     let name = name.to_owned();
     let deprecated = line.words[0].text == "vrrp_track_file";
     if deprecated {
-        p.info(Some(line.span.clone()), "\"vrrp_track_file\" is deprecated, please use \"track_file\"");
+        p.info(
+            Some(line.span.clone()),
+            "\"vrrp_track_file\" is deprecated, please use \"track_file\"",
+        );
     }
     p.cfg.track_files.push(TrackFile {
         name,
@@ -807,7 +1010,11 @@ fn tf_file(p: &mut Parser, line: &Line) {
     if let Some(t) = p.cfg.track_files.last_mut() {
         if t.file.is_some() {
             let name = t.name.clone();
-            p.err(line, 1, format!("File already set for track file {name} - ignoring {f}"));
+            p.err(
+                line,
+                1,
+                format!("File already set for track file {name} - ignoring {f}"),
+            );
             return;
         }
         t.file = Some(f);
@@ -815,9 +1022,18 @@ fn tf_file(p: &mut Parser, line: &Line) {
 }
 
 fn tf_weight(p: &mut Parser, line: &Line) {
-    let name = p.cfg.track_files.last().map(|t| t.name.clone()).unwrap_or_default();
+    let name = p
+        .cfg
+        .track_files
+        .last()
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
     if line.words.len() < 2 {
-        p.err(line, 0, format!("No weight specified for track file {name} - ignoring"));
+        p.err(
+            line,
+            0,
+            format!("No weight specified for track file {name} - ignoring"),
+        );
         return;
     }
     match p.read_int(line, 1, -254, 254, true) {
@@ -867,7 +1083,11 @@ fn tf_end(p: &mut Parser) {
         if t.file.is_none() {
             let name = t.name.clone();
             let span = t.span.clone();
-            p.err_span(span, Category::GeneralError, format!("No file set for track_file {name} - removing"));
+            p.err_span(
+                span,
+                Category::GeneralError,
+                format!("No file set for track_file {name} - removing"),
+            );
             p.cfg.track_files.pop();
         }
     }
@@ -894,7 +1114,10 @@ fn tp<'p>(p: &'p mut Parser) -> &'p mut TrackProcess {
 fn tp_process(p: &mut Parser, line: &Line) {
     if tp(p).process.is_some() {
         let Some(arg) = p.word(line, 1) else { return };
-        let msg = format!("Process already set for track process {} - ignoring {arg}", tp(p).name);
+        let msg = format!(
+            "Process already set for track process {} - ignoring {arg}",
+            tp(p).name
+        );
         p.err(line, 1, msg);
         return;
     }
@@ -925,11 +1148,18 @@ fn tp_param_match(p: &mut Parser, line: &Line) {
 fn tp_weight(p: &mut Parser, line: &Line) {
     let name = tp(p).name.clone();
     if line.words.len() < 2 {
-        p.err(line, 0, format!("No weight specified for track process {name} - ignoring"));
+        p.err(
+            line,
+            0,
+            format!("No weight specified for track process {name} - ignoring"),
+        );
         return;
     }
     if tp(p).weight != 0 {
-        let msg = format!("Weight already set for track process {name} - ignoring {}", w(line, 1));
+        let msg = format!(
+            "Weight already set for track process {name} - ignoring {}",
+            w(line, 1)
+        );
         p.err(line, 1, msg);
         return;
     }
@@ -945,7 +1175,10 @@ fn tp_weight(p: &mut Parser, line: &Line) {
         if line.words[2].text == "reverse" {
             tp(p).weight_reverse = true;
         } else {
-            let msg = format!("vrrp_track_process {name} unknown weight option {}", w(line, 2));
+            let msg = format!(
+                "vrrp_track_process {name} unknown weight option {}",
+                w(line, 2)
+            );
             p.err(line, 2, msg);
         }
     }
@@ -1020,7 +1253,11 @@ fn tp_end(p: &mut Parser) {
     if tp(p).process.is_none() {
         let name = tp(p).name.clone();
         let span = tp(p).span.clone();
-        p.err_span(span, Category::GeneralError, format!("track process '{name}' process name not specified"));
+        p.err_span(
+            span,
+            Category::GeneralError,
+            format!("track process '{name}' process name not specified"),
+        );
         p.cfg.track_processes.pop();
     }
 }
@@ -1050,9 +1287,17 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             }
         }
     }
-    let ip = if is6 { a.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6) } else { super::values::parse_ipv4_inet_pton(a).map(IpAddr::V4) };
+    let ip = if is6 {
+        a.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6)
+    } else {
+        super::values::parse_ipv4_inet_pton(a).map(IpAddr::V4)
+    };
     let Some(ip) = ip else {
-        p.err(l, 0, format!("VRRP parsed invalid IP {addr_str}. skipping IP..."));
+        p.err(
+            l,
+            0,
+            format!("VRRP parsed invalid IP {addr_str}. skipping IP..."),
+        );
         return None;
     };
     let mut out = IpAddressLine {
@@ -1075,7 +1320,9 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
         let s = l.words[i].text.clone();
         let avail = n >= i + 2;
         match s.as_str() {
-            "dev" | "scope" | "broadcast" | "brd" | "label" | "peer" | "preferred_lft" if !avail => {
+            "dev" | "scope" | "broadcast" | "brd" | "label" | "peer" | "preferred_lft"
+                if !avail =>
+            {
                 missing = Some(s);
                 break;
             }
@@ -1086,12 +1333,20 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             "dev" => {
                 i += 1;
                 if out.dev.is_some() {
-                    p.err(l, i, format!("Cannot specify ipaddress device more than once for {addr_str}"));
+                    p.err(
+                        l,
+                        i,
+                        format!("Cannot specify ipaddress device more than once for {addr_str}"),
+                    );
                     return None;
                 }
                 let d = l.words[i].text.clone();
                 if !interface_known(p, &d) {
-                    p.err(l, i, format!("WARNING - interface {d} for ip address {addr_str} doesn't exist"));
+                    p.err(
+                        l,
+                        i,
+                        format!("WARNING - interface {d} for ip address {addr_str} doesn't exist"),
+                    );
                     return None;
                 }
                 out.dev = Some(d);
@@ -1099,12 +1354,18 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             "scope" => {
                 i += 1;
                 let sc = l.words[i].text.clone();
-                if matches!(sc.as_str(), "global" | "site" | "link" | "host" | "nowhere" | "universe")
-                    || sc.parse::<u8>().is_ok()
+                if matches!(
+                    sc.as_str(),
+                    "global" | "site" | "link" | "host" | "nowhere" | "universe"
+                ) || sc.parse::<u8>().is_ok()
                 {
                     out.scope = Some(sc);
                 } else {
-                    p.err(l, i, format!("Invalid scope '{sc}' specified for {addr_str} - ignoring"));
+                    p.err(
+                        l,
+                        i,
+                        format!("Invalid scope '{sc}' specified for {addr_str} - ignoring"),
+                    );
                 }
             }
             "broadcast" | "brd" => {
@@ -1118,7 +1379,11 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                 i += 1;
                 let b = l.words[i].text.clone();
                 if b != "-" && b != "+" && super::values::parse_ipv4_inet_pton(&b).is_none() {
-                    p.err(l, i, format!("VRRP is trying to assign invalid broadcast {b}. skipping VIP..."));
+                    p.err(
+                        l,
+                        i,
+                        format!("VRRP is trying to assign invalid broadcast {b}. skipping VIP..."),
+                    );
                     return None;
                 }
                 out.brd = Some(b);
@@ -1127,7 +1392,13 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                 i += 1;
                 let lb = l.words[i].text.clone();
                 if lb.len() >= 16 {
-                    p.err(l, i, format!("Address label {lb} is longer than maximum length 15 - removing address"));
+                    p.err(
+                        l,
+                        i,
+                        format!(
+                            "Address label {lb} is longer than maximum length 15 - removing address"
+                        ),
+                    );
                     return None;
                 }
                 out.label = Some(lb);
@@ -1136,13 +1407,19 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                 i += 1;
                 let ps = l.words[i].text.clone();
                 if out.peer.is_some() {
-                    p.err(l, i, format!("Peer {ps} - another peer has already been specified"));
+                    p.err(
+                        l,
+                        i,
+                        format!("Peer {ps} - another peer has already been specified"),
+                    );
                 } else {
                     match parse_ip(&ps) {
                         None => p.err(l, i, format!("Invalid peer address {ps}")),
-                        Some(pip) if pip.is_ipv6() != is6 => {
-                            p.err(l, i, format!("Peer address {ps} does not match address family"))
-                        }
+                        Some(pip) if pip.is_ipv6() != is6 => p.err(
+                            l,
+                            i,
+                            format!("Peer address {ps} does not match address family"),
+                        ),
                         Some(pip) => {
                             if prefix != max_prefix as u8 {
                                 p.err(l, i, "Cannot specify address prefix when specifying peer address - ignoring");
@@ -1170,35 +1447,66 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                 }
             }
             "use_vmac" if !static_addr => out.use_vmac = true,
-            _ => p.err(l, i, format!("Unknown configuration entry '{s}' for ip address - ignoring")),
+            _ => p.err(
+                l,
+                i,
+                format!("Unknown configuration entry '{s}' for ip address - ignoring"),
+            ),
         }
         i += 1;
     }
     if let Some(m) = missing {
-        p.err(l, n - 1, format!("No {m} parameter specified for {addr_str}"));
+        p.err(
+            l,
+            n - 1,
+            format!("No {m} parameter specified for {addr_str}"),
+        );
         return None;
     }
     if out.brd.is_some() && out.peer.is_some() {
-        p.err(l, 0, "Cannot specify broadcast and peer addresses - ignoring broadcast address");
+        p.err(
+            l,
+            0,
+            "Cannot specify broadcast and peer addresses - ignoring broadcast address",
+        );
         out.brd = None;
     } else if matches!(out.brd.as_deref(), Some("-" | "+")) && prefix > 30 {
-        p.err(l, 0, format!("Address prefix length {prefix} too long for broadcast"));
+        p.err(
+            l,
+            0,
+            format!("Address prefix length {prefix} too long for broadcast"),
+        );
     }
     if static_addr && out.dev.is_none() {
-        let def = p.cfg.global.default_interface.clone().unwrap_or_else(|| "eth0".into());
+        let def = p
+            .cfg
+            .global
+            .default_interface
+            .clone()
+            .unwrap_or_else(|| "eth0".into());
         if !p.host.interface_exists(&def) {
-            let msg = format!("Static address {addr_str} requires either an interface or default interface must exist");
+            let msg = format!(
+                "Static address {addr_str} requires either an interface or default interface must exist"
+            );
             p.error_at(l, 0, Category::Fatal, msg);
             return None;
         }
     }
     if is6 {
         if out.scope.is_some() {
-            p.err(l, 0, format!("Cannot specify scope for IPv6 addresses ({addr_str}) - ignoring scope"));
+            p.err(
+                l,
+                0,
+                format!("Cannot specify scope for IPv6 addresses ({addr_str}) - ignoring scope"),
+            );
             out.scope = None;
         }
         if out.label.is_some() {
-            p.err(l, 0, format!("Cannot specify label for IPv6 addresses ({addr_str}) - ignoring label"));
+            p.err(
+                l,
+                0,
+                format!("Cannot specify label for IPv6 addresses ({addr_str}) - ignoring label"),
+            );
             out.label = None;
         }
     }
@@ -1237,7 +1545,11 @@ fn vi_use_vmac(p: &mut Parser, line: &Line) {
             } else if !valid {
                 p.err(line, i, format!("VMAC invalid MAC address {s} - ignored"));
             } else if u8::from_str_radix(octets[0], 16).unwrap_or(0) & 1 == 1 {
-                p.err(line, i, format!("VMAC MAC address is multicast {s} - ignoring"));
+                p.err(
+                    line,
+                    i,
+                    format!("VMAC MAC address is multicast {s} - ignoring"),
+                );
             } else {
                 cfg.mac = Some(s);
             }
@@ -1246,9 +1558,17 @@ fn vi_use_vmac(p: &mut Parser, line: &Line) {
                 p.err(line, i, "VMAC interface name already specified");
                 continue;
             }
-            let bad = s.is_empty() || s.len() >= 16 || s == "." || s == ".." || s.contains(['/', ':', ' ']);
+            let bad = s.is_empty()
+                || s.len() >= 16
+                || s == "."
+                || s == ".."
+                || s.contains(['/', ':', ' ']);
             if bad {
-                p.err(line, i, format!("VMAC interface name '{s}' too long or invalid characters - ignoring"));
+                p.err(
+                    line,
+                    i,
+                    format!("VMAC interface name '{s}' too long or invalid characters - ignoring"),
+                );
                 continue;
             }
             let other = p
@@ -1258,7 +1578,11 @@ fn vi_use_vmac(p: &mut Parser, line: &Line) {
                 .find(|v| v.use_vmac.as_ref().and_then(|c| c.ifname.as_deref()) == Some(s.as_str()))
                 .map(|v| v.name.clone());
             if let Some(o) = other {
-                p.err(line, i, format!("({name}) VRRP instance {o} is already using {s} - ignoring name"));
+                p.err(
+                    line,
+                    i,
+                    format!("({name}) VRRP instance {o} is already using {s} - ignoring name"),
+                );
                 continue;
             }
             cfg.ifname = Some(s);
@@ -1349,7 +1673,14 @@ fn vi_old_unicast_checksum(p: &mut Parser, line: &Line) {
     if let Some(m) = line.words.get(1) {
         if m.text != "never" {
             let name = vname(p);
-            p.err(line, 1, format!("({name}) Unknown old_unicast_chksum mode {} - ignoring", m.text));
+            p.err(
+                line,
+                1,
+                format!(
+                    "({name}) Unknown old_unicast_chksum mode {} - ignoring",
+                    m.text
+                ),
+            );
         }
     }
 }
@@ -1357,7 +1688,11 @@ fn vi_old_unicast_checksum(p: &mut Parser, line: &Line) {
 fn vi_native_ipv6(p: &mut Parser, line: &Line) {
     let name = vname(p);
     if vi(p).family == Some(Family::V4) {
-        p.err(line, 0, format!("({name}) Cannot specify native_ipv6 with IPv4 addresses"));
+        p.err(
+            line,
+            0,
+            format!("({name}) Cannot specify native_ipv6 with IPv4 addresses"),
+        );
         return;
     }
     vi(p).family = Some(Family::V6);
@@ -1372,13 +1707,21 @@ fn vi_state(p: &mut Parser, line: &Line) {
         "MASTER" => vi(p).state = InitialState::Master,
         "BACKUP" => {
             if vi(p).state == InitialState::Master {
-                p.err(line, 1, format!("({name}) state previously set as MASTER - ignoring BACKUP"));
+                p.err(
+                    line,
+                    1,
+                    format!("({name}) state previously set as MASTER - ignoring BACKUP"),
+                );
             } else {
                 vi(p).state = InitialState::Backup;
             }
         }
         _ => {
-            p.err(line, 1, format!("({name}) unknown state '{s}', defaulting to BACKUP"));
+            p.err(
+                line,
+                1,
+                format!("({name}) unknown state '{s}', defaulting to BACKUP"),
+            );
             vi(p).state = InitialState::Backup;
         }
     }
@@ -1393,13 +1736,21 @@ fn vi_interface(p: &mut Parser, line: &Line) {
         return;
     }
     if !interface_known(p, &n) {
-        p.err(line, 1, format!("WARNING - interface {n} for vrrp_instance {name} doesn't exist"));
+        p.err(
+            line,
+            1,
+            format!("WARNING - interface {n} for vrrp_instance {name} doesn't exist"),
+        );
         vi(p).interface = None;
         vi(p).interface_span = Some(line.word_span(1));
         return;
     }
     if n == "lo" {
-        p.err(line, 1, format!("({name}) cannot use a loopback interface ({n}) for vrrp - ignoring"));
+        p.err(
+            line,
+            1,
+            format!("({name}) cannot use a loopback interface ({n}) for vrrp - ignoring"),
+        );
         return;
     }
     vi(p).interface = Some(n);
@@ -1411,11 +1762,19 @@ fn vi_vrf(p: &mut Parser, line: &Line) {
     let n = n.to_owned();
     let name = vname(p);
     if vi(p).interface.is_some() {
-        p.err(line, 1, format!("({name}) Cannot specify VRF interface and interface - ignoring"));
+        p.err(
+            line,
+            1,
+            format!("({name}) Cannot specify VRF interface and interface - ignoring"),
+        );
         return;
     }
     if !interface_known(p, &n) {
-        p.err(line, 1, format!("({name}) WARNING - VRF interface {n} doesn't exist"));
+        p.err(
+            line,
+            1,
+            format!("({name}) WARNING - VRF interface {n} doesn't exist"),
+        );
     }
 }
 
@@ -1464,7 +1823,13 @@ fn vi_src_ip(p: &mut Parser, line: &Line) {
     let s = s.to_owned();
     let name = vname(p);
     let Some(ip) = parse_ip(&s) else {
-        p.err(line, 1, format!("Configuration error: VRRP instance[{name}] malformed src address[{s}]. Skipping..."));
+        p.err(
+            line,
+            1,
+            format!(
+                "Configuration error: VRRP instance[{name}] malformed src address[{s}]. Skipping..."
+            ),
+        );
         return;
     };
     let fam = Family::of(&ip);
@@ -1492,14 +1857,24 @@ fn vi_mcast_dst(p: &mut Parser, line: &Line) {
     let s = s.to_owned();
     let name = vname(p);
     let Some(ip) = parse_ip(&s) else {
-        p.err(line, 1, format!("({name}) malformed mcast dest address {s}. Skipping..."));
+        p.err(
+            line,
+            1,
+            format!("({name}) malformed mcast dest address {s}. Skipping..."),
+        );
         return;
     };
     let fam = Family::of(&ip);
     match vi(p).family {
         None => vi(p).family = Some(fam),
         Some(f) if f != fam => {
-            p.err(line, 1, format!("({name}) mcast dest address {s} MUST match VRRP instance family. Skipping..."));
+            p.err(
+                line,
+                1,
+                format!(
+                    "({name}) mcast dest address {s} MUST match VRRP instance family. Skipping..."
+                ),
+            );
             return;
         }
         _ => {}
@@ -1510,7 +1885,11 @@ fn vi_mcast_dst(p: &mut Parser, line: &Line) {
     };
     if !ok {
         let ll = if ip.is_ipv6() { " link-local" } else { "" };
-        p.err(line, 1, format!("({name}) mcast_dst_ip {s} not{ll} multicast. Skipping..."));
+        p.err(
+            line,
+            1,
+            format!("({name}) mcast_dst_ip {s} not{ll} multicast. Skipping..."),
+        );
         return;
     }
     vi(p).mcast_dst_ip = Some(ip);
@@ -1521,7 +1900,10 @@ fn vi_vrid(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 1, 255, false) {
         Some(v) => vi(p).vrid = Some(v as u8),
         None if p.aborted.is_none() => {
-            let msg = format!("({name}): VRID '{}' not valid - must be between 1 & 255", w(line, 1));
+            let msg = format!(
+                "({name}): VRID '{}' not valid - must be between 1 & 255",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
         None => {}
@@ -1533,7 +1915,10 @@ fn vi_ttl(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 0, 255, false) {
         Some(v) => vi(p).unicast_ttl = Some(v as u8),
         None if p.aborted.is_none() => {
-            let msg = format!("({name}): TTL '{}' not valid - must be between 0 & 255", w(line, 1));
+            let msg = format!(
+                "({name}): TTL '{}' not valid - must be between 0 & 255",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
         None => {}
@@ -1565,7 +1950,11 @@ fn vi_priority(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 1, 255, false) {
         Some(v) => vi(p).priority = Some(v as u8),
         None if p.aborted.is_none() => {
-            p.err(line, 1, format!("({name}) Priority not valid! must be between 1 & 255. Using default 100"));
+            p.err(
+                line,
+                1,
+                format!("({name}) Priority not valid! must be between 1 & 255. Using default 100"),
+            );
             vi(p).priority = Some(100);
         }
         None => {}
@@ -1578,7 +1967,10 @@ fn vi_advert_int(p: &mut Parser, line: &Line) {
         Some(v) if v > 0 => vi(p).advert_int = Some(v),
         _ if p.aborted.is_some() => {}
         _ => {
-            let msg = format!("({name}) Advert interval ({}) not valid! Must be > 0 - ignoring", w(line, 1));
+            let msg = format!(
+                "({name}) Advert interval ({}) not valid! Must be > 0 - ignoring",
+                w(line, 1)
+            );
             p.err(line, 1, msg);
         }
     }
@@ -1587,7 +1979,9 @@ fn vi_advert_int(p: &mut Parser, line: &Line) {
 fn vi_vips(p: &mut Parser, line: &Line) {
     let excluded = line.words[0].text == "virtual_ipaddress_excluded";
     p.value_block(line, |p, l| {
-        let Some(a) = address_line(p, l, false) else { return };
+        let Some(a) = address_line(p, l, false) else {
+            return;
+        };
         if excluded {
             vi(p).evips.push(a);
             return;
@@ -1597,7 +1991,10 @@ fn vi_vips(p: &mut Parser, line: &Line) {
         match vi(p).family {
             None => vi(p).family = Some(fam),
             Some(f) if f != fam => {
-                let msg = format!("({name}): address family must match VRRP instance [{}] - ignoring", w(l, 0));
+                let msg = format!(
+                    "({name}): address family must match VRRP instance [{}] - ignoring",
+                    w(l, 0)
+                );
                 p.err(l, 0, msg);
                 return;
             }
@@ -1624,7 +2021,9 @@ fn vi_bool(p: &mut Parser, line: &Line) {
     let kw = w(line, 0);
     let name = vname(p);
     let b = match kw.as_str() {
-        "smtp_alert" => p.opt_bool(line, |v| format!("Invalid vrrp_instance smtp_alert parameter {v}")),
+        "smtp_alert" => p.opt_bool(line, |v| {
+            format!("Invalid vrrp_instance smtp_alert parameter {v}")
+        }),
         "notify_priority_changes" => p.opt_bool(line, |v| {
             format!("({name}) Invalid value '{v}' for notify_priority_changes specified")
         }),
@@ -1647,7 +2046,11 @@ fn vi_preempt_delay(p: &mut Parser, line: &Line) {
     match p.read_decimal(line, 1, 0, 1000 * TIMER_HZ, TIMER_DIGITS, true) {
         Some(v) => vi(p).preempt_delay = Some(v),
         None if p.aborted.is_none() => {
-            p.err(line, 1, format!("({name}) Preempt_delay not valid! must be between 0-1000"));
+            p.err(
+                line,
+                1,
+                format!("({name}) Preempt_delay not valid! must be between 0-1000"),
+            );
             vi(p).preempt_delay = None;
         }
         None => {}
@@ -1659,7 +2062,14 @@ fn vi_debug(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 0, 4, true) {
         Some(v) => vi(p).debug = v as u32,
         None if p.aborted.is_none() => {
-            p.err(line, 1, format!("({name}) Debug value '{}' not valid; must be between 0-4", w(line, 1)));
+            p.err(
+                line,
+                1,
+                format!(
+                    "({name}) Debug value '{}' not valid; must be between 0-4",
+                    w(line, 1)
+                ),
+            );
         }
         None => {}
     }
@@ -1670,11 +2080,18 @@ fn vi_notify(p: &mut Parser, line: &Line) {
     let name = vname(p);
     if kw == "notify_deleted" {
         if vi(p).notify_deleted.is_some() {
-            let msg = format!("({name}) notify_deleted already specified - ignoring {}", w(line, 1));
+            let msg = format!(
+                "({name}) notify_deleted already specified - ignoring {}",
+                w(line, 1)
+            );
             p.err(line, 0, msg);
             return;
         }
-        let s = if line.words.len() > 1 { notify_script(p, line, "notify") } else { None };
+        let s = if line.words.len() > 1 {
+            notify_script(p, line, "notify")
+        } else {
+            None
+        };
         vi(p).notify_deleted = Some(s);
         return;
     }
@@ -1689,7 +2106,11 @@ fn vi_notify(p: &mut Parser, line: &Line) {
     };
     if exists {
         let Some(arg) = p.word(line, 1) else { return };
-        let what = if kw == "notify" { "notify".to_owned() } else { kw.clone() };
+        let what = if kw == "notify" {
+            "notify".to_owned()
+        } else {
+            kw.clone()
+        };
         let msg = format!("({name}) {what} script already specified - ignoring {arg}");
         p.err(line, 1, msg);
         return;
@@ -1708,12 +2129,26 @@ fn vi_notify(p: &mut Parser, line: &Line) {
 
 fn vi_lvs_sync_daemon_interface(p: &mut Parser, line: &Line) {
     let name = vname(p);
-    p.err(line, 0, format!("({name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated."));
+    p.err(
+        line,
+        0,
+        format!("({name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated."),
+    );
     let pad = " ".repeat(name.len().saturating_sub(2));
-    p.err(line, 0, format!("      {pad}Please use global lvs_sync_daemon"));
+    p.err(
+        line,
+        0,
+        format!("      {pad}Please use global lvs_sync_daemon"),
+    );
     if let Some(sd) = &p.cfg.global.lvs_sync_daemon {
         let ifn = sd.interface.clone();
-        p.err(line, 1, format!("({name}) lvs_sync_daemon_interface has already been specified as {ifn} - ignoring"));
+        p.err(
+            line,
+            1,
+            format!(
+                "({name}) lvs_sync_daemon_interface has already been specified as {ifn} - ignoring"
+            ),
+        );
         return;
     }
     let Some(ifn) = p.word(line, 1) else { return };
@@ -1739,7 +2174,9 @@ fn vi_garp(p: &mut Parser, line: &Line) {
         }
         let s = w(line, 1);
         let msg = match kw.as_str() {
-            "garp_master_refresh" => format!("({name}): Invalid garp_master_refresh '{s}' - ignoring"),
+            "garp_master_refresh" => {
+                format!("({name}): Invalid garp_master_refresh '{s}' - ignoring")
+            }
             "garp_lower_prio_repeat" => format!("({name}): Invalid garp_lower_prio_repeat '{s}'"),
             "down_timer_adverts" => format!("({name}): Invalid down_timer_adverts [1:100] '{s}'"),
             _ => format!("({name}): {kw} '{s}' invalid - ignoring"),
@@ -1751,8 +2188,17 @@ fn vi_garp(p: &mut Parser, line: &Line) {
         return;
     };
     let mut v = v as u32;
-    if v == 0 && matches!(kw.as_str(), "garp_master_repeat" | "garp_master_refresh_repeat") {
-        p.err(line, 1, format!("({name}): {kw} must be greater than 0, setting to 1"));
+    if v == 0
+        && matches!(
+            kw.as_str(),
+            "garp_master_repeat" | "garp_master_refresh_repeat"
+        )
+    {
+        p.err(
+            line,
+            1,
+            format!("({name}): {kw} must be greater than 0, setting to 1"),
+        );
         v = 1;
     }
     let i = vi(p);
@@ -1771,7 +2217,12 @@ fn vi_garp_extra_if(p: &mut Parser, line: &Line) {
     let kw = w(line, 0);
     let name = vname(p);
     if kw == "vmac_garp_intvl" {
-        p.error_at(line, 0, Category::Deprecated, "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"");
+        p.error_at(
+            line,
+            0,
+            Category::Deprecated,
+            "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"",
+        );
     }
     let mut have = false;
     for i in 1..line.words.len() {
@@ -1786,7 +2237,11 @@ fn vi_garp_extra_if(p: &mut Parser, line: &Line) {
         have = true;
     }
     if !have {
-        p.err(line, 0, format!("({name}): {kw} specified without time - ignoring"));
+        p.err(
+            line,
+            0,
+            format!("({name}): {kw} specified without time - ignoring"),
+        );
     }
 }
 
@@ -1795,7 +2250,11 @@ fn vi_kernel_rx_buf_size(p: &mut Parser, line: &Line) {
         return;
     }
     let name = vname(p);
-    p.err(line, 0, format!("({name}) invalid kernel_rx_buf_size specified"));
+    p.err(
+        line,
+        0,
+        format!("({name}) invalid kernel_rx_buf_size specified"),
+    );
 }
 
 fn vi_auth_type(p: &mut Parser, line: &Line) {
@@ -1806,7 +2265,11 @@ fn vi_auth_type(p: &mut Parser, line: &Line) {
         "PASS" => AuthType::Pass,
         _ => {
             let name = vname(p);
-            p.err(line, 1, format!("({name}) unknown authentication type '{s}'"));
+            p.err(
+                line,
+                1,
+                format!("({name}) unknown authentication type '{s}'"),
+            );
             return;
         }
     };
@@ -1830,7 +2293,10 @@ fn vi_auth_pass(p: &mut Parser, line: &Line) {
     }
 }
 
-static AUTHENTICATION: &[Kw] = &[Kw::new("auth_type", vi_auth_type), Kw::new("auth_pass", vi_auth_pass)];
+static AUTHENTICATION: &[Kw] = &[
+    Kw::new("auth_type", vi_auth_type),
+    Kw::new("auth_pass", vi_auth_pass),
+];
 
 static VRRP_INSTANCE: &[Kw] = &[
     Kw::new("use_vmac", vi_use_vmac),
@@ -1962,13 +2428,38 @@ pub static ROOT: &[Kw] = &[
     Kw::new("static_routes", static_routes),
     Kw::new("static_rules", static_rules),
     Kw::block("vrrp_sync_group", Some(vrrp_sync_group), SYNC_GROUP, None),
-    Kw::block("garp_group", Some(garp_group), GARP_GROUP, Some(garp_group_end)),
+    Kw::block(
+        "garp_group",
+        Some(garp_group),
+        GARP_GROUP,
+        Some(garp_group_end),
+    ),
     Kw::new("linkbeat_interfaces", linkbeat_interfaces),
-    Kw::block("vrrp_instance", Some(vrrp_instance), VRRP_INSTANCE, Some(vrrp_instance_end)),
+    Kw::block(
+        "vrrp_instance",
+        Some(vrrp_instance),
+        VRRP_INSTANCE,
+        Some(vrrp_instance_end),
+    ),
     Kw::block("vrrp_script", Some(vrrp_script), VRRP_SCRIPT, Some(vs_end)),
-    Kw::block("vrrp_track_process", Some(track_process), TRACK_PROCESS, Some(tp_end)),
+    Kw::block(
+        "vrrp_track_process",
+        Some(track_process),
+        TRACK_PROCESS,
+        Some(tp_end),
+    ),
     Kw::new("interface_up_down_delays", interface_up_down_delays),
     Kw::block("track_file", Some(track_file), TRACK_FILE, Some(tf_end)),
-    Kw::block("vrrp_track_file", Some(track_file), TRACK_FILE, Some(tf_end)),
-    Kw::block("bfd_instance", Some(super::bfd::bfd_instance), super::bfd::BFD_INSTANCE, Some(super::bfd::bfd_end)),
+    Kw::block(
+        "vrrp_track_file",
+        Some(track_file),
+        TRACK_FILE,
+        Some(tf_end),
+    ),
+    Kw::block(
+        "bfd_instance",
+        Some(super::bfd::bfd_instance),
+        super::bfd::BFD_INSTANCE,
+        Some(super::bfd::bfd_end),
+    ),
 ];
