@@ -123,7 +123,12 @@ fn config_test(opts: &Options, dest: &ConfigTest) -> Result<u8> {
                 brace_match: all,
             },
             random_seed: None,
+            cwd: std::env::current_dir()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            ..Default::default()
         },
+        config_test: true,
     };
     let loaded = config::load(&opts.config_file, &FsSource, &host, &load_opts);
     out.write_all(report::render(&loaded).as_bytes())
