@@ -79,7 +79,7 @@ pub fn bfd_end(p: &mut Parser) {
     let b = cur(p);
     if b.neighbor.is_none() {
         let name = b.name.clone();
-        let span = b.span.clone();
+        let span = p.span();
         p.err_span(span, Category::GeneralError, format!("Configuration error: BFD instance {name} has no neighbor address set, disabling instance"));
         p.cfg.bfd_instances.pop();
     }

@@ -233,7 +233,9 @@ fn smtp_helo_name(p: &mut Parser, line: &Line) {
 fn notification_email(p: &mut Parser, line: &Line) {
     let words = p.value_block_words(line);
     if words.is_empty() {
-        p.err(line, 0, "Warning - empty notification_email block");
+        // Reported at the closing brace, the line keepalived has just read.
+        let span = p.span();
+        p.err_span(span, Category::GeneralError, "Warning - empty notification_email block");
         return;
     }
     p.cfg

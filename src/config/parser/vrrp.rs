@@ -714,7 +714,8 @@ fn garp_group_interface(p: &mut Parser, line: &Line) {
 fn garp_group_interfaces(p: &mut Parser, line: &Line) {
     let words = p.value_block_words(line);
     if words.is_empty() {
-        p.err(line, 0, "Warning - empty garp_group interfaces block");
+        let span = p.span();
+        p.err_span(span, Category::GeneralError, "Warning - empty garp_group interfaces block");
         return;
     }
     for (name, span) in words {
@@ -957,7 +958,8 @@ fn vs_init_fail(p: &mut Parser, _line: &Line) {
 }
 
 fn vs_end(p: &mut Parser) {
-    let span = vs(p).span.clone();
+    // keepalived reports end-of-block problems at the closing brace.
+    let span = p.span();
     let name = vs(p).name.clone();
     let has_script = vs(p).script.as_ref().is_some_and(|s| !s.args.is_empty());
     if !has_script {
@@ -1252,7 +1254,7 @@ fn tp_full_command(p: &mut Parser, _line: &Line) {
 fn tp_end(p: &mut Parser) {
     if tp(p).process.is_none() {
         let name = tp(p).name.clone();
-        let span = tp(p).span.clone();
+        let span = p.span();
         p.err_span(
             span,
             Category::GeneralError,
