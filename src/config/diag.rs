@@ -62,13 +62,25 @@ pub struct Diag {
 
 impl Diag {
     pub fn new(span: Option<Span>, category: Category, message: impl Into<String>) -> Self {
-        Diag { span, level: Level::Keepalived(category), message: message.into() }
+        Diag {
+            span,
+            level: Level::Keepalived(category),
+            message: message.into(),
+        }
     }
     pub fn info(span: Option<Span>, message: impl Into<String>) -> Self {
-        Diag { span, level: Level::Info, message: message.into() }
+        Diag {
+            span,
+            level: Level::Info,
+            message: message.into(),
+        }
     }
     pub fn note(span: Option<Span>, message: impl Into<String>) -> Self {
-        Diag { span, level: Level::Note, message: message.into() }
+        Diag {
+            span,
+            level: Level::Note,
+            message: message.into(),
+        }
     }
 
     /// The word printed before the message in `-t` output.

@@ -21,7 +21,8 @@ impl MemSource {
         Self::default()
     }
     pub fn with(mut self, path: &str, text: impl AsRef<[u8]>) -> Self {
-        self.files.insert(PathBuf::from(path), text.as_ref().to_vec());
+        self.files
+            .insert(PathBuf::from(path), text.as_ref().to_vec());
         self
     }
 }
@@ -55,7 +56,11 @@ impl Source for MemSource {
 
     fn kind(&self, path: &Path) -> Option<FileKind> {
         if self.dirs.contains(path) {
-            return Some(FileKind { is_dir: true, is_regular: false, is_executable: true });
+            return Some(FileKind {
+                is_dir: true,
+                is_regular: false,
+                is_executable: true,
+            });
         }
         self.files.get(path).map(|_| FileKind {
             is_dir: false,
@@ -82,8 +87,13 @@ impl Default for FakeHost {
     fn default() -> Self {
         FakeHost {
             config_id: "lb1".into(),
-            interfaces: ["lo", "eth0", "eth1", "bond0", "team0"].iter().map(|s| s.to_string()).collect(),
-            users: [("root".to_string(), UserInfo { uid: 0, gid: 0 })].into_iter().collect(),
+            interfaces: ["lo", "eth0", "eth1", "bond0", "team0"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            users: [("root".to_string(), UserInfo { uid: 0, gid: 0 })]
+                .into_iter()
+                .collect(),
             groups: [("root".to_string(), 0)].into_iter().collect(),
             env: BTreeMap::new(),
             files: BTreeMap::new(),

@@ -31,6 +31,16 @@ pub struct Loaded {
 
 /// Read and check a configuration the way `keepalived -t` does.
 pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
-    let Lexed { lines: _, diags, sources, main_missing } = lexer::lex(path, src, host, &opts.lex);
-    Loaded { diags, sources, aborted: None, main_missing }
+    let Lexed {
+        lines: _,
+        diags,
+        sources,
+        main_missing,
+    } = lexer::lex(path, src, host, &opts.lex);
+    Loaded {
+        diags,
+        sources,
+        aborted: None,
+        main_missing,
+    }
 }

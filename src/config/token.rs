@@ -54,10 +54,14 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn insert(&mut self, name: Arc<str>, text: &str) {
-        self.files.insert(name, text.lines().map(str::to_owned).collect());
+        self.files
+            .insert(name, text.lines().map(str::to_owned).collect());
     }
     /// The physical line `line` (1-based) of `file`.
     pub fn line(&self, file: &str, line: u32) -> Option<&str> {
-        self.files.get(file)?.get(line.checked_sub(1)? as usize).map(String::as_str)
+        self.files
+            .get(file)?
+            .get(line.checked_sub(1)? as usize)
+            .map(String::as_str)
     }
 }

@@ -70,7 +70,10 @@ impl Host for LiveHost {
 
     fn user_by_name(&self, name: &str) -> Option<UserInfo> {
         let u = nix::unistd::User::from_name(name).ok()??;
-        Some(UserInfo { uid: u.uid.as_raw(), gid: u.gid.as_raw() })
+        Some(UserInfo {
+            uid: u.uid.as_raw(),
+            gid: u.gid.as_raw(),
+        })
     }
 
     fn group_by_name(&self, name: &str) -> Option<u32> {
@@ -103,6 +106,9 @@ impl Host for LiveHost {
     fn is_script(&self, path: &Path) -> bool {
         use std::io::Read;
         let mut buf = [0u8; 2];
-        std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut buf)).is_ok() && &buf == b"#!"
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut buf))
+            .is_ok()
+            && &buf == b"#!"
     }
 }

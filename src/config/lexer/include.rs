@@ -44,7 +44,9 @@ pub(super) fn expand_braces(pat: &str) -> Vec<String> {
         }
         i += 1;
     }
-    let Some(open) = open else { return vec![pat.to_owned()] };
+    let Some(open) = open else {
+        return vec![pat.to_owned()];
+    };
     let mut depth = 0;
     let mut parts = Vec::new();
     let mut start = open + 1;
@@ -68,9 +70,14 @@ pub(super) fn expand_braces(pat: &str) -> Vec<String> {
         }
         j += 1;
     }
-    let Some(close) = close else { return vec![pat.to_owned()] };
+    let Some(close) = close else {
+        return vec![pat.to_owned()];
+    };
     let (pre, post) = (&pat[..open], &pat[close + 1..]);
-    parts.iter().flat_map(|alt| expand_braces(&format!("{pre}{alt}{post}"))).collect()
+    parts
+        .iter()
+        .flat_map(|alt| expand_braces(&format!("{pre}{alt}{post}")))
+        .collect()
 }
 
 /// keepalived's `have_brace()`: an unescaped `{` anywhere.
@@ -146,7 +153,11 @@ fn glob_one(src: &dyn Source, base: &str, pat: &str, out: &mut GlobResult) -> Ve
     // Relative results are kept relative to `base`, as keepalived (which
     // chdir()s into that directory) sees and prints them.
     let full = |rel: &str| -> String {
-        if base.is_empty() || rel.starts_with('/') { rel.to_owned() } else { format!("{base}/{rel}") }
+        if base.is_empty() || rel.starts_with('/') {
+            rel.to_owned()
+        } else {
+            format!("{base}/{rel}")
+        }
     };
     let (dir, file) = match pat.rfind('/') {
         Some(0) => ("/", &pat[1..]),
@@ -154,7 +165,10 @@ fn glob_one(src: &dyn Source, base: &str, pat: &str, out: &mut GlobResult) -> Ve
         None => ("", pat),
     };
     let dirs: Vec<String> = if has_meta(dir) {
-        glob_one(src, base, dir, out).into_iter().filter(|d| is_dir(src, Path::new(&full(d)))).collect()
+        glob_one(src, base, dir, out)
+            .into_iter()
+            .filter(|d| is_dir(src, Path::new(&full(d))))
+            .collect()
     } else {
         vec![unescape(dir)]
     };
@@ -207,9 +221,16 @@ pub(super) fn glob(src: &dyn Source, base: &str, pattern: &str) -> GlobResult {
         let mut found = glob_one(src, base, &alt, &mut out);
         found.sort();
         for rel in found {
-            let path =
-                PathBuf::from(if base.is_empty() || rel.starts_with('/') { rel.clone() } else { format!("{base}/{rel}") });
-            let display = if is_dir(src, &path) { format!("{rel}/") } else { rel };
+            let path = PathBuf::from(if base.is_empty() || rel.starts_with('/') {
+                rel.clone()
+            } else {
+                format!("{base}/{rel}")
+            });
+            let display = if is_dir(src, &path) {
+                format!("{rel}/")
+            } else {
+                rel
+            };
             out.matches.push(Match { path, display });
         }
     }
@@ -241,7 +262,9 @@ mod tests {
 
     #[test]
     fn glob_relative_and_counts() {
-        let mut src = MemSource::new().with("/e/k/sub/i2.conf", "").with("/e/k/sub/i1.conf", "");
+        let mut src = MemSource::new()
+            .with("/e/k/sub/i2.conf", "")
+            .with("/e/k/sub/i1.conf", "");
         src.dirs.insert("/e/k".into());
         src.dirs.insert("/e/k/sub".into());
         src.dirs.insert("/e/k/sub/d".into());

@@ -90,13 +90,20 @@ impl Lexed {
     /// reported while its check was enabled.
     pub fn file_error(&self) -> bool {
         !self.main_missing
-            && self.diags.iter().any(|d| d.level == super::diag::Level::Keepalived(Category::FileNotFound))
+            && self
+                .diags
+                .iter()
+                .any(|d| d.level == super::diag::Level::Keepalived(Category::FileNotFound))
     }
 }
 
 /// Read `main` (a glob) and everything it includes into logical lines.
 pub fn lex(main: &str, src: &dyn Source, host: &dyn Host, opts: &LexOptions) -> Lexed {
-    let config_id = if opts.config_id.is_empty() { host.config_id() } else { opts.config_id.clone() };
+    let config_id = if opts.config_id.is_empty() {
+        host.config_id()
+    } else {
+        opts.config_id.clone()
+    };
     let mut lx = Lexer {
         src,
         host,
@@ -149,7 +156,12 @@ struct Def {
 }
 
 fn std_definitions() -> HashMap<String, Def> {
-    let d = |value: &str, func, params| Def { value: value.to_owned(), multiline: false, func, params };
+    let d = |value: &str, func, params| Def {
+        value: value.to_owned(),
+        multiline: false,
+        func,
+        params,
+    };
     HashMap::from([
         ("_PWD".to_owned(), d("", Some(StdFn::Pwd), false)),
         ("_INSTANCE".to_owned(), d("", Some(StdFn::Instance), false)),
@@ -237,9 +249,15 @@ fn strerror(e: &std::io::Error) -> String {
 
 /// `base` joined with the directory part of `name` (keepalived chdir()s there).
 fn dir_of(base: &str, name: &str) -> String {
-    let Some(i) = name.rfind('/') else { return base.to_owned() };
+    let Some(i) = name.rfind('/') else {
+        return base.to_owned();
+    };
     let d = if i == 0 { "/" } else { &name[..i] };
-    if base.is_empty() || d.starts_with('/') { d.to_owned() } else { format!("{base}/{d}") }
+    if base.is_empty() || d.starts_with('/') {
+        d.to_owned()
+    } else {
+        format!("{base}/{d}")
+    }
 }
 
 /// Lexically normalise an absolute path (`.` and `..` components).
@@ -273,11 +291,19 @@ impl Lexer<'_> {
             let mut span = self.line_span();
             if !ok {
                 span.col = col;
-                self.out.diags.push(Diag::new(Some(span.clone()), Category::UnmatchedQuote, format!("Unmatched quote: '{buf}'")));
+                self.out.diags.push(Diag::new(
+                    Some(span.clone()),
+                    Category::UnmatchedQuote,
+                    format!("Unmatched quote: '{buf}'"),
+                ));
             }
             let Some(first) = words.first() else { continue };
             span.col = first.col;
-            let line = Line { span, words, raw: buf };
+            let line = Line {
+                span,
+                words,
+                raw: buf,
+            };
             self.track_blocks(&line);
             self.out.lines.push(line);
         }
@@ -292,7 +318,9 @@ impl Lexer<'_> {
             self.last_span = Some(s.clone());
             return s;
         }
-        self.last_span.clone().unwrap_or_else(|| Span::new(Arc::from(""), 0, 1))
+        self.last_span
+            .clone()
+            .unwrap_or_else(|| Span::new(Arc::from(""), 0, 1))
     }
 
     /// Where keepalived's `vreport_config_error()` says a problem is: the
@@ -329,12 +357,21 @@ impl Lexer<'_> {
     }
 
     /// glob the pattern and report as `open_and_check_glob()` does.
-    fn open_and_check_glob(&mut self, pattern: &str, include_type: u8, base: &str) -> Option<Vec<Match>> {
+    fn open_and_check_glob(
+        &mut self,
+        pattern: &str,
+        include_type: u8,
+        base: &str,
+    ) -> Option<Vec<Match>> {
         let r = include::glob(self.src, base, pattern);
         let checks = self.include_check | include_type;
         if r.matches.is_empty() {
             if r.missing > 0 {
-                let t = if include::have_brace(pattern) { INCLUDE_B } else { INCLUDE_M };
+                let t = if include::have_brace(pattern) {
+                    INCLUDE_B
+                } else {
+                    INCLUDE_M
+                };
                 self.file_config_error(t, format!("Config files missing '{pattern}'."));
             } else if r.have_wildcards && checks & INCLUDE_W != 0 {
                 self.file_config_error(INCLUDE_W, format!("No config files matched '{pattern}'."));
@@ -342,7 +379,10 @@ impl Lexer<'_> {
             return None;
         }
         if r.missing > 0 {
-            self.file_config_error(INCLUDE_B, format!("Some config files missing: \"{pattern}\"."));
+            self.file_config_error(
+                INCLUDE_B,
+                format!("Some config files missing: \"{pattern}\"."),
+            );
             if checks & INCLUDE_B != 0 {
                 return None;
             }
@@ -353,7 +393,13 @@ impl Lexer<'_> {
     /// keepalived's `check_glob_file()`.
     fn check_glob_file(&mut self, m: &Match) -> bool {
         if m.display.ends_with('/') {
-            self.file_config_error(INCLUDE_R, format!("Configuration file '{}' is a directory - skipping", m.display));
+            self.file_config_error(
+                INCLUDE_R,
+                format!(
+                    "Configuration file '{}' is a directory - skipping",
+                    m.display
+                ),
+            );
             return false;
         }
         match self.src.kind(&m.path) {
@@ -361,7 +407,10 @@ impl Lexer<'_> {
             _ => {
                 self.file_config_error(
                     INCLUDE_R,
-                    format!("Configuration file '{}' is not a regular non-executable file - skipping", m.display),
+                    format!(
+                        "Configuration file '{}' is not a regular non-executable file - skipping",
+                        m.display
+                    ),
                 );
                 false
             }
@@ -371,7 +420,9 @@ impl Lexer<'_> {
     /// keepalived's `check_conf_file()`, run on the main file before reading:
     /// its messages come before (and some again during) the real read.
     fn check_conf_file(&mut self, main: &str) -> bool {
-        let Some(matches) = self.open_and_check_glob(main, 0, "") else { return false };
+        let Some(matches) = self.open_and_check_glob(main, 0, "") else {
+            return false;
+        };
         let mut ret = true;
         let mut n = 0;
         for m in &matches {
@@ -380,7 +431,10 @@ impl Lexer<'_> {
                 continue;
             }
             if self.src.read(&m.path).is_err() {
-                self.error(Category::FileNotFound, format!("Unable to read configuration file {}", m.display));
+                self.error(
+                    Category::FileNotFound,
+                    format!("Unable to read configuration file {}", m.display),
+                );
                 ret = false;
                 break;
             }
@@ -388,11 +442,16 @@ impl Lexer<'_> {
         }
         if ret {
             if n > 1 {
-                let msg =
-                    format!("WARNING, multiple configuration file matches of {main}, starting with {}", matches[0].display);
+                let msg = format!(
+                    "WARNING, multiple configuration file matches of {main}, starting with {}",
+                    matches[0].display
+                );
                 self.error(Category::MultipleFiles, msg);
             } else if n == 0 {
-                self.error(Category::FileNotFound, format!("Unable to find configuration file {main}"));
+                self.error(
+                    Category::FileNotFound,
+                    format!("Unable to find configuration file {main}"),
+                );
                 ret = false;
             }
         }
@@ -402,7 +461,10 @@ impl Lexer<'_> {
     /// keepalived's `open_glob_file()`: push a new include level and open its
     /// first usable file.
     fn open_glob_file(&mut self, pattern: &str, include_type: u8) -> bool {
-        let base = self.stack.last().map_or_else(String::new, |f| f.dir.clone());
+        let base = self
+            .stack
+            .last()
+            .map_or_else(String::new, |f| f.dir.clone());
         self.stack.push(Frame {
             matches: Vec::new(),
             next: 0,
@@ -438,8 +500,12 @@ impl Lexer<'_> {
     /// keepalived's `open_conf_file()`: the next readable match of the top glob.
     fn open_conf_file(&mut self) -> bool {
         loop {
-            let Some(f) = self.stack.last_mut() else { return false };
-            let Some(m) = f.matches.get(f.next).cloned() else { return false };
+            let Some(f) = self.stack.last_mut() else {
+                return false;
+            };
+            let Some(m) = f.matches.get(f.next).cloned() else {
+                return false;
+            };
             f.next += 1;
             if !self.check_glob_file(&m) {
                 continue;
@@ -447,13 +513,19 @@ impl Lexer<'_> {
             let data = match self.src.read(&m.path) {
                 Ok(d) => d,
                 Err(e) => {
-                    let msg = format!("Configuration file '{}' open problem ({}) - skipping", m.display, strerror(&e));
+                    let msg = format!(
+                        "Configuration file '{}' open problem ({}) - skipping",
+                        m.display,
+                        strerror(&e)
+                    );
                     self.file_config_error(INCLUDE_R, msg);
                     continue;
                 }
             };
             let name: Arc<str> = Arc::from(m.display.as_str());
-            self.out.sources.insert(name.clone(), &String::from_utf8_lossy(&data));
+            self.out
+                .sources
+                .insert(name.clone(), &String::from_utf8_lossy(&data));
             let f = self.stack.last_mut().expect("frame");
             f.num_matches += 1;
             f.dir = dir_of(&f.base, &m.display);
@@ -468,7 +540,9 @@ impl Lexer<'_> {
     /// keepalived's `get_next_file()`: finish the current file and move to the
     /// glob's next match or back to the including file. False at the very end.
     fn get_next_file(&mut self) -> bool {
-        let Some(f) = self.stack.last_mut() else { return false };
+        let Some(f) = self.stack.last_mut() else {
+            return false;
+        };
         self.include_check = f.sav_include_check;
         f.data = Vec::new();
         if self.open_conf_file() {
@@ -563,7 +637,10 @@ impl Lexer<'_> {
                     }
                     Some(i) => {
                         let line = rest[..i].to_owned();
-                        self.next_ptr = Some(MlPtr { text: ml.text.clone(), pos: ml.pos + i + 1 });
+                        self.next_ptr = Some(MlPtr {
+                            text: ml.text.clone(),
+                            pos: ml.pos + i + 1,
+                        });
                         (line, 1)
                     }
                 }
@@ -584,7 +661,11 @@ impl Lexer<'_> {
             loop {
                 let mut recheck = false;
                 if buf.starts_with('@') {
-                    let ofs = if buf.as_bytes().get(1) == Some(&b'^') { 2 } else { 1 };
+                    let ofs = if buf.as_bytes().get(1) == Some(&b'^') {
+                        2
+                    } else {
+                        1
+                    };
                     let rev = ofs == 2;
                     let Some(sp) = buf[ofs..].find([' ', '\t']).map(|i| i + ofs) else {
                         buf.clear();
@@ -694,7 +775,14 @@ impl Lexer<'_> {
             while len >= 2 && is_blank(vb[len - 2]) {
                 len -= 1;
             }
-            (if len < 2 { String::new() } else { format!("{}\n", &v[..len - 1]) }, true)
+            (
+                if len < 2 {
+                    String::new()
+                } else {
+                    format!("{}\n", &v[..len - 1])
+                },
+                true,
+            )
         } else {
             (v.to_owned(), false)
         };
@@ -722,7 +810,15 @@ impl Lexer<'_> {
                 d.func = None;
             }
             None => {
-                self.defs.insert(name.to_owned(), Def { value, multiline: false, func: None, params: false });
+                self.defs.insert(
+                    name.to_owned(),
+                    Def {
+                        value,
+                        multiline: false,
+                        func: None,
+                        params: false,
+                    },
+                );
             }
         }
     }
@@ -746,19 +842,34 @@ impl Lexer<'_> {
                 if let Some(m) = extra {
                     self.error(Category::GeneralError, m);
                 }
-                self.error(Category::GeneralError, format!("Invalid ~{what} specification '{buf}'"));
+                self.error(
+                    Category::GeneralError,
+                    format!("Invalid ~{what} specification '{buf}'"),
+                );
             }
         }
     }
 
     /// The next line of the innermost pending `~SEQ`/`~LST`.
     fn next_seq(&mut self) -> String {
-        let Some(s) = self.seqs.last_mut() else { return String::new() };
+        let Some(s) = self.seqs.last_mut() else {
+            return String::new();
+        };
         let text = s.text.clone();
         let mut defs = Vec::new();
         let done = match &mut s.kind {
-            SeqKind::Seq { var, next, step, last, hex } => {
-                let val = if *hex { format!("{:x}", *next as u64) } else { next.to_string() };
+            SeqKind::Seq {
+                var,
+                next,
+                step,
+                last,
+                hex,
+            } => {
+                let val = if *hex {
+                    format!("{:x}", *next as u64)
+                } else {
+                    next.to_string()
+                };
                 defs.push((var.clone(), val));
                 match next.checked_add(*step) {
                     Some(n) => {
@@ -811,7 +922,12 @@ impl Lexer<'_> {
                 if b.get(q) != Some(&b'}') || var.is_empty() {
                     return None;
                 }
-                return Some(Ref { name, end: q + 1, params: None, env: Some(var) });
+                return Some(Ref {
+                    name,
+                    end: q + 1,
+                    params: None,
+                    env: Some(var),
+                });
             }
             let mut q = k;
             let mut ps = None;
@@ -833,7 +949,11 @@ impl Lexer<'_> {
         } else if k < b.len() && !matches!(b[k], b' ' | b'\t' | b',' | b')') {
             return None;
         }
-        let allow_multiline = if braces { k + 1 == b.len() } else { k == b.len() };
+        let allow_multiline = if braces {
+            k + 1 == b.len()
+        } else {
+            k == b.len()
+        };
         let def = self.defs.get(&name)?;
         if (def.multiline && !allow_multiline) || (params.is_some() && !def.params) {
             return None;
@@ -845,14 +965,24 @@ impl Lexer<'_> {
             None if braces => k + 1,
             None => k,
         };
-        Some(Ref { name, end, params, env: None })
+        Some(Ref {
+            name,
+            end,
+            params,
+            env: None,
+        })
     }
 
     /// keepalived's `replace_param()`: substitute definitions in place,
     /// rescanning each replacement (so values may use other names), stopping
     /// after a value that starts with `~`. Returns whether anything changed;
     /// `mptr` receives the rest of a multi-line value.
-    fn replace_param(&mut self, buf: &mut String, max_len: usize, mptr: &mut Option<MlPtr>) -> bool {
+    fn replace_param(
+        &mut self,
+        buf: &mut String,
+        max_len: usize,
+        mptr: &mut Option<MlPtr>,
+    ) -> bool {
         let mut cur = 0;
         let mut found = false;
         let mut local = mptr.clone();
@@ -869,11 +999,18 @@ impl Lexer<'_> {
             count += 1;
             if count > MAX_SUBSTITUTIONS {
                 let span = self.err_span();
-                self.out.diags.push(Diag::note(span, format!("Definitions on line '{buf}' never stop expanding")));
+                self.out.diags.push(Diag::note(
+                    span,
+                    format!("Definitions on line '{buf}' never stop expanding"),
+                ));
                 return false;
             }
             found = true;
-            let (multiline, func) = self.defs.get(&r.name).map(|d| (d.multiline, d.func)).unwrap_or_default();
+            let (multiline, func) = self
+                .defs
+                .get(&r.name)
+                .map(|d| (d.multiline, d.func))
+                .unwrap_or_default();
             if multiline && let Some(p) = local.clone() {
                 self.ml_stack.push((p, self.ml_seq_depth));
             }
@@ -889,17 +1026,25 @@ impl Lexer<'_> {
                 }
                 v
             } else {
-                self.defs.get(&r.name).map(|d| d.value.clone()).unwrap_or_default()
+                self.defs
+                    .get(&r.name)
+                    .map(|d| d.value.clone())
+                    .unwrap_or_default()
             };
             let replacing = if multiline {
                 let i = value.find('\n').unwrap_or(value.len());
-                local = Some(MlPtr { text: Rc::from(value.as_str()), pos: i + 1 });
+                local = Some(MlPtr {
+                    text: Rc::from(value.as_str()),
+                    pos: i + 1,
+                });
                 &value[..i]
             } else {
                 &value[..]
             };
             if buf.len() - (r.end - pos) + replacing.len() >= max_len {
-                self.info(format!("Parameter substitution on line '{buf}' would exceed maximum line length"));
+                self.info(format!(
+                    "Parameter substitution on line '{buf}' would exceed maximum line length"
+                ));
                 return false;
             }
             buf.replace_range(pos..r.end, replacing);
@@ -928,7 +1073,9 @@ impl Lexer<'_> {
                         max = v;
                         if n + n2 != p.len() {
                             let t = String::from_utf8_lossy(p);
-                            self.info(format!("Too many parameters or extra text for ${{_RANDOM {t}}}"));
+                            self.info(format!(
+                                "Too many parameters or extra text for ${{_RANDOM {t}}}"
+                            ));
                         }
                     }
                 }
@@ -960,12 +1107,22 @@ impl Lexer<'_> {
         let abs = if d.starts_with('/') {
             d.to_owned()
         } else if !self.opts.cwd.is_empty() {
-            if d.is_empty() { self.opts.cwd.clone() } else { format!("{}/{d}", self.opts.cwd) }
+            if d.is_empty() {
+                self.opts.cwd.clone()
+            } else {
+                format!("{}/{d}", self.opts.cwd)
+            }
         } else {
-            return if d.is_empty() { ".".to_owned() } else { d.to_owned() };
+            return if d.is_empty() {
+                ".".to_owned()
+            } else {
+                d.to_owned()
+            };
         };
         let n = normalize(&abs);
-        self.host.canonicalize(std::path::Path::new(&n)).map_or(n, |p| p.to_string_lossy().into_owned())
+        self.host
+            .canonicalize(std::path::Path::new(&n))
+            .map_or(n, |p| p.to_string_lossy().into_owned())
     }
 
     /// keepalived's `check_include()`: `include` + blank, or `includeX` +
@@ -1009,12 +1166,21 @@ impl Lexer<'_> {
             self.depth = self.depth.saturating_sub(1);
         } else if self.depth == 0 {
             self.last_root.clone_from(&line.words[0].text);
-            if line.words.last().is_some_and(|w| w.text == "{" && !w.quoted) {
+            if line
+                .words
+                .last()
+                .is_some_and(|w| w.text == "{" && !w.quoted)
+            {
                 self.in_global_defs = self.last_root == "global_defs";
                 self.depth += 1;
             }
         } else if self.depth == 1 && self.in_global_defs && line.words[0].text == "include_check" {
-            self.include_check_set(&line.words[1..].iter().map(|w| w.text.as_str()).collect::<Vec<_>>());
+            self.include_check_set(
+                &line.words[1..]
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>(),
+            );
         }
     }
 

@@ -15,8 +15,18 @@ pub(super) struct Seq {
 
 #[derive(Debug)]
 pub(super) enum SeqKind {
-    Seq { var: String, next: i64, step: i64, last: i64, hex: bool },
-    Lst { params: Vec<String>, sets: Vec<Vec<String>>, next: usize },
+    Seq {
+        var: String,
+        next: i64,
+        step: i64,
+        last: i64,
+        hex: bool,
+    },
+    Lst {
+        params: Vec<String>,
+        sets: Vec<Vec<String>>,
+        next: usize,
+    },
 }
 
 /// Why a `~SEQ`/`~LST` line was rejected: `Some(msg)` is an extra specific
@@ -30,7 +40,10 @@ fn cspn(b: &[u8], from: usize, set: &[u8]) -> usize {
 /// `~SEQ...`. `subst` performs `$NAME` substitution on the parameter text
 /// (limit 64 bytes, as keepalived's `seq_buf`) and says whether a multi-line
 /// definition was used.
-pub(super) fn parse_seq(buf: &str, mut subst: impl FnMut(&mut String) -> bool) -> Result<Seq, SeqError> {
+pub(super) fn parse_seq(
+    buf: &str,
+    mut subst: impl FnMut(&mut String) -> bool,
+) -> Result<Seq, SeqError> {
     let b = buf.as_bytes();
     let invalid = || Some(format!("Invalid ~SEQ definition '{buf}'"));
     let mut p = 4;
@@ -53,7 +66,11 @@ pub(super) fn parse_seq(buf: &str, mut subst: impl FnMut(&mut String) -> bool) -
     }
     p += 1;
     p += blanks(b, p);
-    let Some(end_seq) = b[p.min(b.len())..].iter().position(|&c| c == b')').map(|o| o + p) else {
+    let Some(end_seq) = b[p.min(b.len())..]
+        .iter()
+        .position(|&c| c == b')')
+        .map(|o| o + p)
+    else {
         // keepalived computes a length from a NULL pointer here and always
         // lands on this message.
         return Err(Some(format!("~SEQ parameter strings too long '{buf}'")));
@@ -63,7 +80,9 @@ pub(super) fn parse_seq(buf: &str, mut subst: impl FnMut(&mut String) -> bool) -
     }
     let mut sb = String::from_utf8_lossy(&b[p..=end_seq]).into_owned();
     if subst(&mut sb) {
-        return Err(Some(format!("~SEQ parameter is multiline definition '{buf}'")));
+        return Err(Some(format!(
+            "~SEQ parameter is multiline definition '{buf}'"
+        )));
     }
     let s = sb.as_bytes();
     let at = |q: usize| s.get(q).copied().unwrap_or(0);
@@ -103,11 +122,19 @@ pub(super) fn parse_seq(buf: &str, mut subst: impl FnMut(&mut String) -> bool) -
         }
     }
     if hex && (start < 0 || end < 0) {
-        return Err(Some(format!("~SEQx is only valid for positive numbers '{buf}'")));
+        return Err(Some(format!(
+            "~SEQx is only valid for positive numbers '{buf}'"
+        )));
     }
     let t = end_seq + 1 + blanks(b, end_seq + 1);
     Ok(Seq {
-        kind: SeqKind::Seq { var: buf[var..var_end].to_owned(), next: start, step, last: end, hex },
+        kind: SeqKind::Seq {
+            var: buf[var..var_end].to_owned(),
+            next: start,
+            step,
+            last: end,
+            hex,
+        },
         text: buf[t..].to_owned(),
     })
 }
@@ -177,7 +204,9 @@ pub(super) fn parse_lst(buf: &str) -> Result<Seq, SeqError> {
             p += 1 + blanks(b, p + 1);
             num_values += 1;
             if num_values > num_vars {
-                return Err(Some(format!("~LST specification has too many values '{buf}'")));
+                return Err(Some(format!(
+                    "~LST specification has too many values '{buf}'"
+                )));
             }
         }
         while num_values < num_vars {
@@ -198,7 +227,14 @@ pub(super) fn parse_lst(buf: &str) -> Result<Seq, SeqError> {
     }
     p += 1 + blanks(b, p + 1);
     let text = buf.get(p.min(buf.len())..).unwrap_or("").to_owned();
-    Ok(Seq { kind: SeqKind::Lst { params, sets, next: 0 }, text })
+    Ok(Seq {
+        kind: SeqKind::Lst {
+            params,
+            sets,
+            next: 0,
+        },
+        text,
+    })
 }
 
 #[cfg(test)]
@@ -207,43 +243,88 @@ mod tests {
 
     fn seq(s: &str) -> (String, i64, i64, i64, bool, String) {
         match parse_seq(s, |_| false).unwrap() {
-            Seq { kind: SeqKind::Seq { var, next, step, last, hex }, text } => (var, next, step, last, hex, text),
+            Seq {
+                kind:
+                    SeqKind::Seq {
+                        var,
+                        next,
+                        step,
+                        last,
+                        hex,
+                    },
+                text,
+            } => (var, next, step, last, hex, text),
             _ => unreachable!(),
         }
     }
 
     #[test]
     fn seq_forms() {
-        assert_eq!(seq("~SEQ(i, 3) x $i"), ("i".into(), 1, 1, 3, false, "x $i".into()));
-        assert_eq!(seq("~SEQ(i, -2) x"), ("i".into(), -1, -1, -2, false, "x".into()));
-        assert_eq!(seq("~SEQ(i, 5, 2) x"), ("i".into(), 5, -1, 2, false, "x".into()));
-        assert_eq!(seq("~SEQx(i, 0x9, 2, 12) x"), ("i".into(), 9, 2, 12, true, "x".into()));
+        assert_eq!(
+            seq("~SEQ(i, 3) x $i"),
+            ("i".into(), 1, 1, 3, false, "x $i".into())
+        );
+        assert_eq!(
+            seq("~SEQ(i, -2) x"),
+            ("i".into(), -1, -1, -2, false, "x".into())
+        );
+        assert_eq!(
+            seq("~SEQ(i, 5, 2) x"),
+            ("i".into(), 5, -1, 2, false, "x".into())
+        );
+        assert_eq!(
+            seq("~SEQx(i, 0x9, 2, 12) x"),
+            ("i".into(), 9, 2, 12, true, "x".into())
+        );
         // The character after the name is skipped whatever it is.
-        assert_eq!(seq("~SEQ(i 5)x").1..=seq("~SEQ(i 5)x").3, 1..=0);
+        let s = seq("~SEQ(i 5)x");
+        assert_eq!((s.1, s.2, s.3), (1, -1, 0));
     }
 
     #[test]
     fn seq_errors() {
         assert_eq!(parse_seq("~SEQ i", |_| false).unwrap_err(), None);
-        assert_eq!(parse_seq("~SEQ(i)", |_| false).unwrap_err().unwrap(), "Invalid ~SEQ definition '~SEQ(i)'");
-        assert_eq!(parse_seq("~SEQ(i, 5, 1, 1) b", |_| false).unwrap_err().unwrap(), "Invalid ~SEQ values '~SEQ(i, 5, 1, 1) b'");
-        assert_eq!(parse_seq("~SEQ(i, 1", |_| false).unwrap_err().unwrap(), "~SEQ parameter strings too long '~SEQ(i, 1'");
         assert_eq!(
-            parse_seq("~SEQx(i, -1, 1) b", |_| false).unwrap_err().unwrap(),
+            parse_seq("~SEQ(i)", |_| false).unwrap_err().unwrap(),
+            "Invalid ~SEQ definition '~SEQ(i)'"
+        );
+        assert_eq!(
+            parse_seq("~SEQ(i, 5, 1, 1) b", |_| false)
+                .unwrap_err()
+                .unwrap(),
+            "Invalid ~SEQ values '~SEQ(i, 5, 1, 1) b'"
+        );
+        assert_eq!(
+            parse_seq("~SEQ(i, 1", |_| false).unwrap_err().unwrap(),
+            "~SEQ parameter strings too long '~SEQ(i, 1'"
+        );
+        assert_eq!(
+            parse_seq("~SEQx(i, -1, 1) b", |_| false)
+                .unwrap_err()
+                .unwrap(),
             "~SEQx is only valid for positive numbers '~SEQx(i, -1, 1) b'"
         );
-        assert!(parse_seq("~SEQ(i, $N)", |_| true).unwrap_err().unwrap().contains("multiline"));
+        assert!(
+            parse_seq("~SEQ(i, $N)", |_| true)
+                .unwrap_err()
+                .unwrap()
+                .contains("multiline")
+        );
     }
 
     #[test]
     fn lst_forms() {
         let s = parse_lst("~LST({a,b}, {1,2}, {3}) L").unwrap();
         assert_eq!(s.text, "L");
-        let SeqKind::Lst { params, sets, .. } = s.kind else { unreachable!() };
+        let SeqKind::Lst { params, sets, .. } = s.kind else {
+            unreachable!()
+        };
         assert_eq!(params, ["a", "b"]);
         assert_eq!(sets, [vec!["1", "2"], vec!["3", ""]]);
         let s = parse_lst("~LST(v, x, y) M").unwrap();
-        let SeqKind::Lst { params, sets, .. } = s.kind else { unreachable!() };
+        let SeqKind::Lst { params, sets, .. } = s.kind else {
+            unreachable!()
+        };
         assert_eq!(params, ["v"]);
         assert_eq!(sets, [vec!["x"], vec!["y"]]);
         assert!(parse_lst("~LST(v) bad").unwrap_err().is_none());

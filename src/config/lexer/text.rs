@@ -19,7 +19,8 @@ pub(super) fn is_blank(b: u8) -> bool {
 
 /// Number of leading space/tab bytes of `s[from..]`.
 pub(super) fn blanks(s: &[u8], from: usize) -> usize {
-    s.get(from..).map_or(0, |t| t.iter().take_while(|&&b| is_blank(b)).count())
+    s.get(from..)
+        .map_or(0, |t| t.iter().take_while(|&&b| is_blank(b)).count())
 }
 
 /// Result of [`decomment`].
@@ -88,8 +89,12 @@ pub(super) fn decomment(s: &mut String) -> Decommented {
     if cont {
         b.push(b'\\');
     }
-    *s = String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    Decommented { leading, unterminated }
+    *s =
+        String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    Decommented {
+        leading,
+        unterminated,
+    }
 }
 
 /// Where `read_line()` splits a line at a brace: text before the brace stays,
@@ -109,7 +114,10 @@ pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
         at = Some(0);
     } else {
         let mut i = 0;
-        while let Some(off) = b[i..].iter().position(|&c| c == b'{' || c == b'}' || c == b'"') {
+        while let Some(off) = b[i..]
+            .iter()
+            .position(|&c| c == b'{' || c == b'}' || c == b'"')
+        {
             let j = i + off;
             if b[j] != b'"' {
                 at = Some(j);
@@ -160,14 +168,22 @@ pub(super) fn split_words(s: &str, col0: u32) -> (Vec<Word>, bool) {
             let Some(off) = b[start..].iter().position(|&c| c == b'"') else {
                 return (words, false);
             };
-            words.push(Word { text: s[start..start + off].to_owned(), col, quoted: true });
+            words.push(Word {
+                text: s[start..start + off].to_owned(),
+                col,
+                quoted: true,
+            });
             i = start + off + 1;
         } else {
             let start = i;
             while i < b.len() && !is_white(b[i]) && b[i] != b'"' {
                 i += 1;
             }
-            words.push(Word { text: s[start..i].to_owned(), col, quoted: false });
+            words.push(Word {
+                text: s[start..i].to_owned(),
+                col,
+                quoted: false,
+            });
         }
     }
 }
@@ -267,8 +283,20 @@ mod tests {
     fn words() {
         let (w, ok) = split_words("a \"b c\"d e\"f\"", 1);
         assert!(ok);
-        let t: Vec<_> = w.iter().map(|w| (w.text.as_str(), w.col, w.quoted)).collect();
-        assert_eq!(t, [("a", 1, false), ("b c", 3, true), ("d", 8, false), ("e", 10, false), ("f", 11, true)]);
+        let t: Vec<_> = w
+            .iter()
+            .map(|w| (w.text.as_str(), w.col, w.quoted))
+            .collect();
+        assert_eq!(
+            t,
+            [
+                ("a", 1, false),
+                ("b c", 3, true),
+                ("d", 8, false),
+                ("e", 10, false),
+                ("f", 11, true)
+            ]
+        );
         let (w, ok) = split_words("a \"b", 1);
         assert!(!ok);
         assert_eq!(w.len(), 1);
