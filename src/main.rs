@@ -134,9 +134,10 @@ fn config_test(opts: &Options, dest: &ConfigTest) -> Result<u8> {
     out.write_all(report::render(&loaded).as_bytes())
         .context("writing the -t report")?;
     out.flush().context("writing the -t report")?;
-    let code = match loaded.aborted {
-        Some(diag::exit::CONFIG) => diag::exit::CONFIG,
-        _ => diag::verdict(&loaded.diags),
-    };
+    // keepalived exits at once on a missing parameter (2) or a failed
+    // checked include (6); otherwise the worst diagnostic decides.
+    let code = loaded
+        .aborted
+        .unwrap_or_else(|| diag::verdict(&loaded.diags));
     Ok(u8::try_from(code).unwrap_or(1))
 }

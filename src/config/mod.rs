@@ -37,23 +37,28 @@ pub struct Loaded {
 
 /// Read and check a configuration the way `keepalived -t` does.
 pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
+    let lexed = lexer::lex(path, src, host, &opts.lex);
+    // keepalived stops with exit code 6 when a checked include fails.
+    let file_error = lexed.file_error();
     let Lexed {
         lines,
         mut diags,
         sources,
         main_missing,
-    } = lexer::lex(path, src, host, &opts.lex);
+        ..
+    } = lexed;
     let mut p = parser::Parser::new(&lines, host, opts.config_test);
     p.process_stream(parser::root(), false, 0);
     p.finish_input();
     parser::lvs::validate(&mut p);
     parser::vrrp_check::validate(&mut p);
     diags.append(&mut p.diags);
+    let aborted = if file_error { Some(6) } else { p.aborted };
     Loaded {
         config: p.cfg,
         diags,
         sources,
-        aborted: p.aborted,
+        aborted,
         main_missing,
     }
 }

@@ -522,6 +522,9 @@ impl Lexer<'_> {
                     continue;
                 }
             };
+            // Roughly one logical line per 12 bytes in real configurations:
+            // reserving avoids repeated copies of a large `lines` vector.
+            self.out.lines.reserve(data.len() / 12);
             let name: Arc<str> = Arc::from(m.display.as_str());
             self.out
                 .sources

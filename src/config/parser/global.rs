@@ -235,7 +235,11 @@ fn notification_email(p: &mut Parser, line: &Line) {
     if words.is_empty() {
         // Reported at the closing brace, the line keepalived has just read.
         let span = p.span();
-        p.err_span(span, Category::GeneralError, "Warning - empty notification_email block");
+        p.err_span(
+            span,
+            Category::GeneralError,
+            "Warning - empty notification_email block",
+        );
         return;
     }
     p.cfg

@@ -715,7 +715,11 @@ fn garp_group_interfaces(p: &mut Parser, line: &Line) {
     let words = p.value_block_words(line);
     if words.is_empty() {
         let span = p.span();
-        p.err_span(span, Category::GeneralError, "Warning - empty garp_group interfaces block");
+        p.err_span(
+            span,
+            Category::GeneralError,
+            "Warning - empty garp_group interfaces block",
+        );
         return;
     }
     for (name, span) in words {
