@@ -393,15 +393,8 @@ pub struct VirtualServerGroup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VsgEntry {
     /// `IP[-LAST] [PORT]` (range end is the last address, inclusive).
-    Range {
-        first: IpAddr,
-        last: IpAddr,
-        port: u16,
-    },
-    Fwmark {
-        mark: u32,
-        family: Option<Family>,
-    },
+    Range { first: IpAddr, last: IpAddr, port: u16 },
+    Fwmark { mark: u32, family: Option<Family> },
 }
 
 /// What a `virtual_server` line names.
@@ -423,11 +416,7 @@ pub enum Protocol {
 pub enum Forwarding {
     Nat,
     Dr,
-    Tun {
-        kind: Option<String>,
-        port: Option<u16>,
-        csum: Option<String>,
-    },
+    Tun { kind: Option<String>, port: Option<u16>, csum: Option<String> },
 }
 
 #[derive(Debug, Clone)]
