@@ -21,7 +21,7 @@ use crate::config::model::{
     Family, Forwarding, Protocol, RealServer, SslCtx, VirtualServer, VirtualServerGroup, VsAddr,
     VsgEntry,
 };
-use crate::config::token::{Line, Word};
+use crate::config::token::Line;
 
 pub use validate::validate;
 
@@ -182,21 +182,27 @@ fn ssl_file(p: &mut Parser, line: &Line) {
 
 fn vsg(p: &mut Parser, line: &Line) {
     let Some(name) = p.word(line, 1) else { return };
+    if line.words.len() > 2 {
+        // keepalived hands alloc_value_block() a vector whose keyword slot
+        // is NULL; reporting the extra words reads that slot, which counts
+        // as a missing parameter and stops parsing.
+        let msg = "*** Configuration line starting `***MISSING ***` is missing a parameter at word position 1";
+        p.error_at(
+            line,
+            2,
+            crate::config::diag::Category::MissingParameter,
+            msg,
+        );
+        p.aborted.get_or_insert(2);
+        return;
+    }
     let mut g = VirtualServerGroup {
         name: name.to_string(),
         span: Some(line.word_span(1)),
         entries: Vec::new(),
     };
-    // keepalived hands alloc_value_block() a vector whose keyword slot is
-    // NULL and whose words are those after the group name.
     let mut shifted = line.clone();
-    shifted.words = std::iter::once(Word {
-        text: "(null)".into(),
-        col: line.words[0].col,
-        quoted: false,
-    })
-    .chain(line.words.iter().skip(2).cloned())
-    .collect();
+    shifted.words.truncate(1);
     let mut flags = VsgFlags::default();
     p.value_block(&shifted, |p, l| vsg_entry(p, l, &mut g, &mut flags));
     if g.entries.is_empty() {
