@@ -485,3 +485,29 @@ fn address_and_family_errors() {
         ]
     );
 }
+
+/// Smoke run over the shared real-world corpus when present (not part of
+/// the repository): no handler may panic on real configurations.
+#[test]
+#[ignore]
+fn corpus_does_not_panic() {
+    let dir = std::env::var("LVS_CORPUS").unwrap_or_else(|_| "/work/shared/corpus/wild".into());
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let Ok(text) = std::fs::read_to_string(e.path()) else {
+            continue;
+        };
+        if !text.contains("virtual_server") {
+            continue;
+        }
+        let r = run(&text);
+        for m in msgs(&r)
+            .iter()
+            .filter(|m| m.contains("irtual server") || m.contains("real server"))
+        {
+            println!("{}: {m}", e.path().display());
+        }
+    }
+}
