@@ -464,6 +464,8 @@ pub struct VirtualServer {
     pub ip_family: Option<Family>,
     pub flags: Vec<String>,
     pub real_servers: Vec<RealServer>,
+    /// `snmp_name` (SNMP checker builds).
+    pub snmp_name: Option<String>,
 }
 
 impl VirtualServer {
@@ -499,6 +501,7 @@ impl VirtualServer {
             ip_family: None,
             flags: Vec::new(),
             real_servers: Vec::new(),
+            snmp_name: None,
         }
     }
 }
@@ -524,6 +527,8 @@ pub struct RealServer {
     pub smtp_alert: Option<bool>,
     pub virtualhost: Option<String>,
     pub checkers: Vec<Checker>,
+    /// `snmp_name` (SNMP checker builds).
+    pub snmp_name: Option<String>,
 }
 
 impl RealServer {
@@ -548,6 +553,7 @@ impl RealServer {
             smtp_alert: None,
             virtualhost: None,
             checkers: Vec::new(),
+            snmp_name: None,
         }
     }
 }
@@ -587,6 +593,14 @@ pub struct Url {
     pub virtualhost: Option<String>,
     pub regex: Option<String>,
     pub regex_no_match: bool,
+    /// `regex_options` words keepalived recognises (PCRE2 option names).
+    pub regex_options: Vec<String>,
+    pub regex_min_offset: Option<u64>,
+    /// As written (keepalived stores it plus one internally).
+    pub regex_max_offset: Option<u64>,
+    /// `regex_stack START MAX` (JIT stack sizes).
+    pub regex_stack: Option<(u64, u64)>,
+    pub span: Option<Span>,
 }
 
 #[derive(Debug, Clone)]
@@ -621,6 +635,9 @@ pub struct Checker {
     pub bfd_name: Option<String>,
     /// `SMTP_CHECK host { … }` extra targets.
     pub hosts: Vec<ConnOpts>,
+    /// The checker was dropped while its block was being read (keepalived
+    /// stops applying that block's keywords); removed when the block ends.
+    pub discarded: bool,
 }
 
 impl Checker {
@@ -655,6 +672,7 @@ impl Checker {
             file_weight: None,
             bfd_name: None,
             hosts: Vec::new(),
+            discarded: false,
         }
     }
 }
