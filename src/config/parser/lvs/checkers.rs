@@ -10,7 +10,8 @@ use std::net::IpAddr;
 
 use super::super::Kw;
 use super::super::ctx::Parser;
-use super::super::vrrp::{default_script_user, quoted_escaped_words, resolve_user};
+use super::super::script_check::default_user;
+use super::super::vrrp::{quoted_escaped_words, resolve_user};
 use super::{
     IPVS_WEIGHT_LIMIT, UINT_MAX, bool_opt, cur_rs, cur_vs, fmt_rs, opt_word, stosockaddr_ip,
 };
@@ -686,7 +687,7 @@ fn misc_end(p: &mut Parser) {
         return;
     };
     if c.user.is_none() {
-        match default_script_user(p) {
+        match default_user(p, p.span()) {
             Some((uid, gid)) => {
                 if let Some(s) = cur_chk(p).and_then(|c| c.misc_path.as_mut()) {
                     s.uid = uid;
