@@ -48,10 +48,7 @@ pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -
         ..
     } = lexed;
     let mut p = parser::Parser::new(&lines, host, opts.config_test);
-    p.process_stream(parser::root(), false, 0);
-    p.finish_input();
-    parser::lvs::validate(&mut p);
-    parser::vrrp_check::validate(&mut p);
+    parser::run_passes(&mut p);
     diags.append(&mut p.diags);
     let aborted = if file_error { Some(6) } else { p.aborted };
     Loaded {

@@ -63,6 +63,11 @@ pub trait Host {
     fn euid(&self) -> u32;
     /// Whether the file starts with `#!` (keepalived uses libmagic to tell scripts).
     fn is_script(&self, path: &Path) -> bool;
+    /// Whether a named network namespace exists (`/var/run/netns/NAME`).
+    fn netns_exists(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
     /// Whether the path itself is a symbolic link (`lstat`).
     fn is_symlink(&self, path: &Path) -> bool {
         let _ = path;

@@ -103,6 +103,10 @@ impl Host for LiveHost {
         nix::unistd::geteuid().as_raw()
     }
 
+    fn netns_exists(&self, name: &str) -> bool {
+        !name.contains('/') && Path::new("/var/run/netns").join(name).exists()
+    }
+
     fn is_symlink(&self, path: &Path) -> bool {
         std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
     }

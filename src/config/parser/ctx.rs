@@ -11,6 +11,8 @@ use crate::config::token::Line;
 
 pub struct Parser<'a> {
     lines: &'a [Line],
+    /// The keepalived process whose reading is being emulated (`pass::*`).
+    pub pass: u8,
     pos: usize,
     /// keepalived's `block_depth`: `{` lines seen minus `}` lines seen.
     block_depth: i64,
@@ -40,6 +42,7 @@ impl<'a> Parser<'a> {
     pub fn new(lines: &'a [Line], host: &'a dyn Host, config_test: bool) -> Self {
         Parser {
             lines,
+            pass: super::pass::ALL,
             pos: 0,
             block_depth: 0,
             diags: Vec::new(),
@@ -56,6 +59,15 @@ impl<'a> Parser<'a> {
             next_rule_pref4: 16384,
             next_rule_pref6: 16384,
         }
+    }
+
+    /// Start reading the configuration again, as the next process would.
+    pub fn rewind(&mut self, pass: u8) {
+        self.pos = 0;
+        self.block_depth = 0;
+        self.pass = pass;
+        self.skip_pending = false;
+        self.last_span = None;
     }
 
     /// The next line, with keepalived's `read_line()` check for extra `}`.

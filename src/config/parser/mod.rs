@@ -26,6 +26,18 @@ pub type Handler = fn(&mut Parser, &crate::config::token::Line);
 /// Called when a keyword's `{ … }` block ends normally (not when skipped).
 pub type EndHandler = fn(&mut Parser);
 
+/// keepalived reads the configuration once per process (parent, checker,
+/// VRRP, BFD), each with only its own root sections active; the others are
+/// skipped by brace counting. Their diagnostics differ when braces are
+/// missing, so `-t` emulates every pass (bits of [`Kw::passes`]).
+pub mod pass {
+    pub const GLOBAL: u8 = 1;
+    pub const CHECK: u8 = 2;
+    pub const VRRP: u8 = 4;
+    pub const BFD: u8 = 8;
+    pub const ALL: u8 = 15;
+}
+
 /// One keyword of a section.
 #[derive(Clone, Copy)]
 pub struct Kw {
@@ -34,6 +46,8 @@ pub struct Kw {
     /// Keywords of the block this keyword opens, if it opens one.
     pub sub: Option<&'static [Kw]>,
     pub end: Option<EndHandler>,
+    /// For root keywords: the passes in which the section is active.
+    pub passes: u8,
 }
 
 impl Kw {
@@ -43,6 +57,7 @@ impl Kw {
             handler: Some(handler),
             sub: None,
             end: None,
+            passes: pass::ALL,
         }
     }
     pub const fn block(
@@ -56,7 +71,12 @@ impl Kw {
             handler,
             sub: Some(sub),
             end,
+            passes: pass::ALL,
         }
+    }
+    /// The same keyword, active only in `passes`.
+    pub const fn only(self, passes: u8) -> Kw {
+        Kw { passes, ..self }
     }
 }
 
@@ -66,6 +86,10 @@ impl Parser<'_> {
     /// was skipped on request of a handler (then its end handler must not run).
     pub fn process_stream(&mut self, table: &[Kw], mut need_bob: bool, level: u32) -> bool {
         while let Some(line) = self.next_line() {
+            if self.aborted.is_some() {
+                // keepalived exits on the spot (missing parameter).
+                return true;
+            }
             let first = line.words[0].text.as_str();
 
             if self.skip_pending {
@@ -105,6 +129,11 @@ impl Parser<'_> {
             }
 
             match table.iter().find(|k| k.name == first) {
+                Some(kw) if level == 0 && kw.passes & self.pass == 0 => {
+                    // Another process's section: keepalived skips the block
+                    // that follows, if it does follow.
+                    self.skip_pending = true;
+                }
                 Some(kw) => {
                     if let Some(h) = kw.handler {
                         h(self, &line);
@@ -148,7 +177,62 @@ impl Parser<'_> {
 /// The root keyword table: every section keepalived 2.2.7 knows at top
 /// level, gathered from the modules that own them.
 pub fn root() -> &'static [Kw] {
-    static ROOT: std::sync::LazyLock<Vec<Kw>> =
-        std::sync::LazyLock::new(|| [global::ROOT, vrrp::ROOT, lvs::ROOT].concat());
+    static ROOT: std::sync::LazyLock<Vec<Kw>> = std::sync::LazyLock::new(|| {
+        let own = |t: &[Kw], p: u8| t.iter().map(|k| k.only(p)).collect::<Vec<_>>();
+        let mut v = own(global::ROOT, pass::GLOBAL);
+        v.extend(vrrp::ROOT.iter().map(|k| match k.name {
+            "track_file" | "vrrp_track_file" => k.only(pass::VRRP | pass::CHECK),
+            "bfd_instance" => k.only(pass::VRRP | pass::CHECK | pass::BFD),
+            _ => k.only(pass::VRRP),
+        }));
+        v.extend(own(lvs::ROOT, pass::CHECK));
+        v
+    });
     &ROOT
+}
+
+/// Read the lines as keepalived's `-t` does: the parent's pass, then the
+/// checker's, VRRP's and BFD's, each followed by that process's checks;
+/// stopping where keepalived would exit. Identical diagnostics from several
+/// passes are reported once.
+pub fn run_passes(p: &mut Parser<'_>) {
+    for (which, validate) in [
+        (pass::GLOBAL, None),
+        (pass::CHECK, Some(lvs::validate as fn(&mut Parser<'_>))),
+        (
+            pass::VRRP,
+            Some(vrrp_check::validate as fn(&mut Parser<'_>)),
+        ),
+        (pass::BFD, None),
+    ] {
+        p.rewind(which);
+        // Sections read by several processes are rebuilt by each.
+        p.cfg.track_files.clear();
+        p.cfg.bfd_instances.clear();
+        p.process_stream(root(), false, 0);
+        if p.aborted.is_some() {
+            break;
+        }
+        p.finish_input();
+        if which == pass::GLOBAL {
+            if let Some(ns) = p.cfg.net_namespace.clone() {
+                if !p.host.netns_exists(&ns) {
+                    // keepalived cannot enter it and stops, reporting success.
+                    let msg = format!("Unable to set network namespace {ns} - exiting");
+                    p.info(None, msg);
+                    p.aborted = Some(0);
+                    break;
+                }
+            }
+        }
+        if let Some(v) = validate {
+            v(p);
+        }
+        if p.aborted.is_some() {
+            break;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    p.diags
+        .retain(|d| seen.insert((d.span.clone(), d.message.clone())));
 }

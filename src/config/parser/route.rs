@@ -4,7 +4,7 @@
 //! netlink layer and report what keepalived reports.
 
 use super::ctx::Parser;
-use super::values::{parse_ip, parse_uint, split_prefix};
+use super::values::{parse_ip_strict as parse_ip, parse_uint, split_prefix};
 use super::vrrp::interface_known;
 use crate::config::model::{RouteLine, RuleLine};
 use crate::config::token::Line;
@@ -58,10 +58,32 @@ const ONE_VALUE: &[&str] = &[
     "vrf",
 ];
 
-/// `get_time_rtt()`: a number with an optional `s`/`ms` suffix.
-fn valid_rtt(s: &str) -> bool {
-    let num = s.trim_end_matches("ms").trim_end_matches('s');
-    !num.is_empty() && num.parse::<f64>().is_ok_and(|v| v >= 0.0)
+/// Largest route RTT keepalived accepts, in ms (`RTT_MAX_MS`).
+const RTT_MAX_MS: u64 = 120_000;
+
+/// keepalived's `get_time_rtt()`: a number of ms, or with a `s`/`sec`/`secs`
+/// (seconds, 3 decimals) or `ms…` suffix; `mult` is the unit per ms.
+fn valid_rtt(p: &mut Parser, l: &Line, i: usize, s: &str, mult: u64) -> bool {
+    let s = s.trim_start_matches([' ', '\t']);
+    let (num, shift) = match s.find(['s', 'S']) {
+        Some(pos) => {
+            let suffix = s[pos..].to_ascii_lowercase();
+            if !matches!(suffix.as_str(), "s" | "sec" | "secs") {
+                return false;
+            }
+            if pos > 0 && s.as_bytes()[pos - 1].eq_ignore_ascii_case(&b'm') {
+                (&s[..pos - 1], 0)
+            } else {
+                (&s[..pos], 3)
+            }
+        }
+        None => (s, 0),
+    };
+    if num.is_empty() || num.contains(['e', 'E']) {
+        return false;
+    }
+    p.read_decimal_text(l, i, num, 0, RTT_MAX_MS * mult, shift, false)
+        .is_some()
 }
 
 /// A route destination: `default`, `any`, `all`, `default6`, or ADDR[/LEN].
@@ -141,7 +163,12 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
                     v = p.word(l, i + 1)?.to_owned();
                     i += 1;
                 }
-                if !valid_rtt(&v) {
+                let mult = match s.as_str() {
+                    "rtt" => 8,
+                    "rttvar" => 4,
+                    _ => 1,
+                };
+                if !valid_rtt(p, l, i, &v, mult) {
                     let msg = if s == "rto_min" {
                         format!("Invalid rto_min value {v} specified for route")
                     } else {

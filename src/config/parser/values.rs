@@ -197,6 +197,21 @@ impl Parser<'_> {
         lenient: bool,
     ) -> Option<u64> {
         let s = self.word(line, i)?;
+        self.read_decimal_text(line, i, s, min, max, shift, lenient)
+    }
+
+    /// [`Parser::read_decimal`] on a piece of word `i` (for values with units).
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_decimal_text(
+        &mut self,
+        line: &Line,
+        i: usize,
+        s: &str,
+        min: u64,
+        max: u64,
+        shift: u32,
+        lenient: bool,
+    ) -> Option<u64> {
         let warn = if lenient && !self.config_test {
             "WARNING - "
         } else {
@@ -245,17 +260,22 @@ impl Parser<'_> {
         } else if v < min || v > max {
             let d = 10u64.pow(shift);
             let w = shift as usize;
-            self.invalid_number(
-                line,
-                i,
-                format!(
-                    "{warn}number '{s}' outside range [{}.{:0w$}, {}.{:0w$}]",
-                    min / d,
-                    min % d,
-                    max / d,
-                    max % d
-                ),
+            // C's "%*.*lu" prints nothing for a zero precision.
+            let frac = |v: u64| {
+                if w == 0 {
+                    String::new()
+                } else {
+                    format!("{:0w$}", v % d)
+                }
+            };
+            let msg = format!(
+                "{warn}number '{s}' outside range [{}.{}, {}.{}]",
+                min / d,
+                frac(min),
+                max / d,
+                frac(max)
             );
+            self.invalid_number(line, i, msg);
         } else {
             return Some(v);
         }
@@ -293,10 +313,15 @@ impl Parser<'_> {
     }
 }
 
-/// keepalived's `inet_stosockaddr()` without port: a plain IPv4/IPv6 address
-/// (IPv6 may carry a `%scope`).
+/// keepalived's `inet_stosockaddr()` without port: the text up to the first
+/// `-` or `/` (range and mask are ignored) as an IPv4/IPv6 address.
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    let s = s.split('%').next().unwrap_or(s);
+    let cut = s.find(['-', '/']).unwrap_or(s.len());
+    parse_ip_strict(&s[..cut])
+}
+
+/// `inet_pton()` of the whole text, in the family its `:` implies.
+pub fn parse_ip_strict(s: &str) -> Option<IpAddr> {
     if s.contains(':') {
         s.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
     } else {

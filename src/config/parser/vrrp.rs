@@ -722,7 +722,11 @@ fn garp_group_interfaces(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    for (name, span) in words {
+    // keepalived checks the names after reading the whole block, so it
+    // reports them at the closing brace.
+    let end = p.span();
+    for (name, _) in words {
+        let span = end.clone().expect("a value block has been read");
         if !p.host.interface_exists(&name) {
             if p.nonexistent_if.is_none() && !p.cfg.global.dynamic_interfaces {
                 p.nonexistent_if = Some(span.clone());
@@ -1419,7 +1423,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                         format!("Peer {ps} - another peer has already been specified"),
                     );
                 } else {
-                    match parse_ip(&ps) {
+                    match super::values::parse_ip_strict(&ps) {
                         None => p.err(l, i, format!("Invalid peer address {ps}")),
                         Some(pip) if pip.is_ipv6() != is6 => p.err(
                             l,
