@@ -124,8 +124,7 @@ impl Parser<'_> {
             min,
             max,
             lenient,
-            u64::from(u32::MAX),
-            "unsigned integer",
+            (u64::from(u32::MAX), "unsigned integer"),
         )
     }
 
@@ -138,7 +137,7 @@ impl Parser<'_> {
         max: u64,
         lenient: bool,
     ) -> Option<u64> {
-        self.read_unsigned_limit(line, i, min, max, lenient, u64::MAX, "unsigned 64 bit")
+        self.read_unsigned_limit(line, i, min, max, lenient, (u64::MAX, "unsigned 64 bit"))
     }
 
     fn read_unsigned_limit(
@@ -148,8 +147,7 @@ impl Parser<'_> {
         min: u64,
         max: u64,
         lenient: bool,
-        limit: u64,
-        range_name: &str,
+        (limit, range_name): (u64, &str),
     ) -> Option<u64> {
         let s = self.word(line, i)?;
         let warn = if lenient && !self.config_test {

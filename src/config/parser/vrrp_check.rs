@@ -401,7 +401,8 @@ fn complete_instance(
         }
         ((1500 - hdr) / 4).min(255)
     } else {
-        ((1500 - (14 + 40 + 8)) / 16).min(255)
+        // (1500 - headers) / 16 is 89: below the 255 the count field allows.
+        (1500 - (14 + 40 + 8)) / 16
     };
     if v.vips.len() > max_addr {
         general(
