@@ -33,7 +33,7 @@ fn lines(text: &str) -> Vec<Line> {
             let col = i as u32 + 1;
             if c == '{' || c == '}' {
                 words.push(Word {
-                    text: c.to_string(),
+                    text: c.into(),
                     col,
                     quoted: false,
                 });
@@ -90,7 +90,7 @@ fn lines(text: &str) -> Vec<Line> {
                 out.push(Line {
                     span: Span::new(file.clone(), n as u32 + 1, w.col),
                     words: vec![w.clone()],
-                    raw: w.text.clone(),
+                    raw: w.text.to_string(),
                 });
             } else {
                 cur.push(w);

@@ -28,7 +28,7 @@ fn lines(l: &Lexed) -> Vec<String> {
                     if w.quoted {
                         format!("«{}»", w.text)
                     } else {
-                        w.text.clone()
+                        w.text.to_string()
                     }
                 })
                 .collect();

@@ -10,7 +10,7 @@ use super::diag::Span;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     /// The word with surrounding double quotes removed.
-    pub text: String,
+    pub text: compact_str::CompactString,
     /// 1-based column of the word's first character in the physical line
     /// (best effort after `$NAME` substitution).
     pub col: u32,

@@ -1168,7 +1168,7 @@ impl Lexer<'_> {
         } else if line.is_close_brace() {
             self.depth = self.depth.saturating_sub(1);
         } else if self.depth == 0 {
-            self.last_root.clone_from(&line.words[0].text);
+            self.last_root = line.words[0].text.to_string();
             if line
                 .words
                 .last()

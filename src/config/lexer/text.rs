@@ -169,7 +169,7 @@ pub(super) fn split_words(s: &str, col0: u32) -> (Vec<Word>, bool) {
                 return (words, false);
             };
             words.push(Word {
-                text: s[start..start + off].to_owned(),
+                text: s[start..start + off].into(),
                 col,
                 quoted: true,
             });
@@ -180,7 +180,7 @@ pub(super) fn split_words(s: &str, col0: u32) -> (Vec<Word>, bool) {
                 i += 1;
             }
             words.push(Word {
-                text: s[start..i].to_owned(),
+                text: s[start..i].into(),
                 col,
                 quoted: false,
             });

@@ -60,7 +60,7 @@ fn addr(p: &mut Parser, line: &Line) {
 }
 
 fn raw(p: &mut Parser, line: &Line) {
-    let words = line.words.iter().map(|w| w.text.clone()).collect();
+    let words = line.words.iter().map(|w| w.text.to_string()).collect();
     let span = line.span.clone();
     cur(p).raw.push(RawKeyword {
         section: "bfd_instance",

@@ -208,7 +208,7 @@ impl<'a> Parser<'a> {
         let mut out = Vec::new();
         self.value_block(line, |_, l| {
             for i in 0..l.words.len() {
-                out.push((l.words[i].text.clone(), l.word_span(i)));
+                out.push((l.words[i].text.to_string(), l.word_span(i)));
             }
         });
         out

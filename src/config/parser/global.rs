@@ -26,7 +26,7 @@ pub fn raw1(p: &mut Parser, line: &Line) {
 }
 
 fn keep_raw(p: &mut Parser, line: &Line) {
-    let words = line.words.iter().map(|w| w.text.clone()).collect();
+    let words = line.words.iter().map(|w| w.text.to_string()).collect();
     p.cfg.unsupported.push(RawKeyword {
         section: "global_defs",
         words,
@@ -52,7 +52,7 @@ pub fn net_namespace(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    p.cfg.net_namespace = Some(name.text.clone());
+    p.cfg.net_namespace = Some(name.text.to_string());
 }
 
 pub fn net_namespace_ipvs(p: &mut Parser, line: &Line) {
@@ -60,7 +60,7 @@ pub fn net_namespace_ipvs(p: &mut Parser, line: &Line) {
         let w = line
             .words
             .get(1)
-            .map(|w| w.text.clone())
+            .map(|w| w.text.to_string())
             .unwrap_or_default();
         p.err(
             line,
@@ -72,7 +72,7 @@ pub fn net_namespace_ipvs(p: &mut Parser, line: &Line) {
     p.cfg.net_namespace_ipvs = Some(
         line.words
             .get(1)
-            .map(|w| w.text.clone())
+            .map(|w| w.text.to_string())
             .unwrap_or_default(),
     );
 }
@@ -99,14 +99,14 @@ pub fn instance(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    p.cfg.instance_name = Some(name.text.clone());
+    p.cfg.instance_name = Some(name.text.to_string());
 }
 
 pub fn child_wait_time(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 0, UINT_MAX, false) {
         Some(v) => p.cfg.child_wait_time = Some(v as u32),
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("Invalid child_wait_time {w}"));
         }
         None => {}
@@ -128,7 +128,7 @@ pub static ROOT: &[Kw] = &[
 // ===== global_defs =====
 
 fn w1(line: &Line) -> Option<String> {
-    line.words.get(1).map(|w| w.text.clone())
+    line.words.get(1).map(|w| w.text.to_string())
 }
 
 fn process_name(p: &mut Parser, line: &Line) {
@@ -388,7 +388,7 @@ fn lvs_timeouts(p: &mut Parser, line: &Line) {
     let mut t = p.cfg.global.lvs_timeouts.unwrap_or((None, None, None));
     let mut i = 1;
     while i < line.words.len() {
-        let opt = line.words[i].text.clone();
+        let opt = line.words[i].text.to_string();
         if matches!(opt.as_str(), "tcp" | "tcpfin" | "udp") {
             if i == line.words.len() - 1 {
                 p.err(
@@ -456,7 +456,7 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
     let n = line.words.len();
     let mut i = 2;
     while i < n {
-        let opt = line.words[i].text.clone();
+        let opt = line.words[i].text.to_string();
         match opt.as_str() {
             "inst" => {
                 let Some(v) = p.word(line, i + 1) else { break };
@@ -481,7 +481,7 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                     i += 1;
                     continue;
                 }
-                let v = line.words[i + 1].text.clone();
+                let v = line.words[i + 1].text.to_string();
                 match opt.as_str() {
                     "id" => match p.read_unsigned(line, i + 1, 0, 255, false) {
                         Some(x) => sd.id = Some(x as u32),
@@ -584,7 +584,7 @@ fn lvs_flush_on_stop(p: &mut Parser, line: &Line) {
 }
 
 fn mcast_group(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let v6 = kw.ends_with('6');
     let Some(s) = p.word(line, 1) else { return };
     let s = s.to_owned();
@@ -618,7 +618,7 @@ fn mcast_group(p: &mut Parser, line: &Line) {
 
 /// The `vrrp_garp_*` and `vrrp_down_timer_adverts` integers.
 fn garp_number(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let (min, max) = match kw.as_str() {
         "vrrp_garp_master_delay" | "vrrp_garp_lower_prio_delay" => (0, UINT_MAX / TIMER_HZ),
         "vrrp_garp_lower_prio_repeat" => (0, i32::MAX as u64),
@@ -671,7 +671,7 @@ fn garp_number(p: &mut Parser, line: &Line) {
 }
 
 fn garp_interval(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     match p.read_decimal(line, 1, 1, UINT_MAX, TIMER_DIGITS, true) {
         Some(v) => {
             if kw == "vrrp_garp_interval" {
@@ -706,7 +706,7 @@ fn vrrp_min_garp(p: &mut Parser, line: &Line) {
 }
 
 fn garp_extra_if(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     if kw == "vrrp_vmac_garp_intvl" {
         p.error_at(
             line,
@@ -735,7 +735,7 @@ fn garp_extra_if(p: &mut Parser, line: &Line) {
 }
 
 fn prio_bool(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     if let Some(b) = p.opt_bool(line, |_| format!("Invalid value for {kw} specified")) {
         if line.words[0].text == "vrrp_lower_prio_no_advert" {
             p.cfg.global.vrrp_lower_prio_no_advert = Some(b);
@@ -876,7 +876,7 @@ fn rt_priority(p: &mut Parser, line: &Line) {
 }
 
 fn rlimit(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let process = kw.split('_').next().unwrap_or("").to_owned();
     if kw.ends_with("rtime") && !kw.ends_with("rttime") {
         let base = &kw[..kw.len() - 5];
@@ -910,7 +910,7 @@ fn cpu_affinity(p: &mut Parser, line: &Line) {
 }
 
 fn fifo(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let kind = kw.trim_end_matches("notify_fifo").to_owned();
     let Some(name) = w1(line) else {
         p.err(line, 0, format!("No {kind}notify_fifo name specified"));
@@ -934,7 +934,7 @@ fn fifo(p: &mut Parser, line: &Line) {
 }
 
 fn fifo_script(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let kind = kw.trim_end_matches("notify_fifo_script").to_owned();
     if line.words.len() < 2 {
         p.err(line, 0, format!("No {kind}notify_fifo_script specified"));
@@ -1006,7 +1006,7 @@ fn script_user(p: &mut Parser, line: &Line) {
         p.err(line, 0, "No script username specified");
         return;
     };
-    let group = line.words.get(2).map(|w| w.text.clone());
+    let group = line.words.get(2).map(|w| w.text.to_string());
     if !super::script_check::set_default_user(p, &user, group.as_deref()) {
         p.err(line, 1, "Error setting global script uid/gid");
         return;
@@ -1015,7 +1015,7 @@ fn script_user(p: &mut Parser, line: &Line) {
 }
 
 fn rcv_bufs(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let kind = kw.trim_end_matches("_rcv_bufs").to_owned();
     if line.words.len() < 2 {
         p.err(line, 0, format!("{kind}_rcv_bufs size missing"));
@@ -1029,7 +1029,7 @@ fn rcv_bufs(p: &mut Parser, line: &Line) {
 }
 
 fn rcv_bufs_force(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     if p.opt_bool(line, |v| {
         format!("Invalid value '{v}' for global {kw} specified")
     })
@@ -1059,7 +1059,7 @@ fn rx_bufs_multiplier(p: &mut Parser, line: &Line) {
 }
 
 fn bool_opt_global(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     if let Some(b) = p.opt_bool(line, |v| {
         format!("Invalid value '{v}' for global {kw} specified")
     }) {
@@ -1099,7 +1099,7 @@ fn umask(p: &mut Parser, line: &Line) {
 }
 
 fn include_check(p: &mut Parser, line: &Line) {
-    p.cfg.global.include_check = Some(line.words[1..].iter().map(|w| w.text.clone()).collect());
+    p.cfg.global.include_check = Some(line.words[1..].iter().map(|w| w.text.to_string()).collect());
 }
 
 /// `global_defs` keywords of keepalived 2.2.7 (Debian build: no iptables,

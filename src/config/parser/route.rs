@@ -110,7 +110,7 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
     let mut no_track = false;
     let mut protocol_set: Option<String> = None;
     while i < n {
-        let s = l.words[i].text.clone();
+        let s = l.words[i].text.to_string();
         match s.as_str() {
             "inet" | "inet6" | "onlink" | "add" | "prepend" | "append" => {}
             "no_track" => no_track = true,
@@ -268,7 +268,7 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
             );
         }
     }
-    let words = l.words.iter().map(|w| w.text.clone()).collect();
+    let words = l.words.iter().map(|w| w.text.to_string()).collect();
     Some(RouteLine {
         words,
         dev,
@@ -285,7 +285,7 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
     let mut no_track = false;
     let mut protocol: Option<String> = None;
     while i < n {
-        let s = l.words[i].text.clone();
+        let s = l.words[i].text.to_string();
         match s.as_str() {
             "inet" => {}
             "inet6" => v6 = true,
@@ -390,7 +390,7 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
         *next -= 1;
         p.err(l, 0, format!("Rule has no preference specified - setting to {pref}. This is probably not what you want."));
     }
-    let words = l.words.iter().map(|w| w.text.clone()).collect();
+    let words = l.words.iter().map(|w| w.text.to_string()).collect();
     Some(RuleLine {
         words,
         span: l.span.clone(),

@@ -162,7 +162,7 @@ pub fn notify_script(p: &mut Parser, line: &Line, kind: &str) -> Option<Script> 
 fn w(line: &Line, i: usize) -> String {
     line.words
         .get(i)
-        .map(|w| w.text.clone())
+        .map(|w| w.text.to_string())
         .unwrap_or_default()
 }
 
@@ -218,7 +218,7 @@ fn track_line(
     existing: &[TrackRef],
     l: &Line,
 ) -> Option<TrackRef> {
-    let tracked = l.words[0].text.clone();
+    let tracked = l.words[0].text.to_string();
     let (default_weight, default_reverse) = match kind {
         TrackKind::Interface => {
             if !interface_known(p, &tracked) {
@@ -762,7 +762,7 @@ fn garp_group_end(p: &mut Parser) {
 
 fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
-        let name = l.words[0].text.clone();
+        let name = l.words[0].text.to_string();
         if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
             p.error_at(
                 l,
@@ -772,7 +772,7 @@ fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
             );
             return;
         }
-        let kind = l.words.get(1).map(|w| w.text.clone());
+        let kind = l.words.get(1).map(|w| w.text.to_string());
         if let Some(k) = &kind {
             if !matches!(k.as_str(), "MII" | "ETHTOOL" | "IOCTL") || l.words.len() > 2 {
                 p.err(l, 1, format!("extra characters {k} in linkbeat interface"));
@@ -784,7 +784,7 @@ fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
 
 fn interface_up_down_delays(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
-        let name = l.words[0].text.clone();
+        let name = l.words[0].text.to_string();
         if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
             p.error_at(
                 l,
@@ -945,7 +945,7 @@ fn vs_rise_fall(p: &mut Parser, line: &Line) {
 fn vs_user(p: &mut Parser, line: &Line) {
     let Some(user) = p.word(line, 1) else { return };
     let user = user.to_owned();
-    let group = line.words.get(2).map(|w| w.text.clone());
+    let group = line.words.get(2).map(|w| w.text.to_string());
     if resolve_user(p, &user, group.as_deref()).is_none() {
         let cmd = vs(p)
             .script
@@ -1133,7 +1133,7 @@ fn tp_process(p: &mut Parser, line: &Line) {
     }
     let Some(first) = p.word(line, 1) else { return };
     let mut v = vec![first.to_owned()];
-    v.extend(line.words[2..].iter().map(|w| w.text.clone()));
+    v.extend(line.words[2..].iter().map(|w| w.text.to_string()));
     let t = tp(p);
     if v.len() > 1 {
         t.full_command = true;
@@ -1276,7 +1276,7 @@ fn tp_end(p: &mut Parser) {
 
 /// One line of an address block (keepalived's `alloc_ipaddress()`).
 pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAddressLine> {
-    let addr_str = l.words[0].text.clone();
+    let addr_str = l.words[0].text.to_string();
     let (a, plen) = super::values::split_prefix(&addr_str);
     let is6 = addr_str.contains(':');
     let max_prefix: u64 = if is6 { 128 } else { 32 };
@@ -1327,7 +1327,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
     let mut i = 1;
     let mut missing: Option<String> = None;
     while i < n {
-        let s = l.words[i].text.clone();
+        let s = l.words[i].text.to_string();
         let avail = n >= i + 2;
         match s.as_str() {
             "dev" | "scope" | "broadcast" | "brd" | "label" | "peer" | "preferred_lft"
@@ -1350,7 +1350,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                     );
                     return None;
                 }
-                let d = l.words[i].text.clone();
+                let d = l.words[i].text.to_string();
                 if !interface_known(p, &d) {
                     p.err(
                         l,
@@ -1363,7 +1363,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             }
             "scope" => {
                 i += 1;
-                let sc = l.words[i].text.clone();
+                let sc = l.words[i].text.to_string();
                 if matches!(
                     sc.as_str(),
                     "global" | "site" | "link" | "host" | "nowhere" | "universe"
@@ -1387,7 +1387,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
                     return None;
                 }
                 i += 1;
-                let b = l.words[i].text.clone();
+                let b = l.words[i].text.to_string();
                 if b != "-" && b != "+" && super::values::parse_ipv4_inet_pton(&b).is_none() {
                     p.err(
                         l,
@@ -1400,7 +1400,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             }
             "label" => {
                 i += 1;
-                let lb = l.words[i].text.clone();
+                let lb = l.words[i].text.to_string();
                 if lb.len() >= 16 {
                     p.err(
                         l,
@@ -1415,7 +1415,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             }
             "peer" => {
                 i += 1;
-                let ps = l.words[i].text.clone();
+                let ps = l.words[i].text.to_string();
                 if out.peer.is_some() {
                     p.err(
                         l,
@@ -1443,7 +1443,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             "no_track" => out.no_track = true,
             "preferred_lft" => {
                 i += 1;
-                let v = l.words[i].text.clone();
+                let v = l.words[i].text.to_string();
                 if v != "forever" && p.read_unsigned(l, i, 0, UINT_MAX, true).is_none() {
                     p.err(l, i, format!("preferred_lft {v} is invalid"));
                 }
@@ -1451,7 +1451,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             }
             "track_group" if static_addr => {
                 i += 1;
-                let g = l.words[i].text.clone();
+                let g = l.words[i].text.to_string();
                 if !p.cfg.track_groups.iter().any(|t| t.name == g) {
                     p.err(l, i, format!("track_group {g} not found"));
                 }
@@ -1631,7 +1631,7 @@ fn vi_unicast_peer(p: &mut Parser, line: &Line) {
     vi(p).unicast_configured = true;
     p.value_block(line, |p, l| {
         let name = vname(p);
-        let s = l.words[0].text.clone();
+        let s = l.words[0].text.to_string();
         let Some(addr) = parse_ip(&s) else {
             p.err(l, 0, format!("Configuration error: VRRP instance[{name}] malformed unicast peer address[{s}]. Skipping..."));
             return;

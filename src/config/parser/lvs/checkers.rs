@@ -115,7 +115,7 @@ fn co_port<const HOST: bool>(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             let which = if bind { "bind_port" } else { "connect_port" };
             p.err(line, 1, format!("Invalid checker {which} '{w}'"));
         }
@@ -170,7 +170,7 @@ fn co_timeout<const HOST: bool>(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("connect_timeout {w} invalid - ignoring"));
         }
         None => {}
@@ -185,7 +185,7 @@ fn co_fwmark<const HOST: bool>(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("Invalid fwmark connection value '{w}'"));
         }
         None => {}
@@ -200,7 +200,7 @@ fn retry(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("Invalid retry connection value '{w}'"));
         }
         None => {}
@@ -208,7 +208,7 @@ fn retry(p: &mut Parser, line: &Line) {
 }
 
 fn timer_kw(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let min = u64::from(kw == "delay_loop");
     match p.read_timer(line, 1, min, 0, true) {
         Some(t) => {
@@ -221,7 +221,7 @@ fn timer_kw(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             let msg = match kw.as_str() {
                 "delay_loop" => format!("delay_loop '{w}' is invalid - ignoring"),
                 _ => format!("Invalid {kw} connection value '{w}'"),
@@ -405,7 +405,7 @@ fn udp_length(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             let which = if min { "min" } else { "max" };
             p.err(
                 line,
@@ -606,7 +606,7 @@ fn misc_timeout(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("Invalid misc_timeout value '{w}'"));
         }
         None => {}
@@ -735,7 +735,7 @@ fn nb_get_retry(p: &mut Parser, line: &Line) {
             }
         }
         None if p.aborted.is_none() => {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(line, 1, format!("Invalid nb_get_retry value '{w}'"));
         }
         None => {}
@@ -963,7 +963,7 @@ fn url_regex_options(p: &mut Parser, line: &Line) {
     let opts: Vec<String> = line.words[1..]
         .iter()
         .filter(|w| REGEX_OPTIONS.contains(&w.text.as_str()))
-        .map(|w| w.text.clone())
+        .map(|w| w.text.to_string())
         .collect();
     if let Some(u) = cur_url(p) {
         for o in opts {
@@ -988,7 +988,7 @@ fn url_regex_offset(p: &mut Parser, line: &Line) {
         if rest.is_empty() {
             v
         } else {
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.info(
                 Some(line.span.clone()),
                 format!("Invalid regex_{which}_offset {w} specified"),

@@ -43,7 +43,7 @@ const SCHEDULERS: &[&str] = &[
 
 /// Word `i` of the line, when present (keepalived's `vector_size` checks).
 fn opt_word(line: &Line, i: usize) -> Option<String> {
-    line.words.get(i).map(|w| w.text.clone())
+    line.words.get(i).map(|w| w.text.to_string())
 }
 
 /// glibc prints a NULL `%s` as "(null)"; keepalived passes NULL names in a
@@ -236,7 +236,7 @@ struct VsgFlags {
 
 /// keepalived's `alloc_vsg_entry()`: one line of a group block.
 fn vsg_entry(p: &mut Parser, l: &Line, g: &mut VirtualServerGroup, f: &mut VsgFlags) {
-    let addr_str = l.words[0].text.clone();
+    let addr_str = l.words[0].text.to_string();
     if addr_str == "fwmark" {
         let Some(mark) = p.read_unsigned(l, 1, 0, UINT_MAX, true) else {
             if p.aborted.is_none() {
@@ -660,7 +660,7 @@ fn lb_algo(p: &mut Parser, line: &Line) {
 /// count for their scheduler, anything else (including `hashed`) is
 /// reported against `sh`.
 fn lb_flags(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let Some(vs) = cur_vs(p) else { return };
     let sched = vs.lb_algo.clone().unwrap_or_default();
     let ok = match kw.as_str() {
@@ -953,7 +953,7 @@ fn protocol(p: &mut Parser, line: &Line) {
 }
 
 fn vs_flag(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let Some(vs) = cur_vs(p) else { return };
     match kw.as_str() {
         "ha_suspend" => vs.ha_suspend = true,
@@ -991,7 +991,7 @@ fn vs_snmp_name(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    let v = line.words[1].text.clone();
+    let v = line.words[1].text.to_string();
     if let Some(vs) = cur_vs(p) {
         vs.snmp_name = Some(v);
     }
@@ -1044,7 +1044,7 @@ fn quorum(p: &mut Parser, line: &Line) {
             if p.aborted.is_some() {
                 return;
             }
-            let w = line.words[1].text.clone();
+            let w = line.words[1].text.to_string();
             p.err(
                 line,
                 1,
@@ -1300,7 +1300,7 @@ fn rs_warmup(p: &mut Parser, line: &Line) {
 }
 
 fn rs_bool(p: &mut Parser, line: &Line) {
-    let kw = line.words[0].text.clone();
+    let kw = line.words[0].text.to_string();
     let msg = match kw.as_str() {
         "inhibit_on_failure" => "Invalid inhibit_on_failure parameter",
         "alpha" => "Invalid alpha parameter",
@@ -1332,7 +1332,7 @@ fn rs_snmp_name(p: &mut Parser, line: &Line) {
         p.err(line, 0, "real server snmp_name missing or extra parameters");
         return;
     }
-    let v = line.words[1].text.clone();
+    let v = line.words[1].text.to_string();
     if let Some(rs) = cur_rs(p) {
         rs.snmp_name = Some(v);
     }
