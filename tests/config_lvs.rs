@@ -33,7 +33,7 @@ fn lines(text: &str) -> Vec<Line> {
             let col = i as u32 + 1;
             if c == '{' || c == '}' {
                 words.push(Word {
-                    text: c.into(),
+                    text: c.to_string().into(),
                     col,
                     quoted: false,
                 });
