@@ -11,7 +11,7 @@ pub mod source;
 pub mod token;
 
 use diag::Diag;
-use lexer::{LexOptions, Lexed};
+use lexer::LexOptions;
 use source::{Host, Source};
 use token::SourceMap;
 
@@ -37,19 +37,15 @@ pub struct Loaded {
 
 /// Read and check a configuration the way `keepalived -t` does.
 pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
-    let lexed = lexer::lex(path, src, host, &opts.lex);
+    let make = || -> Box<dyn parser::ctx::LineSource + '_> {
+        Box::new(lexer::LineReader::new(path, src, host, &opts.lex))
+    };
+    let mut p = parser::run(host, opts.config_test, &make);
+    let summary = p.summary.take().unwrap_or_default();
     // keepalived stops with exit code 6 when a checked include fails.
-    let file_error = lexed.file_error();
-    let Lexed {
-        lines,
-        mut diags,
-        sources,
-        main_missing,
-        ..
-    } = lexed;
-    let mut p = parser::Parser::new(&lines, host, opts.config_test);
-    parser::run_passes(&mut p);
-    diags.append(&mut p.diags);
+    let file_error = summary.file_error;
+    let (sources, main_missing) = (summary.sources, summary.main_missing);
+    let diags = std::mem::take(&mut p.diags);
     let aborted = if file_error { Some(6) } else { p.aborted };
     Loaded {
         config: p.cfg,

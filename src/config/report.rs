@@ -42,7 +42,7 @@ fn render_one(out: &mut String, d: &Diag, sources: &SourceMap) {
     );
     if let Some(text) = sources.line(&span.file, span.line) {
         let _ = writeln!(out, "{text}");
-        let _ = writeln!(out, "{}^", caret_padding(text, span.col));
+        let _ = writeln!(out, "{}^", caret_padding(&text, span.col));
     }
 }
 

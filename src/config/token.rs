@@ -46,22 +46,43 @@ impl Line {
     }
 }
 
-/// Original text of every file read, for `-t`'s caret display.
+/// Original text of every file read, for `-t`'s caret display. The bytes
+/// are shared with the reader (no copy); line starts are found only when a
+/// diagnostic asks for a line.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    files: HashMap<Arc<str>, Vec<String>>,
+    files: HashMap<Arc<str>, FileText>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct FileText {
+    data: Arc<[u8]>,
+    starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceMap {
     pub fn insert(&mut self, name: Arc<str>, text: &str) {
-        self.files
-            .insert(name, text.lines().map(str::to_owned).collect());
+        self.insert_bytes(name, Arc::from(text.as_bytes()));
     }
-    /// The physical line `line` (1-based) of `file`.
-    pub fn line(&self, file: &str, line: u32) -> Option<&str> {
-        self.files
-            .get(file)?
-            .get(line.checked_sub(1)? as usize)
-            .map(String::as_str)
+    pub fn insert_bytes(&mut self, name: Arc<str>, data: Arc<[u8]>) {
+        self.files.insert(name, FileText { data, starts: Default::default() });
+    }
+    /// The physical line `line` (1-based) of `file`, without its newline.
+    pub fn line(&self, file: &str, line: u32) -> Option<std::borrow::Cow<'_, str>> {
+        let f = self.files.get(file)?;
+        let starts = f.starts.get_or_init(|| {
+            let mut v = vec![0];
+            v.extend(f.data.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+            v
+        });
+        let i = line.checked_sub(1)? as usize;
+        let start = *starts.get(i)?;
+        if start >= f.data.len() {
+            return None;
+        }
+        let end = starts.get(i + 1).map_or(f.data.len(), |e| e - 1);
+        let text = &f.data[start..end];
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        Some(String::from_utf8_lossy(text))
     }
 }

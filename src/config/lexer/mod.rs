@@ -99,34 +99,94 @@ impl Lexed {
 
 /// Read `main` (a glob) and everything it includes into logical lines.
 pub fn lex(main: &str, src: &dyn Source, host: &dyn Host, opts: &LexOptions) -> Lexed {
-    let config_id = if opts.config_id.is_empty() {
-        host.config_id()
-    } else {
-        opts.config_id.clone()
-    };
-    let mut lx = Lexer {
-        src,
-        host,
-        opts,
-        config_id,
-        out: Lexed::default(),
-        include_check: opts.include_checks.bits(),
-        stack: Vec::new(),
-        defs: std_definitions(),
-        seqs: Vec::new(),
-        ml_seq_depth: 0,
-        next_ptr: None,
-        ml_stack: Vec::new(),
-        residue: None,
-        mdef: None,
-        rng: opts.random_seed.unwrap_or(0x6b65_6570_616c_6976),
-        depth: 0,
-        last_root: String::new(),
-        in_global_defs: false,
-        last_span: None,
-    };
-    lx.run(main);
-    lx.out
+    let mut r = LineReader::new(main, src, host, opts);
+    let mut lines = Vec::new();
+    while let Some(l) = r.next_line() {
+        lines.push(l);
+    }
+    let mut out = r.finish();
+    out.lines = lines;
+    out
+}
+
+/// The lexer as a pull parser: lines are produced one at a time, so a
+/// configuration is never held in memory as tokens (the grammar consumes
+/// each line as it comes, as keepalived's `read_line()` does).
+pub struct LineReader<'a> {
+    lx: Lexer<'a>,
+    open: bool,
+    /// A checked include failed (diagnostics are handed out as they come).
+    file_error: bool,
+}
+
+impl<'a> LineReader<'a> {
+    /// Open `main` (a glob); problems are in the diagnostics.
+    pub fn new(main: &str, src: &'a dyn Source, host: &'a dyn Host, opts: &'a LexOptions) -> Self {
+        let config_id = if opts.config_id.is_empty() {
+            host.config_id()
+        } else {
+            opts.config_id.clone()
+        };
+        let mut lx = Lexer {
+            src,
+            host,
+            opts,
+            config_id,
+            out: Lexed::default(),
+            include_check: opts.include_checks.bits(),
+            stack: Vec::new(),
+            defs: std_definitions(),
+            seqs: Vec::new(),
+            ml_seq_depth: 0,
+            next_ptr: None,
+            ml_stack: Vec::new(),
+            residue: None,
+            mdef: None,
+            rng: opts.random_seed.unwrap_or(0x6b65_6570_616c_6976),
+            depth: 0,
+            last_root: String::new(),
+            in_global_defs: false,
+            last_span: None,
+        };
+        let open = lx.open(main);
+        LineReader {
+            lx,
+            open,
+            file_error: false,
+        }
+    }
+
+    /// The next logical line, or `None` at the end of all input.
+    pub fn next_line(&mut self) -> Option<Line> {
+        if !self.open {
+            return None;
+        }
+        let l = self.lx.next_line();
+        if l.is_none() {
+            self.open = false;
+        }
+        l
+    }
+
+    /// Diagnostics produced so far (taken, so callers can keep order).
+    pub fn take_diags(&mut self) -> Vec<Diag> {
+        self.file_error |= self.lx.out.file_error();
+        std::mem::take(&mut self.lx.out.diags)
+    }
+
+    /// What is left once reading is over: diagnostics, sources, flags.
+    pub fn finish(self) -> Lexed {
+        self.lx.out
+    }
+
+    /// Sources and flags, taken once reading is over.
+    pub fn summary(&mut self) -> crate::config::parser::ctx::ReadSummary {
+        crate::config::parser::ctx::ReadSummary {
+            file_error: self.file_error || self.lx.out.file_error(),
+            sources: std::mem::take(&mut self.lx.out.sources),
+            main_missing: self.lx.out.main_missing,
+        }
+    }
 }
 
 /// keepalived's `MAXBUF`: `fgets()` reads at most 1023 bytes at a time and
@@ -198,7 +258,7 @@ struct Frame {
     line_no: u32,
     /// Directory relative names in the current file resolve against.
     dir: String,
-    data: Vec<u8>,
+    data: Arc<[u8]>,
     pos: usize,
 }
 
@@ -276,16 +336,21 @@ fn normalize(p: &str) -> String {
 }
 
 impl Lexer<'_> {
-    fn run(&mut self, main: &str) {
+    /// Check and open the main file; false when there is nothing to read.
+    fn open(&mut self, main: &str) -> bool {
         if !self.check_conf_file(main) {
             self.out.main_missing = true;
-            return;
+            return false;
         }
         if !self.open_glob_file(main, INCLUDE_R | INCLUDE_M | INCLUDE_W) {
             self.file_config_error(INCLUDE_R, "Failed to open configuration file".into());
             self.out.main_missing = true;
-            return;
+            return false;
         }
+        true
+    }
+
+    fn next_line(&mut self) -> Option<Line> {
         while let Some((buf, col)) = self.read_line() {
             let (words, ok) = split_words(&buf, col);
             let mut span = self.line_span();
@@ -305,8 +370,9 @@ impl Lexer<'_> {
                 raw: buf,
             };
             self.track_blocks(&line);
-            self.out.lines.push(line);
+            return Some(line);
         }
+        None
     }
 
     /// File and line of what is being read now.
@@ -476,7 +542,7 @@ impl Lexer<'_> {
             name: None,
             line_no: 0,
             dir: base.clone(),
-            data: Vec::new(),
+            data: Arc::from(&[][..]),
             pos: 0,
         });
         let Some(matches) = self.open_and_check_glob(pattern, include_type, &base) else {
@@ -510,8 +576,8 @@ impl Lexer<'_> {
             if !self.check_glob_file(&m) {
                 continue;
             }
-            let data = match self.src.read(&m.path) {
-                Ok(d) => d,
+            let data: Arc<[u8]> = match self.src.read(&m.path) {
+                Ok(d) => Arc::from(d),
                 Err(e) => {
                     let msg = format!(
                         "Configuration file '{}' open problem ({}) - skipping",
@@ -522,13 +588,8 @@ impl Lexer<'_> {
                     continue;
                 }
             };
-            // Roughly one logical line per 12 bytes in real configurations:
-            // reserving avoids repeated copies of a large `lines` vector.
-            self.out.lines.reserve(data.len() / 12);
             let name: Arc<str> = Arc::from(m.display.as_str());
-            self.out
-                .sources
-                .insert(name.clone(), &String::from_utf8_lossy(&data));
+            self.out.sources.insert_bytes(name.clone(), data.clone());
             let f = self.stack.last_mut().expect("frame");
             f.num_matches += 1;
             f.dir = dir_of(&f.base, &m.display);
@@ -547,7 +608,7 @@ impl Lexer<'_> {
             return false;
         };
         self.include_check = f.sav_include_check;
-        f.data = Vec::new();
+        f.data = Arc::from(&[][..]);
         if self.open_conf_file() {
             return true;
         }

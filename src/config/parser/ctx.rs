@@ -9,11 +9,58 @@ use crate::config::model::Config;
 use crate::config::source::Host;
 use crate::config::token::Line;
 
+/// Where the parser's lines come from: the streaming lexer, or ready-made
+/// lines in tests.
+pub trait LineSource {
+    fn next_line(&mut self) -> Option<Line>;
+    /// Diagnostics the source produced since the last call.
+    fn take_diags(&mut self) -> Vec<Diag> {
+        Vec::new()
+    }
+    /// Once exhausted: what was read (files, flags).
+    fn summary(&mut self) -> Option<ReadSummary> {
+        None
+    }
+}
+
+/// What a finished read leaves besides lines and diagnostics.
+#[derive(Debug, Default)]
+pub struct ReadSummary {
+    pub sources: crate::config::token::SourceMap,
+    pub main_missing: bool,
+    /// A checked include failed: keepalived exits with code 6.
+    pub file_error: bool,
+}
+
+impl LineSource for crate::config::lexer::LineReader<'_> {
+    fn next_line(&mut self) -> Option<Line> {
+        crate::config::lexer::LineReader::next_line(self)
+    }
+    fn take_diags(&mut self) -> Vec<Diag> {
+        crate::config::lexer::LineReader::take_diags(self)
+    }
+    fn summary(&mut self) -> Option<ReadSummary> {
+        Some(self.summary())
+    }
+}
+
+impl LineSource for std::vec::IntoIter<Line> {
+    fn next_line(&mut self) -> Option<Line> {
+        self.next()
+    }
+}
+
 pub struct Parser<'a> {
-    lines: &'a [Line],
+    source: Box<dyn LineSource + 'a>,
     /// The keepalived process whose reading is being emulated (`pass::*`).
     pub pass: u8,
-    pos: usize,
+    /// Nesting level of the keyword being handled (0 = root).
+    pub level: u32,
+    /// A root block opened without `{`: keepalived's per-process readings
+    /// of the file diverge, so the single combined pass is not enough.
+    pub needs_passes: bool,
+    /// The first complete read's summary.
+    pub summary: Option<ReadSummary>,
     /// keepalived's `block_depth`: `{` lines seen minus `}` lines seen.
     block_depth: i64,
     pub diags: Vec<Diag>,
@@ -39,11 +86,18 @@ pub struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub fn new(lines: &'a [Line], host: &'a dyn Host, config_test: bool) -> Self {
+    /// A parser over ready-made lines (tests).
+    pub fn from_lines(lines: &[Line], host: &'a dyn Host, config_test: bool) -> Self {
+        Self::new(Box::new(lines.to_vec().into_iter()), host, config_test)
+    }
+
+    pub fn new(source: Box<dyn LineSource + 'a>, host: &'a dyn Host, config_test: bool) -> Self {
         Parser {
-            lines,
+            source,
             pass: super::pass::ALL,
-            pos: 0,
+            level: 0,
+            needs_passes: false,
+            summary: None,
             block_depth: 0,
             diags: Vec::new(),
             cfg: Config::default(),
@@ -62,8 +116,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Start reading the configuration again, as the next process would.
-    pub fn rewind(&mut self, pass: u8) {
-        self.pos = 0;
+    pub fn rewind(&mut self, pass: u8, source: Box<dyn LineSource + 'a>) {
+        self.source = source;
         self.block_depth = 0;
         self.pass = pass;
         self.skip_pending = false;
@@ -72,8 +126,14 @@ impl<'a> Parser<'a> {
 
     /// The next line, with keepalived's `read_line()` check for extra `}`.
     pub fn next_line(&mut self) -> Option<Line> {
-        let line = self.lines.get(self.pos)?.clone();
-        self.pos += 1;
+        let line = self.source.next_line();
+        self.diags.append(&mut self.source.take_diags());
+        let Some(line) = line else {
+            if self.summary.is_none() {
+                self.summary = self.source.summary();
+            }
+            return None;
+        };
         self.last_span = Some(line.span.clone());
         if line.words.len() == 1 {
             match line.words[0].text.as_str() {
@@ -177,6 +237,9 @@ impl<'a> Parser<'a> {
                     }
                     words.remove(0);
                 } else {
+                    if self.level == 0 {
+                        self.needs_passes = true;
+                    }
                     let msg = format!(
                         "'{{' missing from beginning of block {}",
                         line.words[0].text

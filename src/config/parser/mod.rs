@@ -108,6 +108,9 @@ impl Parser<'_> {
                 if first == "{" && level > 0 {
                     continue;
                 }
+                if level == 1 {
+                    self.needs_passes = true;
+                }
                 self.error_at(
                     &line,
                     0,
@@ -135,11 +138,13 @@ impl Parser<'_> {
                     self.skip_pending = true;
                 }
                 Some(kw) => {
+                    self.level = level;
                     if let Some(h) = kw.handler {
                         h(self, &line);
                     }
                     if let Some(sub) = kw.sub {
                         let skipped = self.process_stream(sub, true, level + 1);
+                        self.level = level;
                         if !skipped {
                             if let Some(end) = kw.end {
                                 end(self);
@@ -191,11 +196,52 @@ pub fn root() -> &'static [Kw] {
     &ROOT
 }
 
+/// Creates a fresh line source: keepalived re-reads the file in each process.
+pub type SourceFactory<'a> = dyn Fn() -> Box<dyn ctx::LineSource + 'a> + 'a;
+
+/// Read and check the configuration as keepalived's `-t` does.
+///
+/// keepalived reads the file once per process (parent, checker, VRRP, BFD),
+/// each process with only its own sections active. On a well-formed file
+/// these readings agree, so one combined pass gives the same diagnostics at
+/// a quarter of the cost. When they can diverge (a root block opened without
+/// `{`, a parse stopped by a missing parameter, a `net_namespace` that may
+/// end the test early) the passes are emulated one by one from a fresh read.
+pub fn run<'a>(
+    host: &'a dyn crate::config::source::Host,
+    config_test: bool,
+    source: &SourceFactory<'a>,
+) -> Parser<'a> {
+    let mut p = Parser::new(source(), host, config_test);
+    p.pass = pass::ALL;
+    p.process_stream(root(), false, 0);
+    let diverged = p.needs_passes || p.aborted.is_some() || p.cfg.net_namespace.is_some();
+    if !diverged {
+        p.finish_input();
+        lvs::validate(&mut p);
+        if p.aborted.is_none() {
+            vrrp_check::validate(&mut p);
+        }
+        dedup(&mut p);
+        return p;
+    }
+    let mut p = Parser::new(source(), host, config_test);
+    run_passes(&mut p, source);
+    p
+}
+
+/// Several passes report the same problem; users see it once.
+fn dedup(p: &mut Parser<'_>) {
+    let mut seen = std::collections::HashSet::new();
+    p.diags
+        .retain(|d| seen.insert((d.span.clone(), d.message.clone())));
+}
+
 /// Read the lines as keepalived's `-t` does: the parent's pass, then the
 /// checker's, VRRP's and BFD's, each followed by that process's checks;
 /// stopping where keepalived would exit. Identical diagnostics from several
 /// passes are reported once.
-pub fn run_passes(p: &mut Parser<'_>) {
+pub fn run_passes<'a>(p: &mut Parser<'a>, source: &SourceFactory<'a>) {
     for (which, validate) in [
         (pass::GLOBAL, None),
         (pass::CHECK, Some(lvs::validate as fn(&mut Parser<'_>))),
@@ -205,7 +251,7 @@ pub fn run_passes(p: &mut Parser<'_>) {
         ),
         (pass::BFD, None),
     ] {
-        p.rewind(which);
+        p.rewind(which, source());
         // Sections read by several processes are rebuilt by each.
         p.cfg.track_files.clear();
         p.cfg.bfd_instances.clear();

@@ -30,6 +30,8 @@ fn cur_chk<'a>(p: &'a mut Parser) -> Option<&'a mut Checker> {
 fn queue(p: &mut Parser, line: &Line, kind: CheckerKind) {
     let span = Some(line.span.clone());
     if let Some(rs) = cur_rs(p) {
+        // Most real servers have one checker: no spare capacity.
+        rs.checkers.reserve_exact(1);
         rs.checkers.push(Checker::new(kind, span));
     }
 }

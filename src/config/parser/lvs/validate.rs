@@ -512,11 +512,10 @@ fn script_security(p: &mut Parser) {
     // MISC_CHECK scripts first, as keepalived walks the checker queue.
     for vs in &mut vss {
         for rs in &mut vs.real_servers {
-            let mut keep = Vec::new();
-            for c in rs.checkers.drain(..) {
+            // In place: a new vector per real server would double the model.
+            rs.checkers.retain(|c| {
                 let Some(s) = c.misc_path.as_ref().filter(|_| c.kind == CheckerKind::Misc) else {
-                    keep.push(c);
-                    continue;
+                    return true;
                 };
                 let f = script_secure(p, s, secure);
                 flags |= f;
@@ -525,20 +524,18 @@ fn script_security(p: &mut Parser) {
                 }
                 let cmd = s.args.join(" ");
                 if f & SC_INHIBIT != 0 {
-                    p.info(
-                        s.span.clone(),
-                        format!("Disabling misc script {cmd} due to insecure"),
-                    );
+                    p.info(s.span.clone(), format!("Disabling misc script {cmd} due to insecure"));
+                    false
                 } else if f & SC_NOTFOUND != 0 {
                     p.info(
                         s.span.clone(),
                         format!("Disabling misc script {cmd} since not found/accessible"),
                     );
-                } else if f & (SC_EXECUTABLE | SC_SYSTEM) != 0 {
-                    keep.push(c);
+                    false
+                } else {
+                    f & (SC_EXECUTABLE | SC_SYSTEM) != 0
                 }
-            }
-            rs.checkers = keep;
+            });
         }
     }
     let mut check = |p: &mut Parser, slot: &mut Option<Script>| {
