@@ -325,7 +325,7 @@ virtual_server 2001:db8::1 443 {
     let ssl_get = &rs.checkers[0];
     assert_eq!(ssl_get.kind, CheckerKind::SslGet);
     assert_eq!(ssl_get.conn.connect_timeout, Some(3_000_000));
-    let u = &ssl_get.urls[0];
+    let u = &ssl_get.ext().urls[0];
     assert_eq!(u.path.as_deref(), Some("/health"));
     assert_eq!(
         u.digest.as_deref(),
@@ -333,11 +333,11 @@ virtual_server 2001:db8::1 443 {
     );
     assert_eq!(u.status_codes, [(200, 200), (301, 302)]);
     assert_eq!(u.regex.as_deref(), Some("ok.*"));
-    assert_eq!(rs.checkers[1].dns_type.as_deref(), Some("AAAA"));
-    assert_eq!(rs.checkers[1].dns_name.as_deref(), Some("example.org"));
+    assert_eq!(rs.checkers[1].ext().dns_type.as_deref(), Some("AAAA"));
+    assert_eq!(rs.checkers[1].ext().dns_name.as_deref(), Some("example.org"));
     assert_eq!(rs.checkers[1].retry, Some(3));
-    assert_eq!(rs.checkers[2].udp_payload.as_deref(), Some("01 02 ab"));
-    assert_eq!(rs.checkers[3].helo_name.as_deref(), Some("mx.example.org"));
+    assert_eq!(rs.checkers[2].ext().udp_payload.as_deref(), Some("01 02 ab"));
+    assert_eq!(rs.checkers[3].ext().helo_name.as_deref(), Some("mx.example.org"));
     // Checker timing defaults come from the real/virtual server.
     assert_eq!(ssl_get.delay_loop, Some(2_500_000));
     assert_eq!(ssl_get.delay_before_retry, Some(3_000_000));
@@ -439,9 +439,9 @@ fn misc_check_script_and_security() {
         Some(Category::SecurityError)
     );
     let c = &r.cfg.virtual_servers[0].real_servers[0].checkers[0];
-    assert_eq!(c.misc_path.as_ref().unwrap().args, ["/bin/true", "-x"]);
-    assert_eq!(c.misc_timeout, Some(5_000_000));
-    assert!(c.misc_dynamic);
+    assert_eq!(c.ext().misc_path.as_ref().unwrap().args, ["/bin/true", "-x"]);
+    assert_eq!(c.ext().misc_timeout, Some(5_000_000));
+    assert!(c.ext().misc_dynamic);
     // A script that does not exist is disabled, no violation.
     let r = run(conf);
     assert!(!msgs(&r).iter().any(|m| m.starts_with("SECURITY")));

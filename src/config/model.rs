@@ -443,13 +443,13 @@ pub struct VirtualServer {
     pub persistence_timeout: Option<u32>,
     pub persistence_granularity: Option<String>,
     pub persistence_engine: Option<String>,
-    pub sorry_server: Option<RealServer>,
+    pub sorry_server: Option<Box<RealServer>>,
     pub sorry_server_inhibit: bool,
     pub sorry_server_lvs_method: Option<Forwarding>,
     pub quorum: u32,
     pub hysteresis: u32,
-    pub quorum_up: Option<Script>,
-    pub quorum_down: Option<Script>,
+    pub quorum_up: Option<Box<Script>>,
+    pub quorum_down: Option<Box<Script>>,
     pub alpha: bool,
     pub omega: bool,
     pub inhibit_on_failure: bool,
@@ -514,8 +514,8 @@ pub struct RealServer {
     pub weight: Option<i32>,
     pub lvs_method: Option<Forwarding>,
     pub inhibit_on_failure: Option<bool>,
-    pub notify_up: Option<Script>,
-    pub notify_down: Option<Script>,
+    pub notify_up: Option<Box<Script>>,
+    pub notify_down: Option<Box<Script>>,
     pub uthreshold: Option<u32>,
     pub lthreshold: Option<u32>,
     pub alpha: Option<bool>,
@@ -614,15 +614,27 @@ pub struct Checker {
     pub delay_loop: Option<u64>,
     pub alpha: Option<bool>,
     pub log_all_failures: Option<bool>,
-    pub urls: Vec<Url>,
     pub virtualhost: Option<String>,
+    pub user: Option<(String, Option<String>)>,
+    /// The checker was dropped while its block was being read (keepalived
+    /// stops applying that block's keywords); removed when the block ends.
+    pub discarded: bool,
+    /// Type-specific settings, allocated only when a checker has any: most
+    /// checkers (TCP_CHECK) have none, and large LVS configurations have
+    /// tens of thousands of checkers.
+    pub ext: Option<Box<CheckerExt>>,
+}
+
+/// The settings only some checker types use (see [`Checker::ext`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckerExt {
+    pub urls: Vec<Url>,
     pub http_protocol: Option<String>,
     pub enable_sni: bool,
     pub fast_recovery: bool,
     pub misc_path: Option<Script>,
     pub misc_timeout: Option<u64>,
     pub misc_dynamic: bool,
-    pub user: Option<(String, Option<String>)>,
     pub helo_name: Option<String>,
     pub dns_type: Option<String>,
     pub dns_name: Option<String>,
@@ -635,9 +647,6 @@ pub struct Checker {
     pub bfd_name: Option<String>,
     /// `SMTP_CHECK host { … }` extra targets.
     pub hosts: Vec<ConnOpts>,
-    /// The checker was dropped while its block was being read (keepalived
-    /// stops applying that block's keywords); removed when the block ends.
-    pub discarded: bool,
 }
 
 impl Checker {
@@ -652,27 +661,21 @@ impl Checker {
             delay_loop: None,
             alpha: None,
             log_all_failures: None,
-            urls: Vec::new(),
             virtualhost: None,
-            http_protocol: None,
-            enable_sni: false,
-            fast_recovery: false,
-            misc_path: None,
-            misc_timeout: None,
-            misc_dynamic: false,
             user: None,
-            helo_name: None,
-            dns_type: None,
-            dns_name: None,
-            udp_payload: None,
-            udp_require_reply: None,
-            udp_min_reply_length: None,
-            udp_max_reply_length: None,
-            track_file: None,
-            file_weight: None,
-            bfd_name: None,
-            hosts: Vec::new(),
             discarded: false,
+            ext: None,
         }
+    }
+
+    /// Type-specific settings (defaults when none were given).
+    pub fn ext(&self) -> &CheckerExt {
+        static NONE: std::sync::LazyLock<CheckerExt> = std::sync::LazyLock::new(CheckerExt::default);
+        self.ext.as_deref().unwrap_or(&NONE)
+    }
+
+    /// Type-specific settings, allocated on first write.
+    pub fn ext_mut(&mut self) -> &mut CheckerExt {
+        self.ext.get_or_insert_with(Default::default)
     }
 }

@@ -58,7 +58,7 @@ fn drop_discarded(p: &mut Parser) -> bool {
 fn cur_co<'a, const HOST: bool>(p: &'a mut Parser) -> Option<&'a mut ConnOpts> {
     let c = cur_chk(p)?;
     if HOST {
-        c.hosts.last_mut()
+        c.ext_mut().hosts.last_mut()
     } else {
         Some(&mut c.conn)
     }
@@ -71,7 +71,7 @@ fn dst_is_v6<const HOST: bool>(p: &mut Parser) -> Option<bool> {
     let rs_v6 = cur_rs(p)?.addr.is_ipv6();
     let c = cur_chk(p)?;
     let smtp_main = c.kind == CheckerKind::Smtp && !HOST;
-    let co = if HOST { c.hosts.last()? } else { &c.conn };
+    let co = if HOST { c.ext().hosts.last()? } else { &c.conn };
     match co.connect_ip {
         Some(ip) => Some(ip.is_ipv6()),
         None if smtp_main => None,
@@ -378,7 +378,7 @@ fn udp_payload(p: &mut Parser, line: &Line) {
         p.err(line, 1, "Invalid hex string for UDP_CHECK payload");
     }
     if let Some(c) = cur_chk(p) {
-        c.udp_payload = Some(hex);
+        c.ext_mut().udp_payload = Some(hex);
     }
 }
 
@@ -390,7 +390,7 @@ fn udp_require_reply(p: &mut Parser, line: &Line) {
         p.err(line, 1, "Invalid hex string for UDP_CHECK reply");
     }
     if let Some(c) = cur_chk(p) {
-        c.udp_require_reply = Some(hex.unwrap_or_default());
+        c.ext_mut().udp_require_reply = Some(hex.unwrap_or_default());
     }
 }
 
@@ -400,9 +400,9 @@ fn udp_length(p: &mut Parser, line: &Line) {
         Some(v) => {
             if let Some(c) = cur_chk(p) {
                 if min {
-                    c.udp_min_reply_length = Some(v as u32);
+                    c.ext_mut().udp_min_reply_length = Some(v as u32);
                 } else {
-                    c.udp_max_reply_length = Some(v as u32);
+                    c.ext_mut().udp_max_reply_length = Some(v as u32);
                 }
             }
         }
@@ -423,8 +423,8 @@ fn udp_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
     let (co, span) = (c.conn.clone(), c.span.clone());
     let (min, max) = (
-        c.udp_min_reply_length.unwrap_or(0),
-        c.udp_max_reply_length.unwrap_or(255),
+        c.ext_mut().udp_min_reply_length.unwrap_or(0),
+        c.ext_mut().udp_max_reply_length.unwrap_or(255),
     );
     if !conn_ok(p, &co, span.clone()) {
         dequeue(p);
@@ -465,7 +465,7 @@ fn dns_type(p: &mut Parser, line: &Line) {
     match DNS_TYPES.iter().find(|t| t.eq_ignore_ascii_case(&w)) {
         Some(t) => {
             if let Some(c) = cur_chk(p) {
-                c.dns_type = Some((*t).to_string());
+                c.ext_mut().dns_type = Some((*t).to_string());
             }
         }
         None => p.err(line, 1, format!("Unknown DNS check type {w} - ignoring")),
@@ -473,7 +473,7 @@ fn dns_type(p: &mut Parser, line: &Line) {
 }
 
 fn dns_name(p: &mut Parser, line: &Line) {
-    if cur_chk(p).is_some_and(|c| c.dns_name.is_some()) {
+    if cur_chk(p).is_some_and(|c| c.ext_mut().dns_name.is_some()) {
         p.err(line, 0, "DNS_CHECK name already specified - ignoring");
         return;
     }
@@ -491,7 +491,7 @@ fn dns_name(p: &mut Parser, line: &Line) {
         return;
     }
     if let Some(c) = cur_chk(p) {
-        c.dns_name = Some(name);
+        c.ext_mut().dns_name = Some(name);
     }
 }
 
@@ -503,8 +503,8 @@ fn dns_end(p: &mut Parser) {
         return;
     }
     if let Some(c) = cur_chk(p) {
-        c.dns_name.get_or_insert_with(String::new);
-        c.dns_type.get_or_insert_with(|| "SOA".into());
+        c.ext_mut().dns_name.get_or_insert_with(String::new);
+        c.ext_mut().dns_type.get_or_insert_with(|| "SOA".into());
     }
 }
 
@@ -524,33 +524,33 @@ fn smtp_helo(p: &mut Parser, line: &Line) {
         return;
     };
     if let Some(c) = cur_chk(p) {
-        c.helo_name = Some(v);
+        c.ext_mut().helo_name = Some(v);
     }
 }
 
 fn smtp_host(p: &mut Parser, _line: &Line) {
     if let Some(c) = cur_chk(p) {
-        c.hosts.push(ConnOpts::default());
+        c.ext_mut().hosts.push(ConnOpts::default());
     }
 }
 
 fn smtp_host_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
-    let (Some(co), span) = (c.hosts.last().cloned(), c.span.clone()) else {
+    let (Some(co), span) = (c.ext_mut().hosts.last().cloned(), c.span.clone()) else {
         return;
     };
     if !conn_ok(p, &co, span)
         && let Some(c) = cur_chk(p)
     {
-        c.hosts.pop();
+        c.ext_mut().hosts.pop();
     }
 }
 
 fn smtp_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
-    c.helo_name
+    c.ext_mut().helo_name
         .get_or_insert_with(|| "smtpchecker.keepalived.org".into());
-    let (co, span, has_hosts) = (c.conn.clone(), c.span.clone(), !c.hosts.is_empty());
+    let (co, span, has_hosts) = (c.conn.clone(), c.span.clone(), !c.ext().hosts.is_empty());
     if has_hosts {
         p.info(
             span.clone(),
@@ -588,8 +588,8 @@ fn misc_path(p: &mut Parser, line: &Line) {
         .filter(|a| !a.is_empty());
     let span = Some(line.word_span(1));
     if let Some(c) = cur_chk(p) {
-        let prev = c.misc_path.take();
-        c.misc_path = args.map(|args| Script {
+        let prev = c.ext_mut().misc_path.take();
+        c.ext_mut().misc_path = args.map(|args| Script {
             args,
             span,
             // A `user` given before `misc_path` still applies.
@@ -604,7 +604,7 @@ fn misc_timeout(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 0, UINT_MAX / 1_000_000, true) {
         Some(v) => {
             if let Some(c) = cur_chk(p) {
-                c.misc_timeout = Some(v * 1_000_000);
+                c.ext_mut().misc_timeout = Some(v * 1_000_000);
             }
         }
         None if p.aborted.is_none() => {
@@ -617,7 +617,7 @@ fn misc_timeout(p: &mut Parser, line: &Line) {
 
 fn misc_dynamic(p: &mut Parser, _line: &Line) {
     if let Some(c) = cur_chk(p) {
-        c.misc_dynamic = true;
+        c.ext_mut().misc_dynamic = true;
     }
 }
 
@@ -628,7 +628,7 @@ fn cmd_str(s: Option<&Script>) -> String {
 
 fn misc_user(p: &mut Parser, line: &Line) {
     let Some(c) = cur_chk(p) else { return };
-    let cmd = cmd_str(c.misc_path.as_ref());
+    let cmd = cmd_str(c.ext_mut().misc_path.as_ref());
     let Some(user) = opt_word(line, 1) else {
         p.err(
             line,
@@ -642,7 +642,7 @@ fn misc_user(p: &mut Parser, line: &Line) {
         Some((uid, gid)) => {
             if let Some(c) = cur_chk(p) {
                 c.user = Some((user, group));
-                if let Some(s) = c.misc_path.as_mut() {
+                if let Some(s) = c.ext_mut().misc_path.as_mut() {
                     s.uid = uid;
                     s.gid = gid;
                 }
@@ -679,7 +679,7 @@ fn misc_end(p: &mut Parser) {
     }
     let Some(c) = cur_chk(p) else { return };
     let span = c.span.clone();
-    let Some(script) = c.misc_path.clone() else {
+    let Some(script) = c.ext_mut().misc_path.clone() else {
         p.err_span(
             span,
             Category::GeneralError,
@@ -691,7 +691,7 @@ fn misc_end(p: &mut Parser) {
     if c.user.is_none() {
         match default_user(p, p.span()) {
             Some((uid, gid)) => {
-                if let Some(s) = cur_chk(p).and_then(|c| c.misc_path.as_mut()) {
+                if let Some(s) = cur_chk(p).and_then(|c| c.ext_mut().misc_path.as_mut()) {
                     s.uid = uid;
                     s.gid = gid;
                 }
@@ -768,7 +768,7 @@ fn http_protocol(p: &mut Parser, line: &Line) {
         }
     };
     if let Some(c) = cur_chk(p) {
-        c.http_protocol = Some(proto);
+        c.ext_mut().http_protocol = Some(proto);
     }
 }
 
@@ -783,16 +783,16 @@ fn http_bool(p: &mut Parser, line: &Line) {
         && let Some(c) = cur_chk(p)
     {
         if sni {
-            c.enable_sni = b;
+            c.ext_mut().enable_sni = b;
         } else {
-            c.fast_recovery = b;
+            c.ext_mut().fast_recovery = b;
         }
     }
 }
 
 fn http_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
-    let (co, span, no_urls) = (c.conn.clone(), c.span.clone(), c.urls.is_empty());
+    let (co, span, no_urls) = (c.conn.clone(), c.span.clone(), c.ext().urls.is_empty());
     if no_urls {
         p.err_span(
             span,
@@ -808,13 +808,13 @@ fn http_end(p: &mut Parser) {
 }
 
 fn cur_url<'a>(p: &'a mut Parser) -> Option<&'a mut Url> {
-    cur_chk(p)?.urls.last_mut()
+    cur_chk(p)?.ext_mut().urls.last_mut()
 }
 
 fn url(p: &mut Parser, line: &Line) {
     let span = Some(line.span.clone());
     if let Some(c) = cur_chk(p) {
-        c.urls.push(Url {
+        c.ext_mut().urls.push(Url {
             span,
             ..Url::default()
         });
@@ -1043,7 +1043,7 @@ fn url_end(p: &mut Parser) {
             "HTTP/SSL_GET checker url has no path - ignoring",
         );
         if let Some(c) = cur_chk(p) {
-            c.urls.pop();
+            c.ext_mut().urls.pop();
         }
         return;
     }
@@ -1121,7 +1121,7 @@ fn file_track_file(p: &mut Parser, line: &Line) {
         return;
     }
     if let Some(c) = cur_chk(p) {
-        c.track_file = Some(name);
+        c.ext_mut().track_file = Some(name);
     }
 }
 
@@ -1157,14 +1157,14 @@ fn file_weight(p: &mut Parser, line: &Line) {
         }
     };
     if let Some(c) = cur_chk(p) {
-        c.file_weight = Some((w as i32, reverse));
+        c.ext_mut().file_weight = Some((w as i32, reverse));
     }
 }
 
 fn file_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
     let span = c.span.clone();
-    let Some(name) = c.track_file.clone() else {
+    let Some(name) = c.ext_mut().track_file.clone() else {
         p.err_span(
             span,
             Category::GeneralError,
@@ -1174,7 +1174,7 @@ fn file_end(p: &mut Parser) {
         return;
     };
     // Without its own weight the checker takes the track_file's.
-    if c.file_weight.is_none() {
+    if c.ext_mut().file_weight.is_none() {
         let tf = p
             .cfg
             .track_files
@@ -1182,7 +1182,7 @@ fn file_end(p: &mut Parser) {
             .find(|t| t.name == name)
             .map(|t| (t.weight, t.weight_reverse));
         if let Some(c) = cur_chk(p) {
-            c.file_weight = tf;
+            c.ext_mut().file_weight = tf;
         }
     }
 }
@@ -1216,7 +1216,7 @@ fn cur_rs_fmt(p: &mut Parser) -> String {
 const BFD_NAME_MAX: usize = 31;
 
 fn bfd_name(p: &mut Parser, line: &Line) {
-    let Some(existing) = cur_chk(p).map(|c| c.bfd_name.clone()) else {
+    let Some(existing) = cur_chk(p).map(|c| c.ext_mut().bfd_name.clone()) else {
         return;
     };
     let rs = cur_rs_fmt(p);
@@ -1236,7 +1236,7 @@ fn bfd_name(p: &mut Parser, line: &Line) {
     } else {
         let dup = cur_rs(p).is_some_and(|r| {
             r.checkers.iter().any(|c| {
-                !c.discarded && c.kind == CheckerKind::Bfd && c.bfd_name.as_deref() == Some(&name)
+                !c.discarded && c.kind == CheckerKind::Bfd && c.ext().bfd_name.as_deref() == Some(&name)
             })
         });
         dup.then(|| format!("({rs}) BFD_CHECK - RS already monitoring {name}"))
@@ -1250,7 +1250,7 @@ fn bfd_name(p: &mut Parser, line: &Line) {
         }
         None => {
             if let Some(c) = cur_chk(p) {
-                c.bfd_name = Some(name);
+                c.ext_mut().bfd_name = Some(name);
             }
         }
     }
@@ -1262,7 +1262,7 @@ fn bfd_end(p: &mut Parser) {
         return;
     }
     let Some(c) = cur_chk(p) else { return };
-    if c.bfd_name.is_none() {
+    if c.ext_mut().bfd_name.is_none() {
         let span = c.span.clone();
         let rs = cur_rs_fmt(p);
         let msg = format!("({rs}) No name has been specified for BFD_CHECKER - skipping");

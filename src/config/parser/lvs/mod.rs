@@ -1030,9 +1030,9 @@ fn quorum_script(p: &mut Parser, line: &Line) {
     let s = notify_script(p, line, "quorum");
     if let Some(vs) = cur_vs(p) {
         if up {
-            vs.quorum_up = s;
+            vs.quorum_up = s.map(Box::new);
         } else {
-            vs.quorum_down = s;
+            vs.quorum_down = s.map(Box::new);
         }
     }
 }
@@ -1091,7 +1091,7 @@ fn sorry_server(p: &mut Parser, line: &Line) {
             s.weight = Some(1);
             s.lvs_method = method;
             if let Some(vs) = cur_vs(p) {
-                vs.sorry_server = Some(s);
+                vs.sorry_server = Some(Box::new(s));
                 vs.sorry_server_inhibit = false;
             }
         }
@@ -1247,9 +1247,9 @@ fn rs_notify(p: &mut Parser, line: &Line) {
     let s = notify_script(p, line, "notify");
     if let Some(rs) = cur_rs(p) {
         if up {
-            rs.notify_up = s;
+            rs.notify_up = s.map(Box::new);
         } else {
-            rs.notify_down = s;
+            rs.notify_down = s.map(Box::new);
         }
     }
 }

@@ -514,7 +514,7 @@ fn script_security(p: &mut Parser) {
         for rs in &mut vs.real_servers {
             // In place: a new vector per real server would double the model.
             rs.checkers.retain(|c| {
-                let Some(s) = c.misc_path.as_ref().filter(|_| c.kind == CheckerKind::Misc) else {
+                let Some(s) = c.ext().misc_path.as_ref().filter(|_| c.kind == CheckerKind::Misc) else {
                     return true;
                 };
                 let f = script_secure(p, s, secure);
@@ -538,7 +538,7 @@ fn script_security(p: &mut Parser) {
             });
         }
     }
-    let mut check = |p: &mut Parser, slot: &mut Option<Script>| {
+    let mut check = |p: &mut Parser, slot: &mut Option<Box<Script>>| {
         if let Some(s) = slot.as_ref() {
             let f = script_secure(p, s, secure);
             flags |= f;
@@ -563,14 +563,16 @@ fn script_security(p: &mut Parser) {
         .global
         .notify_fifo
         .as_ref()
-        .and_then(|f| f.script.clone());
+        .and_then(|f| f.script.clone())
+        .map(Box::new);
     check(p, &mut fifo);
     let mut lvs_fifo = p
         .cfg
         .global
         .lvs_notify_fifo
         .as_ref()
-        .and_then(|f| f.script.clone());
+        .and_then(|f| f.script.clone())
+        .map(Box::new);
     check(p, &mut lvs_fifo);
     p.cfg.virtual_servers = vss;
     if !secure && flags & SC_ISSCRIPT != 0 {
