@@ -80,7 +80,7 @@ fn lines(text: &str) -> Vec<Line> {
                 .to_string();
             out.push(Line {
                 span: Span::new(file.clone(), n as u32 + 1, cur[0].col),
-                words: std::mem::take(cur),
+                words: std::mem::take(cur).into(),
                 raw: rawtxt,
             });
         };
@@ -89,7 +89,7 @@ fn lines(text: &str) -> Vec<Line> {
                 flush(&mut cur, &mut out);
                 out.push(Line {
                     span: Span::new(file.clone(), n as u32 + 1, w.col),
-                    words: vec![w.clone()],
+                    words: vec![w.clone()].into(),
                     raw: w.text.to_string(),
                 });
             } else {
@@ -334,10 +334,19 @@ virtual_server 2001:db8::1 443 {
     assert_eq!(u.status_codes, [(200, 200), (301, 302)]);
     assert_eq!(u.regex.as_deref(), Some("ok.*"));
     assert_eq!(rs.checkers[1].ext().dns_type.as_deref(), Some("AAAA"));
-    assert_eq!(rs.checkers[1].ext().dns_name.as_deref(), Some("example.org"));
+    assert_eq!(
+        rs.checkers[1].ext().dns_name.as_deref(),
+        Some("example.org")
+    );
     assert_eq!(rs.checkers[1].retry, Some(3));
-    assert_eq!(rs.checkers[2].ext().udp_payload.as_deref(), Some("01 02 ab"));
-    assert_eq!(rs.checkers[3].ext().helo_name.as_deref(), Some("mx.example.org"));
+    assert_eq!(
+        rs.checkers[2].ext().udp_payload.as_deref(),
+        Some("01 02 ab")
+    );
+    assert_eq!(
+        rs.checkers[3].ext().helo_name.as_deref(),
+        Some("mx.example.org")
+    );
     // Checker timing defaults come from the real/virtual server.
     assert_eq!(ssl_get.delay_loop, Some(2_500_000));
     assert_eq!(ssl_get.delay_before_retry, Some(3_000_000));
@@ -439,7 +448,10 @@ fn misc_check_script_and_security() {
         Some(Category::SecurityError)
     );
     let c = &r.cfg.virtual_servers[0].real_servers[0].checkers[0];
-    assert_eq!(c.ext().misc_path.as_ref().unwrap().args, ["/bin/true", "-x"]);
+    assert_eq!(
+        c.ext().misc_path.as_ref().unwrap().args,
+        ["/bin/true", "-x"]
+    );
     assert_eq!(c.ext().misc_timeout, Some(5_000_000));
     assert!(c.ext().misc_dynamic);
     // A script that does not exist is disabled, no violation.

@@ -670,7 +670,8 @@ impl Checker {
 
     /// Type-specific settings (defaults when none were given).
     pub fn ext(&self) -> &CheckerExt {
-        static NONE: std::sync::LazyLock<CheckerExt> = std::sync::LazyLock::new(CheckerExt::default);
+        static NONE: std::sync::LazyLock<CheckerExt> =
+            std::sync::LazyLock::new(CheckerExt::default);
         self.ext.as_deref().unwrap_or(&NONE)
     }
 

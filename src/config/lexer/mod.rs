@@ -633,7 +633,8 @@ impl Lexer<'_> {
                 return None;
             }
             let rest = &f.data[f.pos..];
-            let n = match rest.iter().take(MAXBUF - 1).position(|&c| c == b'\n') {
+            let window = &rest[..rest.len().min(MAXBUF - 1)];
+            let n = match memchr::memchr(b'\n', window) {
                 Some(i) => i + 1,
                 None => rest.len().min(MAXBUF - 1),
             };

@@ -151,9 +151,9 @@ pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
 /// with `"` runs to the next `"`, an unquoted word stops at a `"`. On an
 /// unmatched quote keepalived keeps the words before it and complains; the
 /// flag is then `false`.
-pub(super) fn split_words(s: &str, col0: u32) -> (Vec<Word>, bool) {
+pub(super) fn split_words(s: &str, col0: u32) -> (crate::config::token::Words, bool) {
     let b = s.as_bytes();
-    let mut words = Vec::new();
+    let mut words = crate::config::token::Words::new();
     let mut i = 0;
     loop {
         while i < b.len() && is_white(b[i]) {

@@ -227,8 +227,8 @@ impl<'a> Parser<'a> {
             self.err(line, 1, msg);
         }
         let mut need_bob = true;
-        while let Some(l) = self.next_line() {
-            let mut words = l.words.clone();
+        while let Some(mut l) = self.next_line() {
+            let mut words = std::mem::take(&mut l.words);
             if need_bob {
                 need_bob = false;
                 if words[0].text == "{" {
@@ -256,9 +256,8 @@ impl<'a> Parser<'a> {
                 words.pop();
             }
             if !words.is_empty() {
-                let mut l2 = l.clone();
-                l2.words = words;
-                f(self, &l2);
+                l.words = words;
+                f(self, &l);
             }
             if had_eob {
                 break;

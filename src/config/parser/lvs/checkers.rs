@@ -548,7 +548,8 @@ fn smtp_host_end(p: &mut Parser) {
 
 fn smtp_end(p: &mut Parser) {
     let Some(c) = cur_chk(p) else { return };
-    c.ext_mut().helo_name
+    c.ext_mut()
+        .helo_name
         .get_or_insert_with(|| "smtpchecker.keepalived.org".into());
     let (co, span, has_hosts) = (c.conn.clone(), c.span.clone(), !c.ext().hosts.is_empty());
     if has_hosts {
@@ -1236,7 +1237,9 @@ fn bfd_name(p: &mut Parser, line: &Line) {
     } else {
         let dup = cur_rs(p).is_some_and(|r| {
             r.checkers.iter().any(|c| {
-                !c.discarded && c.kind == CheckerKind::Bfd && c.ext().bfd_name.as_deref() == Some(&name)
+                !c.discarded
+                    && c.kind == CheckerKind::Bfd
+                    && c.ext().bfd_name.as_deref() == Some(&name)
             })
         });
         dup.then(|| format!("({rs}) BFD_CHECK - RS already monitoring {name}"))

@@ -514,7 +514,12 @@ fn script_security(p: &mut Parser) {
         for rs in &mut vs.real_servers {
             // In place: a new vector per real server would double the model.
             rs.checkers.retain(|c| {
-                let Some(s) = c.ext().misc_path.as_ref().filter(|_| c.kind == CheckerKind::Misc) else {
+                let Some(s) = c
+                    .ext()
+                    .misc_path
+                    .as_ref()
+                    .filter(|_| c.kind == CheckerKind::Misc)
+                else {
                     return true;
                 };
                 let f = script_secure(p, s, secure);
@@ -524,7 +529,10 @@ fn script_security(p: &mut Parser) {
                 }
                 let cmd = s.args.join(" ");
                 if f & SC_INHIBIT != 0 {
-                    p.info(s.span.clone(), format!("Disabling misc script {cmd} due to insecure"));
+                    p.info(
+                        s.span.clone(),
+                        format!("Disabling misc script {cmd} due to insecure"),
+                    );
                     false
                 } else if f & SC_NOTFOUND != 0 {
                     p.info(
