@@ -109,7 +109,7 @@ struct Run {
 
 fn run_with(text: &str, host: &FakeHost) -> Run {
     let ls = lines(text);
-    let mut p = Parser::from_lines(&ls, host, true);
+    let mut p = Parser::from_lines(ls, host, true);
     p.process_stream(parser::root(), false, 0);
     p.finish_input();
     if p.aborted.is_none() {

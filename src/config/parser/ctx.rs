@@ -87,8 +87,8 @@ pub struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     /// A parser over ready-made lines (tests).
-    pub fn from_lines(lines: &[Line], host: &'a dyn Host, config_test: bool) -> Self {
-        Self::new(Box::new(lines.to_vec().into_iter()), host, config_test)
+    pub fn from_lines(lines: Vec<Line>, host: &'a dyn Host, config_test: bool) -> Self {
+        Self::new(Box::new(lines.into_iter()), host, config_test)
     }
 
     pub fn new(source: Box<dyn LineSource + 'a>, host: &'a dyn Host, config_test: bool) -> Self {
