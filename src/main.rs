@@ -72,6 +72,7 @@ fn run(argv: &[String]) -> Result<u8> {
         }
         Action::Run(opts) => match &opts.config_test {
             Some(dest) => config_test(&opts, dest),
+            None if opts.dump_conf => config_test(&opts, &ConfigTest::Stderr),
             None => {
                 eprintln!(
                     "keepalived: daemon mode is not implemented yet; only the configuration \
@@ -134,6 +135,11 @@ fn config_test(opts: &Options, dest: &ConfigTest) -> Result<u8> {
     out.write_all(report::render(&loaded).as_bytes())
         .context("writing the -t report")?;
     out.flush().context("writing the -t report")?;
+    if opts.dump_conf {
+        // `-t -d`: the configuration as the daemon understands it, as
+        // canonical keepalived.conf on standard output.
+        print!("{}", config::dump::dump(&loaded.config));
+    }
     // keepalived exits at once on a missing parameter (2) or a failed
     // checked include (6); otherwise the worst diagnostic decides.
     let code = loaded

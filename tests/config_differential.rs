@@ -420,3 +420,52 @@ fn parses_both_output_forms() {
         [(Some("b.conf".into()), 4)]
     );
 }
+
+/// Our `-d` output is canonical keepalived.conf: keepalived 2.2.7 itself must
+/// accept the dump of every configuration it accepts (corpus and examples).
+#[test]
+fn dump_of_clean_configurations_is_clean_for_keepalived_2_2_7() {
+    if let Some(why) = netns::unavailable(true) {
+        eprintln!("\n*** SKIPPED: needs root and Debian keepalived 2.2.7 ({why}) ***\n");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    files_in(&Path::new(CORPUS).join("wild"), false, &mut files);
+    files_in(&root.join("examples"), true, &mut files);
+    files.retain(|p| {
+        let s = p.to_string_lossy();
+        !s.ends_with(".tsv") && !s.ends_with(".rs")
+    });
+    let ns = Netns::new("kadump").expect("create network namespace");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dumped = tmp.path().join("dump.conf");
+    let (mut clean, mut failures) = (0, Vec::new());
+    for p in &files {
+        let case = case_for(p, root);
+        let mut cmd = ns.command(KEEPALIVED);
+        cmd.args(["-t", "-f", &case.file]).current_dir(&case.dir);
+        if run(cmd, TIMEOUT).expect("run keepalived").code != 0 {
+            continue;
+        }
+        clean += 1;
+        let mut ours = ns.command(&ours_program());
+        ours.args(["-t", "-d", "-f", &case.file])
+            .current_dir(&case.dir);
+        let out = ours.output().expect("run ours");
+        std::fs::write(&dumped, &out.stdout).expect("write dump");
+        let mut cmd = ns.command(KEEPALIVED);
+        cmd.args(["-t", "-f"]).arg(&dumped);
+        let r = run(cmd, TIMEOUT).expect("run keepalived on the dump");
+        if r.code != 0 {
+            failures.push(format!("{}: exit {}\n{}", case.label, r.code, r.output));
+        }
+    }
+    eprintln!("dumps of {clean} clean configurations checked with keepalived 2.2.7");
+    assert!(clean >= 20, "expected clean configurations, found {clean}");
+    assert!(
+        failures.is_empty(),
+        "dumps keepalived rejects:\n{}",
+        failures.join("\n")
+    );
+}

@@ -2,6 +2,7 @@
 //! host facts come through the `Source` and `Host` traits.
 
 pub mod diag;
+pub mod dump;
 pub mod fake;
 pub mod lexer;
 pub mod model;
@@ -33,6 +34,9 @@ pub struct Loaded {
     /// (2 for a keyword missing its parameter).
     pub aborted: Option<i32>,
     pub main_missing: bool,
+    /// keepalived would run this configuration: reading was not aborted and
+    /// validation went to the end (the model is fully checked).
+    pub runnable: bool,
 }
 
 /// Read and check a configuration the way `keepalived -t` does.
@@ -47,7 +51,9 @@ pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -
     let (sources, main_missing) = (summary.sources, summary.main_missing);
     let diags = std::mem::take(&mut p.diags);
     let aborted = if file_error { Some(6) } else { p.aborted };
+    let runnable = aborted.is_none() && !p.stopped && !main_missing;
     Loaded {
+        runnable,
         config: p.cfg,
         diags,
         sources,

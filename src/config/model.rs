@@ -125,7 +125,6 @@ pub struct GlobalDefs {
     pub rs_init_notifies: bool,
     pub no_checker_emails: bool,
     pub include_check: Option<Vec<String>>,
-    pub state_dump_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

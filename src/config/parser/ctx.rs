@@ -59,6 +59,9 @@ pub struct Parser<'a> {
     /// A root block opened without `{`: keepalived's per-process readings
     /// of the file diverge, so the single combined pass is not enough.
     pub needs_passes: bool,
+    /// keepalived's validation stopped early: it would not run this
+    /// configuration (and the model is only partly checked).
+    pub stopped: bool,
     /// The first complete read's summary.
     pub summary: Option<ReadSummary>,
     /// keepalived's `block_depth`: `{` lines seen minus `}` lines seen.
@@ -98,6 +101,7 @@ impl<'a> Parser<'a> {
             level: 0,
             needs_passes: false,
             summary: None,
+            stopped: false,
             block_depth: 0,
             diags: Vec::new(),
             cfg: Config::default(),

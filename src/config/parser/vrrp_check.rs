@@ -129,6 +129,7 @@ pub fn validate(p: &mut Parser) {
             Category::BadInterface,
             "Non-existent interface specified in configuration",
         );
+        p.stopped = true;
         return;
     }
     script_security(p);
@@ -142,10 +143,12 @@ pub fn validate(p: &mut Parser) {
                 span,
                 format!("({name}) the virtual router id must be set"),
             );
+            p.stopped = true;
             return;
         }
         if v.interface.is_none() {
             general(p, span, format!("({name}) Unknown interface!"));
+            p.stopped = true;
             return;
         }
     }
@@ -172,6 +175,8 @@ pub fn validate(p: &mut Parser) {
     p.cfg.vrrp_instances = instances;
     if ok {
         vrid_conflicts(p);
+    } else {
+        p.stopped = true;
     }
 }
 
@@ -717,6 +722,10 @@ fn vrid_conflicts(p: &mut Parser) {
                 ),
             ));
         }
+    }
+    if !msgs.is_empty() {
+        // keepalived refuses to run conflicting instances.
+        p.stopped = true;
     }
     for (s, m) in msgs {
         general(p, s, m);
