@@ -25,6 +25,10 @@ pub fn bfd_instance(p: &mut Parser, line: &Line) {
         p.skip_block();
         return;
     }
+    p.note(
+        Some(line.span.clone()),
+        "'bfd_instance' is accepted but has no effect: BFD sessions are not supported by this implementation",
+    );
     p.cfg.bfd_instances.push(BfdInstance {
         name,
         span: Some(line.word_span(1)),

@@ -25,7 +25,56 @@ pub fn raw1(p: &mut Parser, line: &Line) {
     }
 }
 
+/// Keywords keepalived 2.2.7 accepts whose feature this implementation does
+/// not provide: they are read and kept (`-d` shows them) but have no effect,
+/// and `-t` says so instead of ignoring them silently.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("enable_traps", "SNMP"),
+    ("enable_snmp_vrrp", "SNMP"),
+    ("enable_snmp_keepalived", "SNMP"),
+    ("enable_snmp_rfc", "SNMP"),
+    ("enable_snmp_rfcv2", "SNMP"),
+    ("enable_snmp_rfcv3", "SNMP"),
+    ("enable_snmp_checker", "SNMP"),
+    ("snmp_socket", "SNMP"),
+    ("enable_dbus", "DBus"),
+    ("dbus_service_name", "DBus"),
+    ("vrrp_iptables", "iptables"),
+    ("vrrp_ipsets", "ipsets"),
+    ("nftables", "nftables firewall rules"),
+    ("nftables_priority", "nftables firewall rules"),
+    ("nftables_ifindex", "nftables firewall rules"),
+    ("nftables_counters", "nftables firewall rules"),
+    ("nftables_ipvs", "nftables firewall rules"),
+    ("nftables_ipvs_priority", "nftables firewall rules"),
+    ("nftables_ipvs_start_fwmark", "nftables firewall rules"),
+    ("vrrp_cpu_affinity", "CPU affinity"),
+    ("checker_cpu_affinity", "CPU affinity"),
+    ("bfd_cpu_affinity", "CPU affinity"),
+    ("vrrp_rlimit_rttime", "real-time scheduling limits"),
+    ("checker_rlimit_rttime", "real-time scheduling limits"),
+    ("bfd_rlimit_rttime", "real-time scheduling limits"),
+    ("vrrp_rlimit_rtime", "real-time scheduling limits"),
+    ("checker_rlimit_rtime", "real-time scheduling limits"),
+    ("bfd_rlimit_rtime", "real-time scheduling limits"),
+    ("reload_time_file", "timed reloads"),
+    ("reload_repeat", "timed reloads"),
+    ("config_save_dir", "saving configurations at reload"),
+    (
+        "tmp_config_directory",
+        "the consolidated configuration copy",
+    ),
+    ("disable_local_igmp", "IGMP sysctl changes"),
+];
+
 fn keep_raw(p: &mut Parser, line: &Line) {
+    let kw = line.words[0].text.as_str();
+    if let Some((_, what)) = UNSUPPORTED.iter().find(|(k, _)| *k == kw) {
+        let msg = format!(
+            "'{kw}' is accepted but has no effect: {what} is not supported by this implementation"
+        );
+        p.note(Some(line.span.clone()), msg);
+    }
     let words = line.words.iter().map(|w| w.text.to_string()).collect();
     p.cfg.unsupported.push(RawKeyword {
         section: "global_defs",
