@@ -60,15 +60,15 @@ pub struct SourceMap {
 
 #[derive(Debug, Default, Clone)]
 struct FileText {
-    data: Arc<[u8]>,
+    data: Arc<Vec<u8>>,
     starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceMap {
     pub fn insert(&mut self, name: Arc<str>, text: &str) {
-        self.insert_bytes(name, Arc::from(text.as_bytes()));
+        self.insert_bytes(name, Arc::new(text.as_bytes().to_vec()));
     }
-    pub fn insert_bytes(&mut self, name: Arc<str>, data: Arc<[u8]>) {
+    pub fn insert_bytes(&mut self, name: Arc<str>, data: Arc<Vec<u8>>) {
         self.files.insert(
             name,
             FileText {

@@ -258,7 +258,7 @@ struct Frame {
     line_no: u32,
     /// Directory relative names in the current file resolve against.
     dir: String,
-    data: Arc<[u8]>,
+    data: Arc<Vec<u8>>,
     pos: usize,
 }
 
@@ -542,7 +542,7 @@ impl Lexer<'_> {
             name: None,
             line_no: 0,
             dir: base.clone(),
-            data: Arc::from(&[][..]),
+            data: Arc::new(Vec::new()),
             pos: 0,
         });
         let Some(matches) = self.open_and_check_glob(pattern, include_type, &base) else {
@@ -576,8 +576,8 @@ impl Lexer<'_> {
             if !self.check_glob_file(&m) {
                 continue;
             }
-            let data: Arc<[u8]> = match self.src.read(&m.path) {
-                Ok(d) => Arc::from(d),
+            let data: Arc<Vec<u8>> = match self.src.read(&m.path) {
+                Ok(d) => Arc::new(d),
                 Err(e) => {
                     let msg = format!(
                         "Configuration file '{}' open problem ({}) - skipping",
@@ -608,7 +608,7 @@ impl Lexer<'_> {
             return false;
         };
         self.include_check = f.sav_include_check;
-        f.data = Arc::from(&[][..]);
+        f.data = Arc::new(Vec::new());
         if self.open_conf_file() {
             return true;
         }
@@ -642,7 +642,7 @@ impl Lexer<'_> {
             f.pos += n;
             // C strings end at a NUL: the rest of the line, and its newline (so
             // the line counter too), are lost, as in keepalived.
-            if let Some(z) = chunk.iter().position(|&c| c == 0) {
+            if let Some(z) = memchr::memchr(0, chunk) {
                 chunk = &chunk[..z];
             }
             // A chunk without a newline (line longer than 1023 bytes) does not
@@ -657,6 +657,21 @@ impl Lexer<'_> {
             if chunk.is_empty() {
                 self.end_multiline_def_on_blank();
                 continue;
+            }
+            // Fast path for the common line without quotes, escapes or
+            // comment characters: trim it and take it as it is.
+            let lead = text::blanks(chunk, 0);
+            let body = &chunk[lead..];
+            if memchr::memchr3(b'"', b'#', b'!', body).is_none() && memchr::memchr(b'\\', body).is_none() {
+                let end = body.len() - body.iter().rev().take_while(|&&c| text::is_blank(c)).count();
+                if end == 0 {
+                    continue;
+                }
+                let s = match std::str::from_utf8(&body[..end]) {
+                    Ok(t) => t.to_owned(),
+                    Err(_) => String::from_utf8_lossy(&body[..end]).into_owned(),
+                };
+                return Some((s, 1 + lead as u32));
             }
             let mut s = String::from_utf8_lossy(chunk).into_owned();
             let d = decomment(&mut s);

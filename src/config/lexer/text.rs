@@ -114,16 +114,13 @@ pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
         at = Some(0);
     } else {
         let mut i = 0;
-        while let Some(off) = b[i..]
-            .iter()
-            .position(|&c| c == b'{' || c == b'}' || c == b'"')
-        {
+        while let Some(off) = memchr::memchr3(b'{', b'}', b'"', &b[i..]) {
             let j = i + off;
             if b[j] != b'"' {
                 at = Some(j);
                 break;
             }
-            match b[j + 1..].iter().position(|&c| c == b'"') {
+            match memchr::memchr(b'"', &b[j + 1..]) {
                 Some(k) => i = j + 1 + k + 1,
                 None => break,
             }
