@@ -60,15 +60,15 @@ pub struct SourceMap {
 
 #[derive(Debug, Default, Clone)]
 struct FileText {
-    data: Arc<Vec<u8>>,
+    data: Arc<String>,
     starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceMap {
     pub fn insert(&mut self, name: Arc<str>, text: &str) {
-        self.insert_bytes(name, Arc::new(text.as_bytes().to_vec()));
+        self.insert_text(name, Arc::new(text.to_owned()));
     }
-    pub fn insert_bytes(&mut self, name: Arc<str>, data: Arc<Vec<u8>>) {
+    pub fn insert_text(&mut self, name: Arc<str>, data: Arc<String>) {
         self.files.insert(
             name,
             FileText {
@@ -84,9 +84,9 @@ impl SourceMap {
             let mut v = vec![0];
             v.extend(
                 f.data
-                    .iter()
+                    .bytes()
                     .enumerate()
-                    .filter(|(_, b)| **b == b'\n')
+                    .filter(|(_, b)| *b == b'\n')
                     .map(|(i, _)| i + 1),
             );
             v
@@ -97,7 +97,7 @@ impl SourceMap {
             return None;
         }
         let end = starts.get(i + 1).map_or(f.data.len(), |e| e - 1);
-        let text = &f.data[start..end];
+        let text = &f.data.as_bytes()[start..end];
         let text = text.strip_suffix(b"\r").unwrap_or(text);
         Some(String::from_utf8_lossy(text))
     }

@@ -258,7 +258,8 @@ struct Frame {
     line_no: u32,
     /// Directory relative names in the current file resolve against.
     dir: String,
-    data: Arc<Vec<u8>>,
+    /// The file's text, checked as UTF-8 once (invalid bytes replaced).
+    data: Arc<String>,
     pos: usize,
 }
 
@@ -542,7 +543,7 @@ impl Lexer<'_> {
             name: None,
             line_no: 0,
             dir: base.clone(),
-            data: Arc::new(Vec::new()),
+            data: Arc::new(String::new()),
             pos: 0,
         });
         let Some(matches) = self.open_and_check_glob(pattern, include_type, &base) else {
@@ -576,8 +577,11 @@ impl Lexer<'_> {
             if !self.check_glob_file(&m) {
                 continue;
             }
-            let data: Arc<Vec<u8>> = match self.src.read(&m.path) {
-                Ok(d) => Arc::new(d),
+            let data: Arc<String> = match self.src.read(&m.path) {
+                Ok(d) => Arc::new(match String::from_utf8(d) {
+                    Ok(t) => t,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                }),
                 Err(e) => {
                     let msg = format!(
                         "Configuration file '{}' open problem ({}) - skipping",
@@ -589,7 +593,7 @@ impl Lexer<'_> {
                 }
             };
             let name: Arc<str> = Arc::from(m.display.as_str());
-            self.out.sources.insert_bytes(name.clone(), data.clone());
+            self.out.sources.insert_text(name.clone(), data.clone());
             let f = self.stack.last_mut().expect("frame");
             f.num_matches += 1;
             f.dir = dir_of(&f.base, &m.display);
@@ -608,7 +612,7 @@ impl Lexer<'_> {
             return false;
         };
         self.include_check = f.sav_include_check;
-        f.data = Arc::new(Vec::new());
+        f.data = Arc::new(String::new());
         if self.open_conf_file() {
             return true;
         }
@@ -632,7 +636,8 @@ impl Lexer<'_> {
                 }
                 return None;
             }
-            let rest = &f.data[f.pos..];
+            let start = f.pos;
+            let rest = &f.data.as_bytes()[f.pos..];
             let window = &rest[..rest.len().min(MAXBUF - 1)];
             let n = match memchr::memchr(b'\n', window) {
                 Some(i) => i + 1,
@@ -642,7 +647,7 @@ impl Lexer<'_> {
             f.pos += n;
             // C strings end at a NUL: the rest of the line, and its newline (so
             // the line counter too), are lost, as in keepalived.
-            if let Some(z) = memchr::memchr(0, chunk) {
+            if let Some(z) = chunk.iter().position(|&c| c == 0) {
                 chunk = &chunk[..z];
             }
             // A chunk without a newline (line longer than 1023 bytes) does not
@@ -662,14 +667,26 @@ impl Lexer<'_> {
             // comment characters: trim it and take it as it is.
             let lead = text::blanks(chunk, 0);
             let body = &chunk[lead..];
-            if memchr::memchr3(b'"', b'#', b'!', body).is_none() && memchr::memchr(b'\\', body).is_none() {
-                let end = body.len() - body.iter().rev().take_while(|&&c| text::is_blank(c)).count();
+            // Lines are short: one plain scan beats several memchr calls.
+            if !body
+                .iter()
+                .any(|&c| matches!(c, b'"' | b'#' | b'!' | b'\\'))
+            {
+                let end = body.len()
+                    - body
+                        .iter()
+                        .rev()
+                        .take_while(|&&c| text::is_blank(c))
+                        .count();
                 if end == 0 {
                     continue;
                 }
-                let s = match std::str::from_utf8(&body[..end]) {
-                    Ok(t) => t.to_owned(),
-                    Err(_) => String::from_utf8_lossy(&body[..end]).into_owned(),
+                // The file is valid UTF-8 and the cuts are at ASCII bytes,
+                // except a 1023-byte read that may split a character.
+                let from = start + (body.as_ptr() as usize - rest.as_ptr() as usize);
+                let s = match f.data.get(from..from + end) {
+                    Some(t) => t.to_owned(),
+                    None => String::from_utf8_lossy(&body[..end]).into_owned(),
                 };
                 return Some((s, 1 + lead as u32));
             }

@@ -109,18 +109,25 @@ pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
     if b.is_empty() {
         return None;
     }
+    // Most lines have no brace at all (and are already trimmed).
+    if !b.iter().any(|&c| c == b'{' || c == b'}') {
+        while buf.as_bytes().last().is_some_and(|&c| is_blank(c)) {
+            buf.pop();
+        }
+        return None;
+    }
     let mut at = None;
     if b[0] == b'{' || b[0] == b'}' {
         at = Some(0);
     } else {
         let mut i = 0;
-        while let Some(off) = memchr::memchr3(b'{', b'}', b'"', &b[i..]) {
+        while let Some(off) = b[i..].iter().position(|&c| matches!(c, b'{' | b'}' | b'"')) {
             let j = i + off;
             if b[j] != b'"' {
                 at = Some(j);
                 break;
             }
-            match memchr::memchr(b'"', &b[j + 1..]) {
+            match b[j + 1..].iter().position(|&c| c == b'"') {
                 Some(k) => i = j + 1 + k + 1,
                 None => break,
             }

@@ -330,18 +330,26 @@ pub fn parse_ip_strict(s: &str) -> Option<IpAddr> {
 /// `inet_pton(AF_INET)`: exactly four decimal octets, no leading zeros beyond
 /// one digit each is fine for glibc ("010" is accepted as 10).
 pub fn parse_ipv4_inet_pton(s: &str) -> Option<Ipv4Addr> {
-    let parts: Vec<&str> = s.split('.').collect();
-    if parts.len() != 4 {
-        return None;
-    }
     let mut o = [0u8; 4];
-    for (i, p) in parts.iter().enumerate() {
-        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+    let mut n = 0;
+    for p in s.split('.') {
+        // inet_pton: 1 to 3 digits, no leading zero.
+        if n == 4
+            || p.is_empty()
+            || p.len() > 3
+            || (p.len() > 1 && p.starts_with('0'))
+            || !p.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
-        o[i] = p.parse::<u16>().ok().filter(|v| *v <= 255)? as u8;
+        o[n] = p
+            .bytes()
+            .fold(0u16, |v, b| v * 10 + u16::from(b - b'0'))
+            .try_into()
+            .ok()?;
+        n += 1;
     }
-    Some(Ipv4Addr::from(o))
+    (n == 4).then(|| Ipv4Addr::from(o))
 }
 
 /// Split `ADDR/LEN` into the address and prefix (`None` when no `/`).

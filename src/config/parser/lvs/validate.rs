@@ -413,7 +413,10 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
         }
     } else {
         let mut msgs = Vec::new();
-        let fvs = fmt_vs(vs);
+        // The virtual server's name is formatted only when a message needs
+        // it (configurations have tens of thousands of servers): messages
+        // carry a placeholder until then.
+        let fvs = VS_NAME;
         let proto = vs.protocol;
         for rs in vs.real_servers.iter_mut() {
             if is_nat(&rs.lvs_method) {
@@ -449,12 +452,18 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 s.port = vs_port;
             }
         }
-        for (sp, m) in msgs {
-            report(p, &sp, m);
+        if !msgs.is_empty() {
+            let name = fmt_vs(vs);
+            for (sp, m) in msgs {
+                report(p, &sp, m.replace(VS_NAME, &name));
+            }
         }
     }
     true
 }
+
+/// Stands for the virtual server's name in messages built before it is.
+const VS_NAME: &str = "\u{1}vs\u{1}";
 
 /// Checker timing defaults taken from the real server (keepalived's loop
 /// over `checkers_queue`), so the model holds effective values.
