@@ -147,6 +147,7 @@ impl<'a> LineReader<'a> {
             last_root: String::new(),
             in_global_defs: false,
             last_span: None,
+            plain: None,
         };
         let open = lx.open(main);
         LineReader {
@@ -296,6 +297,9 @@ struct Lexer<'a> {
     last_root: String,
     in_global_defs: bool,
     last_span: Option<Span>,
+    /// For the physical line just read by the fast path: whether it holds
+    /// a `$` and a brace (`None`: unknown, check).
+    plain: Option<(bool, bool)>,
 }
 
 fn strerror(e: &std::io::Error) -> String {
@@ -667,11 +671,19 @@ impl Lexer<'_> {
             // comment characters: trim it and take it as it is.
             let lead = text::blanks(chunk, 0);
             let body = &chunk[lead..];
-            // Lines are short: one plain scan beats several memchr calls.
-            if !body
-                .iter()
-                .any(|&c| matches!(c, b'"' | b'#' | b'!' | b'\\'))
-            {
+            // Lines are short: one plain scan beats several memchr calls. It
+            // also tells read_line() whether `$` substitution and brace
+            // splitting have anything to do.
+            let (mut special, mut dollar, mut brace) = (false, false, false);
+            for &c in body {
+                match c {
+                    b'"' | b'#' | b'!' | b'\\' => special = true,
+                    b'$' => dollar = true,
+                    b'{' | b'}' => brace = true,
+                    _ => {}
+                }
+            }
+            if !special {
                 let end = body.len()
                     - body
                         .iter()
@@ -688,6 +700,7 @@ impl Lexer<'_> {
                     Some(t) => t.to_owned(),
                     None => String::from_utf8_lossy(&body[..end]).into_owned(),
                 };
+                self.plain = Some((dollar, brace));
                 return Some((s, 1 + lead as u32));
             }
             let mut s = String::from_utf8_lossy(chunk).into_owned();
@@ -742,8 +755,10 @@ impl Lexer<'_> {
                     }
                 }
             } else {
+                self.plain = None;
                 self.read_physical()?
             };
+            let plain = self.plain.take();
 
             if let Some(name) = self.mdef.clone() {
                 self.continue_definition(&name, buf);
@@ -791,7 +806,7 @@ impl Lexer<'_> {
                 if buf.starts_with('~') {
                     break;
                 }
-                if buf.contains('$') {
+                if plain.is_none_or(|(dollar, _)| dollar) && buf.contains('$') {
                     let mut ptr = self.next_ptr.take();
                     let changed = self.replace_param(&mut buf, MAXBUF, &mut ptr);
                     self.next_ptr = ptr;
@@ -812,7 +827,11 @@ impl Lexer<'_> {
             if buf.is_empty() || self.check_include(&buf) {
                 continue;
             }
-            if let Some((r, off)) = split_brace(&mut buf) {
+            // A substitution may have brought braces: only an untouched plain
+            // line can skip the split.
+            if (substituted || plain.is_none_or(|(_, brace)| brace))
+                && let Some((r, off)) = split_brace(&mut buf)
+            {
                 self.residue = Some((r, col + off as u32));
             }
             return Some((buf, col));
