@@ -49,9 +49,27 @@ pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -
     // keepalived stops with exit code 6 when a checked include fails.
     let file_error = summary.file_error;
     let (sources, main_missing) = (summary.sources, summary.main_missing);
-    let diags = std::mem::take(&mut p.diags);
+    let mut diags = std::mem::take(&mut p.diags);
     let aborted = if file_error { Some(6) } else { p.aborted };
     let runnable = aborted.is_none() && !p.stopped && !main_missing;
+    let c = &p.cfg;
+    if !main_missing
+        && aborted.is_none()
+        && c.vrrp_instances.is_empty()
+        && c.virtual_servers.is_empty()
+        && c.static_addresses.is_empty()
+        && c.static_routes.is_empty()
+        && c.static_rules.is_empty()
+        && c.bfd_instances.is_empty()
+    {
+        // keepalived logs this when it starts; `-t` says it too (a note: the
+        // verdict is unchanged), so an empty or wrong file does not pass
+        // unnoticed.
+        diags.push(diag::Diag::note(
+            None,
+            "Warning - keepalived has no configuration to run",
+        ));
+    }
     Loaded {
         runnable,
         config: p.cfg,

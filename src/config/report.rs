@@ -26,9 +26,27 @@ pub fn render_diags(diags: &[Diag], sources: &SourceMap) -> String {
     out
 }
 
+/// Control characters (from a binary file, say) shown as `\xNN`, so the
+/// report can never drive the terminal; tabs stay.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            let _ = write!(o, "\\x{:02x}", u32::from(c));
+        } else {
+            o.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(o)
+}
+
 fn render_one(out: &mut String, d: &Diag, sources: &SourceMap) {
+    let message = printable(&d.message);
     let Some(span) = &d.span else {
-        let _ = writeln!(out, "keepalived: {}: {}", d.severity(), d.message);
+        let _ = writeln!(out, "keepalived: {}: {}", d.severity(), message);
         return;
     };
     let _ = writeln!(
@@ -38,9 +56,10 @@ fn render_one(out: &mut String, d: &Diag, sources: &SourceMap) {
         span.line,
         span.col,
         d.severity(),
-        d.message
+        message
     );
     if let Some(text) = sources.line(&span.file, span.line) {
+        let text = printable(&text).into_owned();
         let _ = writeln!(out, "{text}");
         let _ = writeln!(out, "{}^", caret_padding(&text, span.col));
     }
