@@ -7,6 +7,7 @@ pub mod fake;
 pub mod lexer;
 pub mod model;
 pub mod parser;
+pub mod pipeline;
 pub mod report;
 pub mod source;
 pub mod token;
@@ -40,11 +41,28 @@ pub struct Loaded {
 }
 
 /// Read and check a configuration the way `keepalived -t` does.
-pub fn load(path: &str, src: &dyn Source, host: &dyn Host, opts: &LoadOptions) -> Loaded {
-    let make = || -> Box<dyn parser::ctx::LineSource + '_> {
-        Box::new(lexer::LineReader::new(path, src, host, &opts.lex))
-    };
-    let mut p = parser::run(host, opts.config_test, &make);
+pub fn load(
+    path: &str,
+    src: &(dyn Source + Sync),
+    host: &(dyn Host + Sync),
+    opts: &LoadOptions,
+) -> Loaded {
+    std::thread::scope(|scope| {
+        let make = || -> Box<dyn parser::ctx::LineSource + '_> {
+            Box::new(pipeline::ThreadedReader::spawn(
+                scope, path, src, host, &opts.lex,
+            ))
+        };
+        let mut p = parser::run(host, opts.config_test, &make);
+        // Dropping the source closes the channel, so a reader still running
+        // ahead (the parse stopped early) ends before the scope does.
+        p.close_source();
+        finish(p)
+    })
+}
+
+/// Turn the parser's state into what callers get.
+fn finish(mut p: parser::Parser<'_>) -> Loaded {
     let summary = p.summary.take().unwrap_or_default();
     // keepalived stops with exit code 6 when a checked include fails.
     let file_error = summary.file_error;

@@ -119,6 +119,11 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Drop the line source (and so stop a reader thread feeding it).
+    pub fn close_source(&mut self) {
+        self.source = Box::new(Vec::new().into_iter());
+    }
+
     /// Start reading the configuration again, as the next process would.
     pub fn rewind(&mut self, pass: u8, source: Box<dyn LineSource + 'a>) {
         self.source = source;
