@@ -308,7 +308,7 @@ impl Advert {
     }
 
     /// Decodes a VRRP message without instance expectations: the structural
-    /// checks (length, version, type, v2 auth type) and the checksum.
+    /// checks (version, length, v2 auth type, type) and the checksum.
     ///
     /// `bytes` must be exactly the VRRP message (for IPv4, the IP total length
     /// minus the headers; any Ethernet padding is already gone). The order of
@@ -324,6 +324,8 @@ impl Advert {
             });
         }
         let vnum = bytes[0] >> 4;
+        let version =
+            Version::from_number(vnum).ok_or(DecodeError::UnknownVersion { version: vnum })?;
         let expected = Self::expected_len(bytes, family);
         if bytes.len() != expected {
             return Err(DecodeError::PacketLength {
@@ -331,8 +333,6 @@ impl Advert {
                 expected,
             });
         }
-        let version =
-            Version::from_number(vnum).ok_or(DecodeError::UnknownVersion { version: vnum })?;
         if version == Version::V2 && bytes[4] > 2 {
             return Err(DecodeError::InvalidAuthType {
                 auth_type: bytes[4],
