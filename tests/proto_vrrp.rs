@@ -892,6 +892,24 @@ fn every_receive_check_failure() {
 }
 
 #[test]
+fn short_total_length_never_cuts_into_headers() {
+    // An AH packet whose total length would end inside the AH header: the
+    // buffer is not trimmed (no panic); the ICV, which covers the total
+    // length, is the first check to fail, as in keepalived.
+    let c = v4_cases()
+        .into_iter()
+        .find(|c| c.name == "v2_ah.1")
+        .unwrap();
+    let mut bytes = load(c.name);
+    bytes[2..4].copy_from_slice(&30u16.to_be_bytes());
+    fix_ip_checksum(&mut bytes);
+    let vips = c.vips();
+    let err = check_v4(&bytes, &c.expect(&vips)).unwrap_err();
+    assert_eq!(err, DecodeError::AhIcv);
+    assert!(Ipv4Packet::decode(&bytes, ChecksumMode::Rfc).is_err());
+}
+
+#[test]
 fn ttl_is_not_checked_for_unicast() {
     let c = v4_cases()
         .into_iter()

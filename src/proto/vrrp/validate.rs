@@ -128,17 +128,22 @@ pub fn check(bytes: &[u8], rx: &RxInfo, expect: &Expect<'_>) -> Result<Accepted,
                 });
             }
             let ip = Ipv4Header::decode(bytes)?;
-            if ip.protocol == IPPROTO_AH && len < ihl + AH_LEN + HEADER_LEN {
-                return Err(DecodeError::HeaderTooShort {
-                    family: Family::V4,
-                    ah: true,
-                    len,
-                });
+            let mut min_len = ihl + HEADER_LEN;
+            if ip.protocol == IPPROTO_AH {
+                min_len += AH_LEN;
+                if len < min_len {
+                    return Err(DecodeError::HeaderTooShort {
+                        family: Family::V4,
+                        ah: true,
+                        len,
+                    });
+                }
             }
             // The kernel trims link-layer padding to the IPv4 total length; do
-            // the same for buffers that still carry it.
+            // the same for buffers that still carry it (but never below the
+            // fixed headers, which are already known to be there).
             let tot = usize::from(ip.total_len);
-            let bytes = if tot < len && tot >= ihl + HEADER_LEN {
+            let bytes = if tot < len && tot >= min_len {
                 &bytes[..tot]
             } else {
                 bytes
