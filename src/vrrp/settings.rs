@@ -191,7 +191,7 @@ impl Settings {
                 .or(g.vrrp_higher_prio_send_advert)
                 .unwrap_or(false);
         let mut accept = inst.accept.unwrap_or(owner || !strict);
-        if accept && version == Version::V2 && !owner && inst.accept == Some(true) && strict {
+        if accept && version == Version::V2 && !owner && strict {
             accept = false;
         }
         Settings {
