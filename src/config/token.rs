@@ -65,14 +65,26 @@ impl SourceMap {
         self.insert_bytes(name, Arc::from(text.as_bytes()));
     }
     pub fn insert_bytes(&mut self, name: Arc<str>, data: Arc<[u8]>) {
-        self.files.insert(name, FileText { data, starts: Default::default() });
+        self.files.insert(
+            name,
+            FileText {
+                data,
+                starts: Default::default(),
+            },
+        );
     }
     /// The physical line `line` (1-based) of `file`, without its newline.
     pub fn line(&self, file: &str, line: u32) -> Option<std::borrow::Cow<'_, str>> {
         let f = self.files.get(file)?;
         let starts = f.starts.get_or_init(|| {
             let mut v = vec![0];
-            v.extend(f.data.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+            v.extend(
+                f.data
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
             v
         });
         let i = line.checked_sub(1)? as usize;

@@ -524,7 +524,10 @@ fn script_security(p: &mut Parser) {
                 }
                 let cmd = s.args.join(" ");
                 if f & SC_INHIBIT != 0 {
-                    p.info(s.span.clone(), format!("Disabling misc script {cmd} due to insecure"));
+                    p.info(
+                        s.span.clone(),
+                        format!("Disabling misc script {cmd} due to insecure"),
+                    );
                     false
                 } else if f & SC_NOTFOUND != 0 {
                     p.info(
