@@ -17,6 +17,7 @@ mod seq;
 mod text;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -197,6 +198,10 @@ const SEQ_BUF: usize = 64;
 /// keepalived loops forever on a definition that expands to itself without
 /// growing (`$A=$A`); we give up after this many substitutions in one line.
 const MAX_SUBSTITUTIONS: usize = 10_000;
+/// keepalived keeps one `FILE` open per include level and, when `fopen()`
+/// fails with EMFILE (~1020 levels at the usual 1024 descriptors), skips the
+/// include. We stop at this depth the same way.
+const MAX_INCLUDE_DEPTH: usize = 1000;
 
 /// Predefined names whose value is computed at each use.
 #[derive(Debug, Clone, Copy)]
@@ -258,6 +263,9 @@ struct Frame {
     line_no: u32,
     /// Directory relative names in the current file resolve against.
     dir: String,
+    /// Identity of the current file (canonical path), to refuse a file that
+    /// includes itself, directly or further down.
+    key: Option<PathBuf>,
     data: Arc<[u8]>,
     pos: usize,
 }
@@ -542,6 +550,7 @@ impl Lexer<'_> {
             name: None,
             line_no: 0,
             dir: base.clone(),
+            key: None,
             data: Arc::from(&[][..]),
             pos: 0,
         });
@@ -576,6 +585,32 @@ impl Lexer<'_> {
             if !self.check_glob_file(&m) {
                 continue;
             }
+            // A file that includes itself: keepalived recurses until it runs
+            // out of file descriptors (or forever when it includes itself
+            // twice). We refuse the inner open instead.
+            let key = self
+                .host
+                .canonicalize(&m.path)
+                .unwrap_or_else(|| PathBuf::from(normalize(&m.path.to_string_lossy())));
+            let n = self.stack.len();
+            let problem = if self.stack[..n - 1]
+                .iter()
+                .any(|f| f.key.as_ref() == Some(&key))
+            {
+                Some("included recursively")
+            } else if n > MAX_INCLUDE_DEPTH {
+                Some("Too many open files")
+            } else {
+                None
+            };
+            if let Some(why) = problem {
+                let msg = format!(
+                    "Configuration file '{}' open problem ({why}) - skipping",
+                    m.display
+                );
+                self.file_config_error(INCLUDE_R, msg);
+                continue;
+            }
             let data: Arc<[u8]> = match self.src.read(&m.path) {
                 Ok(d) => Arc::from(d),
                 Err(e) => {
@@ -594,6 +629,7 @@ impl Lexer<'_> {
             f.num_matches += 1;
             f.dir = dir_of(&f.base, &m.display);
             f.name = Some(name);
+            f.key = Some(key);
             f.line_no = 0;
             f.data = data;
             f.pos = 0;
