@@ -438,6 +438,16 @@ impl Lexer<'_> {
         base: &str,
     ) -> Option<Vec<Match>> {
         let r = include::glob(self.src, base, pattern);
+        if r.too_many {
+            self.error(
+                Category::GeneralError,
+                format!(
+                    "Config file pattern '{pattern}' expands to more than {} names - skipping",
+                    include::MAX_BRACE_NAMES
+                ),
+            );
+            return None;
+        }
         let checks = self.include_check | include_type;
         if r.matches.is_empty() {
             if r.missing > 0 {
