@@ -95,6 +95,35 @@ fn include_brace_explosion() {
     );
 }
 
+/// `~SEQ` over a huge range, or nested ones multiplying: keepalived 2.2.7
+/// runs for hours (killed after 20 s); every generated line may cost a
+/// diagnostic kept in memory (2M `router_id x` lines: 200 MB). Now all
+/// `~SEQ`/`~LST` together stop after a million lines with an error.
+#[test]
+fn seq_over_huge_ranges() {
+    for text in [
+        "~SEQ(i,0,4294967295) $X=$i\n",
+        "~SEQ(i,0,100000) ~SEQ(j,0,100000) $X=$i\n",
+        "~SEQ(i,-9223372036854775807,9223372036854775807) $X=$i\n",
+    ] {
+        let l = load(text.as_bytes());
+        assert!(
+            messages(&l)
+                .iter()
+                .any(|m| m.contains("would generate more than 1000000 lines")),
+            "{text:?}: {:?}",
+            messages(&l)
+        );
+    }
+    // Ordinary sequences are untouched.
+    let l = load(b"~SEQ(i,1,3) $X$i=$i\nvrrp_instance V {\n priority $X3\n}\n");
+    assert!(
+        !messages(&l).iter().any(|m| m.contains("would generate")),
+        "{:?}",
+        messages(&l)
+    );
+}
+
 // ---- The real binary on hostile files ---------------------------------------
 
 use std::fs;
