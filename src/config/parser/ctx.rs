@@ -88,7 +88,7 @@ pub struct Parser<'a> {
 impl<'a> Parser<'a> {
     /// A parser over ready-made lines (tests).
     pub fn from_lines(lines: &[Line], host: &'a dyn Host, config_test: bool) -> Self {
-        Self::new(Box::new(lines.to_vec().into_iter()), host, config_test)
+        Self::new(Box::new(Vec::from(lines).into_iter()), host, config_test)
     }
 
     pub fn new(source: Box<dyn LineSource + 'a>, host: &'a dyn Host, config_test: bool) -> Self {
