@@ -47,6 +47,20 @@ fn auth_pass_truncated_inside_a_character() {
     );
 }
 
+/// Invalid UTF-8 in the decimal places of a number with a fixed number of
+/// them (`advert_int`: 6): the cut fell inside U+FFFD, panic in slicing.
+#[test]
+fn decimal_places_cut_inside_a_character() {
+    let l = load(b"vrrp_instance V {\n advert_int 1.0\xb6\xb6\n}\n");
+    assert!(
+        messages(&l)
+            .iter()
+            .any(|m| m.contains("too many decimal places")),
+        "{:?}",
+        messages(&l)
+    );
+}
+
 /// A file that includes itself: keepalived 2.2.7 recurses until `fopen()`
 /// fails with EMFILE ("open problem (Too many open files) - skipping", exit
 /// 0); with two such includes it never finishes (2^1000 opens). We looped
