@@ -61,6 +61,29 @@ fn decimal_places_cut_inside_a_character() {
     );
 }
 
+/// A multi-line definition whose last line uses it again: every expansion
+/// ends in a new one. keepalived 2.2.7 loops for ever (2.4M "Unknown
+/// keyword" lines in 10 s); we did too, keeping each diagnostic (900 MB in
+/// 10 s; the fuzzer's input reached 10 GB). Now stopped with a note.
+#[test]
+fn multiline_definition_expanding_itself() {
+    let l = load(b"$A=\\\na\\\nb $A\n\nc $A\n");
+    assert!(
+        messages(&l)
+            .iter()
+            .any(|m| m.contains("Multi-line definition $A never stops expanding")),
+        "{:?}",
+        &messages(&l)[..messages(&l).len().min(5)]
+    );
+    // Used once per line from ~SEQ it is an ordinary, finite expansion.
+    let l = load(b"$B=\\\nx\\\ny\n\n~SEQ(i,1,20000) $B\n");
+    assert!(
+        !messages(&l).iter().any(|m| m.contains("never stops")),
+        "{:?}",
+        &messages(&l)[..messages(&l).len().min(5)]
+    );
+}
+
 /// A file that includes itself: keepalived 2.2.7 recurses until `fopen()`
 /// fails with EMFILE ("open problem (Too many open files) - skipping", exit
 /// 0); with two such includes it never finishes (2^1000 opens). We looped
