@@ -141,7 +141,14 @@ fn arb_config() -> impl Strategy<Value = String> {
             if let Some(p) = persist {
                 s += &format!(" persistence_timeout {p}\n");
             }
-            for (o, port, w) in &rss {
+            // Distinct addresses: keepalived drops duplicate real servers
+            // before it resets DR/TUN ports to the virtual server's, so two
+            // servers on one address with different ports become duplicates
+            // only after its checks (as in keepalived), and a second reading
+            // of the dump then drops one: not a fixpoint by keepalived's own
+            // rules.
+            let mut seen = std::collections::HashSet::new();
+            for (o, port, w) in rss.iter().filter(|(o, _, _)| seen.insert(*o)) {
                 s += &format!(
                     " real_server 203.0.113.{o} {port} {{\n  weight {w}\n  TCP_CHECK {{\n   connect_timeout 3\n  }}\n }}\n"
                 );

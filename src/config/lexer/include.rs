@@ -24,12 +24,26 @@ pub(super) struct GlobResult {
     pub matches: Vec<Match>,
     pub missing: u32,
     pub have_wildcards: bool,
+    /// Brace expansion gave more than [`MAX_BRACE_NAMES`] patterns; nothing
+    /// was globbed.
+    pub too_many: bool,
 }
+
+/// glibc expands `{a,b}{a,b}...` into 2^n patterns (keepalived never
+/// finishes `include /x/{a,b}{a,b}...` with a few dozen groups); we stop here.
+pub(super) const MAX_BRACE_NAMES: usize = 10_000;
 
 /// glibc `GLOB_BRACE` expansion: the first unescaped `{` with a matching `}`
 /// is replaced by each of its top-level comma-separated alternatives, in
 /// order, recursively. Without a matching `}` the pattern is left as is.
-pub(super) fn expand_braces(pat: &str) -> Vec<String> {
+/// `None` when that makes more than [`MAX_BRACE_NAMES`] patterns.
+pub(super) fn expand_braces(pat: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    expand_into(pat, &mut out).then_some(out)
+}
+
+/// Appends the expansions of `pat` to `out`; false once there are too many.
+fn expand_into(pat: &str, out: &mut Vec<String>) -> bool {
     let b = pat.as_bytes();
     let mut i = 0;
     let mut open = None;
@@ -45,7 +59,8 @@ pub(super) fn expand_braces(pat: &str) -> Vec<String> {
         i += 1;
     }
     let Some(open) = open else {
-        return vec![pat.to_owned()];
+        out.push(pat.to_owned());
+        return out.len() <= MAX_BRACE_NAMES;
     };
     let mut depth = 0;
     let mut parts = Vec::new();
@@ -71,13 +86,13 @@ pub(super) fn expand_braces(pat: &str) -> Vec<String> {
         j += 1;
     }
     let Some(close) = close else {
-        return vec![pat.to_owned()];
+        out.push(pat.to_owned());
+        return out.len() <= MAX_BRACE_NAMES;
     };
     let (pre, post) = (&pat[..open], &pat[close + 1..]);
     parts
         .iter()
-        .flat_map(|alt| expand_braces(&format!("{pre}{alt}{post}")))
-        .collect()
+        .all(|alt| expand_into(&format!("{pre}{alt}{post}"), out))
 }
 
 /// keepalived's `have_brace()`: an unescaped `{` anywhere.
@@ -217,7 +232,11 @@ fn glob_one(src: &dyn Source, base: &str, pat: &str, out: &mut GlobResult) -> Ve
 /// configuration, resolved against `base`.
 pub(super) fn glob(src: &dyn Source, base: &str, pattern: &str) -> GlobResult {
     let mut out = GlobResult::default();
-    for alt in expand_braces(pattern) {
+    let Some(alts) = expand_braces(pattern) else {
+        out.too_many = true;
+        return out;
+    };
+    for alt in alts {
         let mut found = glob_one(src, base, &alt, &mut out);
         found.sort();
         for rel in found {
@@ -244,10 +263,13 @@ mod tests {
 
     #[test]
     fn braces() {
-        assert_eq!(expand_braces("a{b,c}d"), ["abd", "acd"]);
-        assert_eq!(expand_braces("{x,y{1,2}}"), ["x", "y1", "y2"]);
-        assert_eq!(expand_braces("a{b"), ["a{b"]);
-        assert_eq!(expand_braces("a\\{b,c}"), ["a\\{b,c}"]);
+        let e = |p: &str| expand_braces(p).unwrap();
+        assert_eq!(e("a{b,c}d"), ["abd", "acd"]);
+        assert_eq!(e("{x,y{1,2}}"), ["x", "y1", "y2"]);
+        assert_eq!(e("a{b"), ["a{b"]);
+        assert_eq!(e("a\\{b,c}"), ["a\\{b,c}"]);
+        assert_eq!(expand_braces(&"{a,b}".repeat(13)).unwrap().len(), 8192);
+        assert!(expand_braces(&"{a,b}".repeat(14)).is_none());
         assert!(have_brace("a{b"));
         assert!(!have_brace("a\\{b"));
     }

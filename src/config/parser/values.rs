@@ -232,7 +232,13 @@ impl Parser<'_> {
                 format!("{warn}number '{s}' has too many decimal places"),
             );
             round_up = frac.as_bytes()[shift as usize] >= b'5';
-            frac_used = &frac[..shift as usize];
+            // Cut at a character boundary (invalid UTF-8 became U+FFFD);
+            // the digits stop before any such character anyway.
+            let mut n = shift as usize;
+            while !frac.is_char_boundary(n) {
+                n -= 1;
+            }
+            frac_used = &frac[..n];
         }
         let mut joined = String::with_capacity(int_part.len() + shift as usize);
         joined.push_str(int_part);

@@ -2294,7 +2294,12 @@ fn vi_auth_pass(p: &mut Parser, line: &Line) {
     let mut s = s.to_owned();
     if s.len() > 8 {
         p.err(line, 1, "Truncating auth_pass to 8 characters");
-        s.truncate(8);
+        // keepalived keeps 8 bytes; never cut inside a character.
+        let mut n = 8;
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s.truncate(n);
     }
     let v = vi(p);
     match &mut v.auth {
