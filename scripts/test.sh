@@ -17,6 +17,11 @@ step cargo fmt --check
 step cargo clippy --all-targets -- -D warnings
 step cargo build --release
 step cargo test --release
+# The config reader under the fuzzer for a bounded time (no crash, hang or
+# runaway memory); FUZZ_SECONDS=0 skips it.
+if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
+    step ./scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+fi
 if [ -f target/differential-summary.txt ]; then
     echo "==> differential summary (target/differential-summary.txt):"
     head -n 40 target/differential-summary.txt
