@@ -16,7 +16,11 @@ step() {
 step cargo fmt --check
 step cargo clippy --all-targets -- -D warnings
 step cargo build --release
-step cargo test --release
+# Keep cargo's output to total it at the end (its last "test result" line is
+# the doc-tests', which run none).
+TEST_LOG=$(mktemp)
+trap 'rm -f "$TEST_LOG"' EXIT
+step bash -c 'cargo test --release 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$TEST_LOG"
 # The config reader under the fuzzer for a bounded time (no crash, hang or
 # runaway memory); FUZZ_SECONDS=0 skips it.
 if [ "${FUZZ_SECONDS:-60}" != 0 ]; then
@@ -28,6 +32,9 @@ if [ -f target/differential-summary.txt ]; then
 fi
 if [ ${#failed[@]} -gt 0 ]; then
     printf 'FAILED: %s\n' "${failed[@]}"
-    exit 1
+else
+    echo "all checks passed"
 fi
-echo "all checks passed"
+# The closing line: every test run above, totalled.
+awk '/^test result:/ {p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f}' "$TEST_LOG"
+[ ${#failed[@]} -eq 0 ]
