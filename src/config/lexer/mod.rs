@@ -208,7 +208,7 @@ const MAX_INCLUDE_DEPTH: usize = 1000;
 /// Lines `~SEQ`/`~LST` may generate in one read, all together. keepalived
 /// has no limit (`~SEQ(i,0,4294967295)` runs for hours; nested ones
 /// multiply), and every generated line can cost a diagnostic in memory.
-const MAX_SEQ_LINES: u64 = 1_000_000;
+const MAX_SEQ_LINES: u64 = 100_000;
 
 /// Predefined names whose value is computed at each use.
 #[derive(Debug, Clone, Copy)]

@@ -606,37 +606,53 @@ fn sg_track(p: &mut Parser, line: &Line) {
     });
 }
 
-fn sg_notify(p: &mut Parser, line: &Line) {
-    let kw = w(line, 0);
-    let name = sg(p).name.clone();
+/// A notify keyword's script slot in a sync group.
+fn sg_slot<'p>(p: &'p mut Parser, kw: &str) -> &'p mut Option<Script> {
     let g = sg(p);
-    let exists = match kw.as_str() {
-        "notify_master" => g.notify_master.is_some(),
-        "notify_backup" => g.notify_backup.is_some(),
-        "notify_fault" => g.notify_fault.is_some(),
-        "notify_stop" => g.notify_stop.is_some(),
-        _ => g.notify.is_some(),
-    };
-    if exists {
+    match kw {
+        "notify_master" => &mut g.notify_master,
+        "notify_backup" => &mut g.notify_backup,
+        "notify_fault" => &mut g.notify_fault,
+        "notify_stop" => &mut g.notify_stop,
+        _ => &mut g.notify,
+    }
+}
+
+/// A notify keyword's script slot in an instance.
+fn vi_slot<'p>(p: &'p mut Parser, kw: &str) -> &'p mut Option<Script> {
+    let v = vi(p);
+    match kw {
+        "notify_master" => &mut v.notify_master,
+        "notify_backup" => &mut v.notify_backup,
+        "notify_fault" => &mut v.notify_fault,
+        "notify_stop" => &mut v.notify_stop,
+        "notify_master_rx_lower_pri" => &mut v.notify_master_rx_lower_pri,
+        _ => &mut v.notify,
+    }
+}
+
+/// `notify*` keywords of instances and sync groups: the first one given
+/// wins, later ones are reported (`owner` prefixes the message).
+fn set_notify(
+    p: &mut Parser,
+    line: &Line,
+    owner: &str,
+    slot: for<'p> fn(&'p mut Parser, &str) -> &'p mut Option<Script>,
+) {
+    let kw = w(line, 0);
+    if slot(p, &kw).is_some() {
         let Some(arg) = p.word(line, 1) else { return };
-        let what = if kw == "notify" {
-            "notify".to_owned()
-        } else {
-            kw.clone()
-        };
-        let msg = format!("vrrp group {name}: {what} script already specified - ignoring {arg}");
+        let msg = format!("{owner}{kw} script already specified - ignoring {arg}");
         p.err(line, 1, msg);
         return;
     }
     let s = notify_script(p, line, "notify");
-    let g = sg(p);
-    match kw.as_str() {
-        "notify_master" => g.notify_master = s,
-        "notify_backup" => g.notify_backup = s,
-        "notify_fault" => g.notify_fault = s,
-        "notify_stop" => g.notify_stop = s,
-        _ => g.notify = s,
-    }
+    *slot(p, &kw) = s;
+}
+
+fn sg_notify(p: &mut Parser, line: &Line) {
+    let owner = format!("vrrp group {}: ", sg(p).name);
+    set_notify(p, line, &owner, sg_slot);
 }
 
 fn sg_smtp_alert(p: &mut Parser, line: &Line) {
@@ -2105,36 +2121,7 @@ fn vi_notify(p: &mut Parser, line: &Line) {
         vi(p).notify_deleted = Some(s);
         return;
     }
-    let v = vi(p);
-    let exists = match kw.as_str() {
-        "notify_master" => v.notify_master.is_some(),
-        "notify_backup" => v.notify_backup.is_some(),
-        "notify_fault" => v.notify_fault.is_some(),
-        "notify_stop" => v.notify_stop.is_some(),
-        "notify_master_rx_lower_pri" => v.notify_master_rx_lower_pri.is_some(),
-        _ => v.notify.is_some(),
-    };
-    if exists {
-        let Some(arg) = p.word(line, 1) else { return };
-        let what = if kw == "notify" {
-            "notify".to_owned()
-        } else {
-            kw.clone()
-        };
-        let msg = format!("({name}) {what} script already specified - ignoring {arg}");
-        p.err(line, 1, msg);
-        return;
-    }
-    let s = notify_script(p, line, "notify");
-    let v = vi(p);
-    match kw.as_str() {
-        "notify_master" => v.notify_master = s,
-        "notify_backup" => v.notify_backup = s,
-        "notify_fault" => v.notify_fault = s,
-        "notify_stop" => v.notify_stop = s,
-        "notify_master_rx_lower_pri" => v.notify_master_rx_lower_pri = s,
-        _ => v.notify = s,
-    }
+    set_notify(p, line, &format!("({name}) "), vi_slot);
 }
 
 fn vi_lvs_sync_daemon_interface(p: &mut Parser, line: &Line) {
