@@ -29,4 +29,4 @@ else
     sanitizer=(-s none)
 fi
 exec cargo fuzz run "${sanitizer[@]}" config_parse "$CORPUS" -- \
-    -dict=config.dict -max_total_time="$SECONDS_TO_RUN" -rss_limit_mb=2048 -timeout=10 "$@"
+    -dict=config.dict -max_total_time="$SECONDS_TO_RUN" -rss_limit_mb=2048 -timeout="${FUZZ_TIMEOUT:-20}" "$@"
