@@ -19,7 +19,7 @@ pub struct Word {
 }
 
 /// The words of a line.
-pub type Words = smallvec::SmallVec<[Word; 3]>;
+pub type Words = smallvec::SmallVec<[Word; 2]>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {

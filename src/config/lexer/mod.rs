@@ -405,7 +405,15 @@ impl Lexer<'_> {
             && let Some(n) = &f.name
         {
             let s = Span::new(n.clone(), f.line_no, 1);
-            self.last_span = Some(s.clone());
+            // Same file as last time: update the numbers in place (no
+            // second reference-count increment per line).
+            match &mut self.last_span {
+                Some(last) if Arc::ptr_eq(&last.file, n) => {
+                    last.line = s.line;
+                    last.col = s.col;
+                }
+                last => *last = Some(s.clone()),
+            }
             return s;
         }
         self.last_span

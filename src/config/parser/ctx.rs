@@ -143,7 +143,15 @@ impl<'a> Parser<'a> {
             }
             return None;
         };
-        self.last_span = Some(line.span.clone());
+        // Reuse the file name already held when it is the same file: no
+        // reference-count traffic per line.
+        match &mut self.last_span {
+            Some(last) if std::sync::Arc::ptr_eq(&last.file, &line.span.file) => {
+                last.line = line.span.line;
+                last.col = line.span.col;
+            }
+            last => *last = Some(line.span.clone()),
+        }
         if line.words.len() == 1 {
             match line.words[0].text.as_str() {
                 "{" if !line.words[0].quoted => self.block_depth += 1,
