@@ -231,50 +231,50 @@ fn track_line(
             }
             (0, false)
         }
-        TrackKind::Script => match p.cfg.vrrp_scripts.iter().find(|s| s.name == tracked) {
-            Some(s) => (s.weight, s.weight_reverse),
-            None => {
-                p.err(
-                    l,
-                    0,
-                    format!("({owner}) track script {tracked} not found, ignoring..."),
-                );
-                return None;
+        _ => {
+            let c = &p.cfg;
+            let (found, noun) = match kind {
+                TrackKind::Script => (
+                    c.vrrp_scripts
+                        .iter()
+                        .find(|s| s.name == tracked)
+                        .map(|s| (s.weight, s.weight_reverse)),
+                    "track script",
+                ),
+                TrackKind::File => (
+                    c.track_files
+                        .iter()
+                        .find(|s| s.name == tracked)
+                        .map(|s| (s.weight, s.weight_reverse)),
+                    "track file",
+                ),
+                TrackKind::Process => (
+                    c.track_processes
+                        .iter()
+                        .find(|s| s.name == tracked)
+                        .map(|s| (s.weight, s.weight_reverse)),
+                    "track process",
+                ),
+                _ => (
+                    c.bfd_instances
+                        .iter()
+                        .find(|b| b.name == tracked)
+                        .map(|_| (0, false)),
+                    "BFD",
+                ),
+            };
+            match found {
+                Some(d) => d,
+                None => {
+                    p.err(
+                        l,
+                        0,
+                        format!("({owner}) {noun} {tracked} not found, ignoring..."),
+                    );
+                    return None;
+                }
             }
-        },
-        TrackKind::File => match p.cfg.track_files.iter().find(|s| s.name == tracked) {
-            Some(s) => (s.weight, s.weight_reverse),
-            None => {
-                p.err(
-                    l,
-                    0,
-                    format!("({owner}) track file {tracked} not found, ignoring..."),
-                );
-                return None;
-            }
-        },
-        TrackKind::Process => match p.cfg.track_processes.iter().find(|s| s.name == tracked) {
-            Some(s) => (s.weight, s.weight_reverse),
-            None => {
-                p.err(
-                    l,
-                    0,
-                    format!("({owner}) track process {tracked} not found, ignoring..."),
-                );
-                return None;
-            }
-        },
-        TrackKind::Bfd => match p.cfg.bfd_instances.iter().find(|b| b.name == tracked) {
-            Some(_) => (0, false),
-            None => {
-                p.err(
-                    l,
-                    0,
-                    format!("({owner}) BFD {tracked} not found, ignoring..."),
-                );
-                return None;
-            }
-        },
+        }
     };
     let what = match kind {
         TrackKind::Interface => "track_interface",

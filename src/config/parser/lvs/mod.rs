@@ -1005,16 +1005,14 @@ fn vs_group_name(p: &mut Parser) -> String {
     }
 }
 
-fn quorum_script(p: &mut Parser, line: &Line) {
-    let up = line.words[0].text == "quorum_up";
-    let exists = cur_vs(p).is_some_and(|v| {
-        if up {
-            v.quorum_up.is_some()
-        } else {
-            v.quorum_down.is_some()
-        }
-    });
-    if exists {
+/// Where a script keyword of the current virtual or real server goes.
+type ScriptSlot =
+    for<'p> fn(&'p mut Parser, bool) -> Option<&'p mut Option<Box<crate::config::model::Script>>>;
+
+/// `quorum_up`/`quorum_down` and `notify_up`/`notify_down`: the first one
+/// given wins, later ones are reported; `up` picks the keyword's slot.
+fn set_server_script(p: &mut Parser, line: &Line, up: bool, kind: &str, slot: ScriptSlot) {
+    if slot(p, up).is_some_and(|s| s.is_some()) {
         let g = vs_group_name(p);
         let Some(w) = p.word(line, 1).map(str::to_owned) else {
             return;
@@ -1027,14 +1025,23 @@ fn quorum_script(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    let s = notify_script(p, line, "quorum");
-    if let Some(vs) = cur_vs(p) {
-        if up {
-            vs.quorum_up = s.map(Box::new);
-        } else {
-            vs.quorum_down = s.map(Box::new);
-        }
+    let s = notify_script(p, line, kind);
+    if let Some(slot) = slot(p, up) {
+        *slot = s.map(Box::new);
     }
+}
+
+fn quorum_script(p: &mut Parser, line: &Line) {
+    let up = line.words[0].text == "quorum_up";
+    set_server_script(p, line, up, "quorum", |p, up| {
+        cur_vs(p).map(|v| {
+            if up {
+                &mut v.quorum_up
+            } else {
+                &mut v.quorum_down
+            }
+        })
+    });
 }
 
 fn quorum(p: &mut Parser, line: &Line) {
@@ -1224,34 +1231,15 @@ fn threshold(p: &mut Parser, line: &Line) {
 
 fn rs_notify(p: &mut Parser, line: &Line) {
     let up = line.words[0].text == "notify_up";
-    let exists = cur_rs(p).is_some_and(|r| {
-        if up {
-            r.notify_up.is_some()
-        } else {
-            r.notify_down.is_some()
-        }
+    set_server_script(p, line, up, "notify", |p, up| {
+        cur_rs(p).map(|r| {
+            if up {
+                &mut r.notify_up
+            } else {
+                &mut r.notify_down
+            }
+        })
     });
-    if exists {
-        let g = vs_group_name(p);
-        let Some(w) = p.word(line, 1).map(str::to_owned) else {
-            return;
-        };
-        let kw = &line.words[0].text;
-        p.err(
-            line,
-            1,
-            format!("({g}) {kw} script already specified - ignoring {w}"),
-        );
-        return;
-    }
-    let s = notify_script(p, line, "notify");
-    if let Some(rs) = cur_rs(p) {
-        if up {
-            rs.notify_up = s.map(Box::new);
-        } else {
-            rs.notify_down = s.map(Box::new);
-        }
-    }
 }
 
 fn rs_connect_timeout(p: &mut Parser, line: &Line) {
