@@ -71,6 +71,17 @@ pub fn true_false(s: &str) -> Option<bool> {
 }
 
 impl Parser<'_> {
+    /// keepalived prefixes a tolerated bad value with "WARNING - " when it
+    /// carries on (lenient keyword, not `-t`); under `-t` the same text is
+    /// an error and has no prefix.
+    pub(crate) fn warn_prefix(&self, lenient: bool) -> &'static str {
+        if lenient && !self.config_test {
+            "WARNING - "
+        } else {
+            ""
+        }
+    }
+
     fn invalid_number(&mut self, line: &Line, i: usize, msg: String) {
         self.error_at(line, i, Category::InvalidNumber, msg);
     }
@@ -85,11 +96,7 @@ impl Parser<'_> {
         lenient: bool,
     ) -> Option<i64> {
         let s = self.word(line, i)?;
-        let warn = if lenient && !self.config_test {
-            "WARNING - "
-        } else {
-            ""
-        };
+        let warn = self.warn_prefix(lenient);
         let n = scan(s);
         let (v, overflow) = c_value(&n);
         if !n.rest.is_empty() {
@@ -150,11 +157,7 @@ impl Parser<'_> {
         (limit, range_name): (u64, &str),
     ) -> Option<u64> {
         let s = self.word(line, i)?;
-        let warn = if lenient && !self.config_test {
-            "WARNING - "
-        } else {
-            ""
-        };
+        let warn = self.warn_prefix(lenient);
         let n = scan(s);
         let (v, overflow) = c_value(&n);
         let v = v.unsigned_abs().min(u128::from(u64::MAX)) as u64;
@@ -210,11 +213,7 @@ impl Parser<'_> {
         shift: u32,
         lenient: bool,
     ) -> Option<u64> {
-        let warn = if lenient && !self.config_test {
-            "WARNING - "
-        } else {
-            ""
-        };
+        let warn = self.warn_prefix(lenient);
         if s.starts_with('-') {
             self.invalid_number(line, i, format!("{warn}negative number '{s}'"));
             return None;

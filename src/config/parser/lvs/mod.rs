@@ -412,7 +412,7 @@ fn range_end(p: &mut Parser, l: &Line, addr: &str, end_s: &str, v6: bool) -> Opt
     let value = u64::from_str_radix(if digits.is_empty() { "0" } else { digits }, radix)
         .unwrap_or(u64::MAX);
     if !rest.is_empty() {
-        let warn = if p.config_test { "" } else { "WARNING - " };
+        let warn = p.warn_prefix(true);
         let msg = format!(
             "{warn}Virtual server group range '{addr}' has extra characters at end '{rest}'"
         );
