@@ -6,6 +6,8 @@
 
 pub mod cli;
 pub mod config;
+pub mod parent;
 pub mod proto;
 pub mod sys;
 pub mod vrrp;
+pub mod vrrp_child;

@@ -13,7 +13,9 @@ use keepalived::config::diag;
 use keepalived::config::lexer::{IncludeChecks, LexOptions};
 use keepalived::config::source::Host;
 use keepalived::config::{self, LoadOptions, report};
+use keepalived::parent::{self, ParentOptions, child::ChildKind};
 use keepalived::sys::host::{FsSource, LiveHost};
+use keepalived::vrrp_child::{self, ChildOptions};
 
 /// What `-v` lists as working today, so nobody mistakes this build for a
 /// complete daemon.
@@ -73,14 +75,92 @@ fn run(argv: &[String]) -> Result<u8> {
         Action::Run(opts) => match &opts.config_test {
             Some(dest) => config_test(&opts, dest),
             None if opts.dump_conf => config_test(&opts, &ConfigTest::Stderr),
-            None => {
-                eprintln!(
-                    "keepalived: daemon mode is not implemented yet; only the configuration \
-                     test works (keepalived -t -f FILE)"
-                );
-                Ok(1)
-            }
+            None => daemon(&opts, argv),
         },
+    }
+}
+
+/// The load options shared by `-t` and the daemon.
+fn load_options(opts: &Options, host: &LiveHost, config_test: bool) -> LoadOptions {
+    let all = opts.all_config;
+    LoadOptions {
+        lex: LexOptions {
+            config_id: host.config_id(),
+            include_checks: IncludeChecks {
+                read: all,
+                match_: all,
+                wildcard_match: all,
+                brace_match: all,
+            },
+            random_seed: None,
+            cwd: std::env::current_dir()
+                .map(|d| d.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            ..Default::default()
+        },
+        config_test,
+    }
+}
+
+/// Daemon mode: the parent, or (re-executed with a role) a child.
+fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
+    let role = ChildKind::from_env();
+    if role.is_some() && !parent::child::bind_to_parent() {
+        // The parent died before we could ask to die with it.
+        return Ok(0);
+    }
+    if role.is_none() && !opts.dont_fork {
+        nix::unistd::daemon(false, false).context("daemonising")?;
+    }
+    keepalived::parent::console::init();
+    let host = LiveHost {
+        config_id: opts.config_id.clone(),
+    };
+    let loaded = config::load(&opts.config_file, &FsSource, &host, &load_options(opts, &host, false));
+    if role.is_none() {
+        tracing::info!("Starting Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
+        tracing::info!("Command line: '{}'", argv.join("' '"));
+        tracing::info!("Configuration file {}", opts.config_file);
+        for d in &loaded.diags {
+            tracing::warn!("{}", d.message);
+        }
+    }
+    let cfg = loaded.config;
+    match role {
+        Some(ChildKind::Vrrp) => {
+            let child_opts = ChildOptions {
+                detail: opts.log_detail > 0,
+                dont_release_vrrp: opts.dont_release_vrrp,
+            };
+            match vrrp_child::run(cfg, child_opts, parent::child::report_ready) {
+                Ok(()) => Ok(0),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    Ok(1)
+                }
+            }
+        }
+        Some(ChildKind::Checker) => {
+            tracing::error!("the health checker is not implemented yet");
+            Ok(1)
+        }
+        None => {
+            let has_vrrp = !cfg.vrrp_instances.is_empty() || !cfg.static_addresses.is_empty();
+            let has_lvs = !cfg.virtual_servers.is_empty();
+            let all = opts.children.run_all;
+            let popts = ParentOptions {
+                args: argv[1..].to_vec(),
+                start_vrrp: opts.children.vrrp && (has_vrrp || all),
+                start_checker: false && opts.children.checkers && (has_lvs || all),
+                dont_respawn: opts.dont_respawn,
+                child_wait: std::time::Duration::from_secs(u64::from(cfg.child_wait_time.unwrap_or(5))),
+                version_line: format!("Keepalived v{} (rust)", env!("CARGO_PKG_VERSION")),
+            };
+            if has_lvs && opts.children.checkers {
+                tracing::warn!("virtual_server blocks are not implemented yet: no health checker is started");
+            }
+            Ok(parent::run(popts))
+        }
     }
 }
 

@@ -1,0 +1,148 @@
+//! The daemon's process model (keepalived's `core/main.c`): the parent reads
+//! the configuration, starts a child per subsystem that has configuration,
+//! forwards signals to them and restarts them when they die.
+//!
+//! Children are started by re-executing our own binary (`/proc/self/exe`)
+//! with the same arguments and the role in the environment
+//! ([`ROLE_ENV`]), never by `fork()` from a process that has a runtime or
+//! threads. Each child asks for SIGTERM when the parent dies
+//! (`PR_SET_PDEATHSIG`) and checks that the parent it was started by is
+//! still there, closing the race between `exec` and `prctl`.
+
+pub mod child;
+pub mod console;
+pub mod respawn;
+
+use std::time::Duration;
+
+use tokio::signal::unix::{SignalKind, signal};
+
+use child::{Child, ChildKind, Exit};
+
+/// Environment variable naming the role of a re-executed child.
+pub const ROLE_ENV: &str = "KEEPALIVED_ROLE";
+/// Environment variable with the parent's PID (see the module docs).
+pub const PARENT_ENV: &str = "KEEPALIVED_PARENT_PID";
+/// Environment variable with the descriptor a child writes one byte to
+/// once it has read its configuration (keepalived uses an eventfd).
+pub const READY_FD_ENV: &str = "KEEPALIVED_READY_FD";
+
+/// What the parent needs from the command line and configuration.
+#[derive(Clone, Debug)]
+pub struct ParentOptions {
+    /// The arguments to give the children (ours, minus argv[0]).
+    pub args: Vec<String>,
+    pub start_vrrp: bool,
+    pub start_checker: bool,
+    pub dont_respawn: bool,
+    /// `child_wait_time` (default 5 s).
+    pub child_wait: Duration,
+    pub version_line: String,
+}
+
+/// Runs the parent until stopped; returns the daemon's exit code.
+pub fn run(opts: ParentOptions) -> u8 {
+    // Orphaned grandchildren (scripts) are reaped by us, not by init, so
+    // that a child's scripts never outlive the daemon unnoticed.
+    let _ = nix::sys::prctl::set_child_subreaper(true);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    rt.block_on(supervise(opts))
+}
+
+async fn supervise(opts: ParentOptions) -> u8 {
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+    let mut kinds = Vec::new();
+    if opts.start_vrrp {
+        kinds.push(ChildKind::Vrrp);
+    }
+    if opts.start_checker {
+        kinds.push(ChildKind::Checker);
+    }
+    if kinds.is_empty() {
+        tracing::warn!("Warning - keepalived has no configuration to run");
+    }
+    let mut children: Vec<Child> = Vec::new();
+    for k in kinds {
+        match Child::start(k, &opts.args) {
+            Ok(c) => children.push(c),
+            Err(e) => {
+                tracing::error!("Unable to start {} child process: {e}", k.prog());
+                return 1;
+            }
+        }
+    }
+    for c in &mut children {
+        c.wait_ready(Duration::from_secs(30)).await;
+    }
+    tracing::info!("Startup complete");
+    crate::parent::child::sd_notify(&format!(
+        "READY=1\nMAINPID={}\nSTATUS=Startup complete",
+        std::process::id()
+    ));
+    let code = loop {
+        tokio::select! {
+            _ = term.recv() => break 0,
+            _ = int.recv() => break 0,
+            _ = hup.recv() => {
+                tracing::info!("Reloading ...");
+                for c in &children {
+                    c.signal(nix::sys::signal::Signal::SIGHUP);
+                }
+            }
+            (i, exit) = child::wait_any(&mut children) => {
+                let c = &mut children[i];
+                match exit {
+                    Exit::Permanent(code, what) => {
+                        tracing::error!("{} exited with permanent error {what}. Terminating", c.kind.ident());
+                        break code;
+                    }
+                    Exit::Other(desc) => {
+                        if opts.dont_respawn {
+                            tracing::error!("{} child process({}) died: Exiting", c.kind.prog(), c.pid);
+                            break 0;
+                        }
+                        tracing::warn!("{desc}");
+                        tracing::error!("{} child process({}) died: Respawning", c.kind.prog(), c.pid);
+                        let delay = c.respawn.next_delay(c.started.elapsed());
+                        if !delay.is_zero() {
+                            tracing::info!("Restart of {} process delayed {} seconds to limit respawn rate", c.kind.short(), delay.as_secs());
+                            tokio::time::sleep(delay).await;
+                        }
+                        if let Err(e) = c.restart(&opts.args) {
+                            tracing::error!("Unable to restart {} child process: {e}", c.kind.prog());
+                            break 1;
+                        }
+                    }
+                }
+            }
+        }
+    };
+    tracing::info!("Stopping");
+    crate::parent::child::sd_notify("STOPPING=1");
+    for c in &children {
+        c.signal(nix::sys::signal::Signal::SIGTERM);
+    }
+    for c in &mut children {
+        if !c.wait_exit(opts.child_wait).await {
+            tracing::error!(
+                "{} process failed to die - forcing termination",
+                c.kind.ident()
+            );
+            c.signal(nix::sys::signal::Signal::SIGKILL);
+            c.wait_exit(Duration::from_secs(1)).await;
+        }
+    }
+    tracing::info!("Stopped {}", opts.version_line);
+    code
+}

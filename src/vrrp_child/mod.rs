@@ -1,0 +1,346 @@
+//! The VRRP child process (`Keepalived_vrrp`): the I/O driver around the
+//! pure state machines of `crate::vrrp`.
+//!
+//! ```text
+//!   socket readers ──RxPacket──┐
+//!   (one task per socket)      │
+//!                              ▼
+//!   signals ───────────────► main loop ──► Pool::send (adverts)
+//!   timers (poll_timeout) ──►   │      ──► Kernel (VIPs, GARP/NA)
+//!                               │      ──► notify scripts, log
+//! ```
+//!
+//! Everything runs on one current-thread runtime; the main loop owns every
+//! instance, so no state is shared or locked.
+
+pub mod iface;
+pub mod kernel;
+pub mod net;
+pub mod node;
+pub mod tx;
+
+use std::net::IpAddr;
+use std::time::{Duration, Instant};
+
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::config::model::Config;
+use crate::proto::vrrp::validate;
+use crate::vrrp::{Action, Input, RxAdvert, State};
+
+use kernel::{AddrOutcome, Kernel};
+use net::{Pool, PoolKey, PoolSpec, RxPacket};
+use node::Node;
+
+/// What the command line tells the VRRP child.
+#[derive(Clone, Debug, Default)]
+pub struct ChildOptions {
+    /// `-D`: log the detail lines.
+    pub detail: bool,
+    /// `-V`: leave VIPs and routes in place at shutdown.
+    pub dont_release_vrrp: bool,
+}
+
+/// Errors that stop the child before it runs.
+#[derive(Debug, thiserror::Error)]
+pub enum ChildError {
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+    #[error("interface {0} for vrrp_instance {1} doesn't exist")]
+    NoInterface(String, String),
+    #[error("cannot open VRRP sockets on {0}: {1}")]
+    Socket(String, std::io::Error),
+    #[error("cannot open netlink: {0}")]
+    Netlink(std::io::Error),
+}
+
+/// Runs the VRRP child until SIGTERM/SIGINT; returns the exit code.
+/// `ready` is called once the sockets are open and the instances built
+/// (the parent then reports the daemon ready to systemd).
+pub fn run(cfg: Config, opts: ChildOptions, ready: impl FnOnce()) -> Result<(), ChildError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ChildError::Runtime)?;
+    rt.block_on(async move {
+        let mut d = Driver::new(cfg, opts)?;
+        ready();
+        d.run().await;
+        Ok(())
+    })
+}
+
+struct Driver {
+    opts: ChildOptions,
+    nodes: Vec<Node>,
+    pool: Pool,
+    kernel: Kernel,
+    rx: mpsc::Receiver<RxPacket>,
+    epoch: Instant,
+}
+
+impl Driver {
+    fn new(cfg: Config, opts: ChildOptions) -> Result<Driver, ChildError> {
+        let (tx, rx) = mpsc::channel(1024);
+        let mut nodes = Vec::new();
+        let mut specs: Vec<(PoolKey, PoolSpec)> = Vec::new();
+        for inst in &cfg.vrrp_instances {
+            let ifname = node::instance_ifname(inst).unwrap_or_default();
+            let info = iface::read(&ifname)
+                .ok_or_else(|| ChildError::NoInterface(ifname.clone(), inst.name.clone()))?;
+            let n = Node::new(&cfg, inst, &info);
+            let spec = match specs.iter_mut().find(|(k, _)| *k == n.key) {
+                Some((_, s)) => s,
+                None => {
+                    specs.push((
+                        n.key,
+                        PoolSpec {
+                            ifname: ifname.clone(),
+                            unicast_hops: 255,
+                            ..PoolSpec::default()
+                        },
+                    ));
+                    &mut specs.last_mut().expect("just pushed").1
+                }
+            };
+            if !n.unicast {
+                for d in &n.dsts {
+                    if !spec.groups.contains(d) {
+                        spec.groups.push(*d);
+                    }
+                }
+            }
+            spec.ah |= n.params.auth == crate::proto::vrrp::Auth::Ah;
+            if let Some(IpAddr::V6(s)) = n.src {
+                spec.src6.get_or_insert(s);
+            }
+            nodes.push(n);
+        }
+        let mut pool = Pool::default();
+        for (key, spec) in &specs {
+            pool.open(*key, spec, &tx)
+                .map_err(|e| ChildError::Socket(spec.ifname.clone(), e))?;
+            if opts.detail {
+                tracing::info!(
+                    "VRRP sockpool: [ifindex({:3}), family({}), proto(112), {}]",
+                    key.ifindex,
+                    if key.v6 { "IPv6" } else { "IPv4" },
+                    if spec.groups.is_empty() {
+                        "unicast".to_string()
+                    } else {
+                        format!("multicast, address({})", spec.groups[0])
+                    }
+                );
+            }
+        }
+        let kernel = Kernel::new().map_err(ChildError::Netlink)?;
+        Ok(Driver {
+            opts,
+            nodes,
+            pool,
+            kernel,
+            rx,
+            epoch: Instant::now(),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    async fn run(&mut self) {
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+        let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+        for i in 0..self.nodes.len() {
+            let now = self.now();
+            let actions = self.nodes[i].fsm.handle(now, Input::Start);
+            self.exec(i, actions).await;
+        }
+        loop {
+            let next = self
+                .nodes
+                .iter()
+                .filter_map(|n| n.fsm.poll_timeout())
+                .min();
+            let sleep_until = next.map(|t| {
+                tokio::time::Instant::from_std(self.epoch + Duration::from_micros(t))
+            });
+            tokio::select! {
+                biased;
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => {
+                    tracing::info!("Reloading");
+                    tracing::warn!("reload is not implemented yet: keeping the running configuration");
+                }
+                Some(p) = self.rx.recv() => self.on_packet(p).await,
+                _ = async {
+                    match sleep_until {
+                        Some(t) => tokio::time::sleep_until(t).await,
+                        None => std::future::pending().await,
+                    }
+                } => self.on_timers().await,
+            }
+        }
+        self.shutdown().await;
+    }
+
+    async fn on_timers(&mut self) {
+        let now = self.now();
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].fsm.poll_timeout().is_some_and(|t| t <= now) {
+                let actions = self.nodes[i].fsm.handle_timeout(now);
+                self.exec(i, actions).await;
+            }
+        }
+    }
+
+    async fn on_packet(&mut self, p: RxPacket) {
+        let Some(vrid) = net::vrid_of(&p.bytes, p.key.v6) else {
+            return;
+        };
+        let Some(i) = self
+            .nodes
+            .iter()
+            .position(|n| n.key == p.key && n.vrid == vrid)
+        else {
+            return;
+        };
+        let node = &mut self.nodes[i];
+        let from_master = node.fsm.master().is_some_and(|(a, _)| a == p.info.src);
+        match validate::check(&p.bytes, &p.info, &node.expect(from_master)) {
+            Ok(acc) => {
+                node.stats.advert_rcvd += 1;
+                if acc.advert.priority == 0 {
+                    node.stats.pri_zero_rcvd += 1;
+                }
+                if let Some(seq) = acc.ah_seq {
+                    node.ah_last_seq = seq;
+                }
+                if acc.old_checksum_detected {
+                    if let crate::proto::vrrp::ChecksumMode::RfcOrOld { group } =
+                        node.params.checksum
+                    {
+                        node.params.checksum =
+                            crate::proto::vrrp::ChecksumMode::OldUnicast { group };
+                        tracing::info!("({}) Setting unicast VRRPv3 checksum to old version", node.name);
+                    }
+                }
+                let rx = RxAdvert::from_advert(&acc.advert, p.info.src);
+                let now = self.now();
+                let actions = self.nodes[i].fsm.handle(now, Input::Advert(rx));
+                self.exec(i, actions).await;
+            }
+            Err(e) => {
+                if let Some(c) = e.counter() {
+                    *node.stats.errors.entry(c.name()).or_default() += 1;
+                }
+                if let Some(msg) = e.log_message(&node.name, &node.ifname) {
+                    tracing::info!("{msg}");
+                }
+            }
+        }
+    }
+
+    async fn exec(&mut self, i: usize, actions: Vec<Action>) {
+        for a in actions {
+            match a {
+                Action::SendAdvert { priority } => self.send_advert(i, priority),
+                Action::SendGarp { repeat } => self.send_garps(i, repeat),
+                Action::AddVips => self.set_vips(i, true).await,
+                Action::RemoveVips => self.set_vips(i, false).await,
+                Action::Notify { .. }
+                | Action::NotifyMasterRxLowerPri
+                | Action::NotifyPriority { .. } => {}
+                Action::Log { detail, message } => {
+                    if !detail || self.opts.detail {
+                        tracing::info!("{message}");
+                    }
+                }
+                Action::StateChange { from, to, .. } => {
+                    let st = &mut self.nodes[i].stats;
+                    if to == State::Master {
+                        st.become_master += 1;
+                    } else if from == State::Master {
+                        st.release_master += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn send_advert(&mut self, i: usize, priority: u8) {
+        let node = &mut self.nodes[i];
+        let key = node.key;
+        for (bytes, dst) in node.adverts(priority) {
+            match self.pool.send(key, &bytes, dst) {
+                Ok(()) => {
+                    node.stats.advert_sent += 1;
+                    if priority == 0 {
+                        node.stats.pri_zero_sent += 1;
+                    }
+                }
+                Err(e) => tracing::warn!("({}) cannot send advert to {dst}: {e}", node.name),
+            }
+        }
+    }
+
+    fn send_garps(&mut self, i: usize, _repeat: u32) {
+        let node = &self.nodes[i];
+        if self.opts.detail {
+            for v in node.vips.iter().chain(&node.evips) {
+                tracing::info!(
+                    "({}) Sending/queueing {} on {} for {}",
+                    node.name,
+                    if v.addr.is_ipv6() {
+                        "Unsolicited Neighbour Adverts"
+                    } else {
+                        "gratuitous ARPs"
+                    },
+                    v.dev.as_deref().unwrap_or(&node.ifname),
+                    v.addr
+                );
+            }
+        }
+    }
+
+    async fn set_vips(&mut self, i: usize, add: bool) {
+        let node = &self.nodes[i];
+        let name = node.name.clone();
+        let default_if = node.key.ifindex;
+        let lines: Vec<_> = node.vips.iter().chain(&node.evips).cloned().collect();
+        for v in &lines {
+            let ifindex = match &v.dev {
+                Some(d) => crate::sys::raw::ifindex(d).map_or(default_if, |n| n.get()),
+                None => default_if,
+            };
+            let out = if add {
+                self.kernel.add(ifindex, v).await
+            } else {
+                self.kernel.remove(ifindex, v).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                tracing::error!(
+                    "({name}) cannot {} VIP {}/{}: {e}",
+                    if add { "add" } else { "remove" },
+                    v.addr,
+                    v.prefix
+                );
+            }
+        }
+    }
+
+    async fn shutdown(&mut self) {
+        for i in 0..self.nodes.len() {
+            let now = self.now();
+            let mut actions = self.nodes[i].fsm.handle(now, Input::Stop);
+            if self.opts.dont_release_vrrp {
+                actions.retain(|a| *a != Action::RemoveVips);
+            }
+            self.exec(i, actions).await;
+        }
+        tracing::info!("Stopped");
+    }
+}
