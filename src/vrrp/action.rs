@@ -112,6 +112,15 @@ pub enum Input {
     SourceAddress(Option<IpAddr>),
     /// Daemon shutdown (SIGTERM).
     Stop,
+    /// Sync group (`vrrp_sync_master`): every member wants MASTER, or the
+    /// group already is MASTER; go now.
+    SyncMaster,
+    /// Sync group (`vrrp_sync_backup`): another member went to BACKUP; a
+    /// master steps down (without a priority-0 advert), a member held in
+    /// FAULT by the group leaves it.
+    SyncBackup,
+    /// Sync group (`vrrp_sync_fault`): another member is in FAULT.
+    SyncFault,
 }
 
 /// What the notify scripts / FIFO are told.
@@ -145,6 +154,9 @@ pub enum Reason {
     TrackerRecovered,
     /// Daemon shutdown.
     Shutdown,
+    /// Another member of the sync group moved (`VRRP_Group(G) Syncing
+    /// instances to … state`).
+    SyncGroup,
 }
 
 /// An instruction to the driver. Executed in order.
@@ -171,6 +183,11 @@ pub enum Action {
     /// A log line in keepalived 2.2.7's wording. `detail` lines are logged
     /// only with `-D` (keepalived's `LOG_DETAIL_BIT`).
     Log { detail: bool, message: String },
+    /// A sync-group member's Master_Down timer expired but it may only go
+    /// MASTER with its whole group (`vrrp_sync_can_goto_master`): the
+    /// driver's group coordinator answers with [`Input::SyncMaster`] once
+    /// every member wants it. The member stays BACKUP meanwhile.
+    WantMaster,
     /// The instance changed state.
     StateChange {
         from: State,

@@ -44,6 +44,11 @@ pub struct Instance {
     pending_garps: Vec<(Micros, u32)>,
     master_addr: Option<IpAddr>,
     master_priority: u8,
+    /// Sync group: this member's down timer expired and it wants MASTER
+    /// (keepalived's `wantstate == VRRP_STATE_MAST`).
+    wants_master: bool,
+    /// Sync group: held in FAULT because another member is.
+    sync_fault: bool,
 }
 
 /// An ordered comparison of a sender with our address the way keepalived's
@@ -103,6 +108,8 @@ impl Instance {
             pending_garps: Vec::new(),
             master_addr: None,
             master_priority: 0,
+            wants_master: false,
+            sync_fault: false,
         }
     }
 
@@ -156,6 +163,9 @@ impl Instance {
             Input::Track { kind, name, status } => self.track(now, kind, &name, status, &mut out),
             Input::SourceAddress(addr) => self.cfg.src_addr = addr,
             Input::Stop => self.stop(&mut out),
+            Input::SyncMaster => self.sync_master(now, &mut out),
+            Input::SyncBackup => self.sync_backup(now, &mut out),
+            Input::SyncFault => self.sync_to_fault(now, &mut out),
         }
         out
     }
@@ -180,7 +190,15 @@ impl Instance {
             match self.state {
                 State::Backup => {
                     self.log(&mut out, true, "Receive advertisement timeout");
-                    self.goto_master(now, Reason::MasterDown, &mut out);
+                    if self.cfg.sync_member {
+                        // vrrp_sync_can_goto_master: wait for the group with
+                        // a fresh down timer.
+                        self.wants_master = true;
+                        self.ms_down_timer = self.ms_down();
+                        out.push(Action::WantMaster);
+                    } else {
+                        self.goto_master(now, Reason::MasterDown, &mut out);
+                    }
                 }
                 State::Master => self.master_tx(now, &mut out),
                 _ => {}
@@ -624,6 +642,7 @@ impl Instance {
             self.ms_down_timer = self.ms_down();
             self.master_addr = Some(adv.src);
             self.master_priority = adv.priority;
+            self.wants_master = false;
             if self.cfg.preempt_delay > 0 {
                 if adv.priority >= eff {
                     if self.preempt_time.is_some() {
@@ -710,7 +729,7 @@ impl Instance {
         let now_up = faults == 0 && !hold;
         if was_up && !now_up {
             self.down_instance(now, out);
-        } else if !was_up && now_up {
+        } else if !was_up && now_up && !self.sync_fault {
             self.try_up_instance(now, out);
         }
     }
@@ -745,6 +764,57 @@ impl Instance {
         self.preempt_time = None;
         self.ms_down_timer = self.ms_down();
         self.init_sands(now);
+    }
+
+    // ----- sync groups --------------------------------------------------
+
+    /// Whether this member wants MASTER (its down timer expired).
+    pub fn wants_master(&self) -> bool {
+        self.wants_master
+    }
+
+    /// Whether a tracker of its own holds the instance down (as opposed to
+    /// being held in FAULT by its group).
+    pub fn own_fault(&self) -> bool {
+        let (_, faults, hold) = self.tracking();
+        faults > 0 || hold
+    }
+
+    fn sync_master(&mut self, now: Micros, out: &mut Vec<Action>) {
+        if matches!(self.state, State::Backup) && !self.own_fault() && !self.sync_fault {
+            self.wants_master = false;
+            self.goto_master(now, Reason::SyncGroup, out);
+        }
+    }
+
+    fn sync_backup(&mut self, now: Micros, out: &mut Vec<Action>) {
+        self.wants_master = false;
+        match self.state {
+            State::Master => self.leave_master(now, State::Backup, Reason::SyncGroup, false, out),
+            State::Fault if self.sync_fault && !self.own_fault() => {
+                self.sync_fault = false;
+                self.try_up_instance(now, out);
+            }
+            _ => {}
+        }
+    }
+
+    fn sync_to_fault(&mut self, now: Micros, out: &mut Vec<Action>) {
+        self.wants_master = false;
+        match self.state {
+            State::Master => {
+                self.sync_fault = true;
+                self.leave_master(now, State::Fault, Reason::SyncGroup, false, out);
+            }
+            State::Backup | State::Init => {
+                self.sync_fault = true;
+                self.log(out, false, "Entering FAULT STATE");
+                self.set_state(State::Fault, Reason::SyncGroup, out);
+                self.notify(out);
+                self.sands = None;
+            }
+            _ => {}
+        }
     }
 
     // ----- shutdown -----------------------------------------------------

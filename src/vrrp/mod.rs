@@ -19,6 +19,7 @@
 pub mod action;
 pub mod instance;
 pub mod settings;
+pub mod sync_group;
 pub mod timers;
 
 pub use action::{

@@ -70,6 +70,8 @@ pub struct Settings {
     pub has_vips: bool,
     pub has_evips: bool,
     pub trackers: Vec<Tracker>,
+    /// Member of a `vrrp_sync_group`: it goes MASTER only with its group.
+    pub sync_member: bool,
 }
 
 impl Settings {
@@ -101,6 +103,7 @@ impl Settings {
             has_vips: true,
             has_evips: false,
             trackers: Vec::new(),
+            sync_member: false,
         }
     }
 
@@ -223,6 +226,11 @@ impl Settings {
             has_vips: !inst.vips.is_empty(),
             has_evips: !inst.evips.is_empty(),
             trackers: trackers(cfg, inst),
+            sync_member: cfg.sync_groups.iter().any(|g| {
+                g.members
+                    .as_ref()
+                    .is_some_and(|m| m.len() > 1 && m.iter().any(|(n, _)| *n == inst.name))
+            }),
         }
     }
 }

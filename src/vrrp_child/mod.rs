@@ -27,6 +27,7 @@ use tokio::sync::mpsc;
 
 use crate::config::model::Config;
 use crate::proto::vrrp::validate;
+use crate::vrrp::sync_group::{MemberView, SyncGroup};
 use crate::vrrp::{Action, Input, RxAdvert, State};
 
 use kernel::{AddrOutcome, Kernel};
@@ -74,6 +75,7 @@ pub fn run(cfg: Config, opts: ChildOptions, ready: impl FnOnce()) -> Result<(), 
 struct Driver {
     opts: ChildOptions,
     nodes: Vec<Node>,
+    groups: Vec<SyncGroup>,
     pool: Pool,
     kernel: Kernel,
     rx: mpsc::Receiver<RxPacket>,
@@ -135,9 +137,23 @@ impl Driver {
             }
         }
         let kernel = Kernel::new().map_err(ChildError::Netlink)?;
+        let groups = cfg
+            .sync_groups
+            .iter()
+            .filter_map(|g| {
+                let members: Vec<usize> = g
+                    .members
+                    .as_ref()?
+                    .iter()
+                    .filter_map(|(n, _)| nodes.iter().position(|x| x.name == *n))
+                    .collect();
+                (members.len() > 1).then(|| SyncGroup::new(&g.name, members))
+            })
+            .collect();
         Ok(Driver {
             opts,
             nodes,
+            groups,
             pool,
             kernel,
             rx,
@@ -244,9 +260,57 @@ impl Driver {
         }
     }
 
+    /// Executes `actions` of instance `i`, then whatever the sync groups
+    /// make of them, until nothing is left.
     async fn exec(&mut self, i: usize, actions: Vec<Action>) {
-        for a in actions {
+        let mut queue = std::collections::VecDeque::from([(i, actions)]);
+        while let Some((i, actions)) = queue.pop_front() {
+            for (m, input) in self.exec_one(i, actions).await {
+                let now = self.now();
+                let acts = self.nodes[m].fsm.handle(now, input);
+                queue.push_back((m, acts));
+            }
+        }
+    }
+
+    fn member_view(&self) -> impl Fn(usize) -> MemberView + '_ {
+        |m| {
+            let f = &self.nodes[m].fsm;
+            MemberView {
+                state: f.state(),
+                wants_master: f.wants_master(),
+                own_fault: f.own_fault(),
+            }
+        }
+    }
+
+    /// The sync-group side of one action of member `i`.
+    fn group_event(&mut self, i: usize, a: &Action) -> Vec<(usize, Input)> {
+        let Some(g) = self.groups.iter().position(|g| g.members.contains(&i)) else {
+            return Vec::new();
+        };
+        let mut group = self.groups[g].clone();
+        let d = {
+            let view = self.member_view();
             match a {
+                Action::WantMaster => group.want_master(i, &view),
+                Action::StateChange { from, to, .. } => group.state_changed(i, *from, *to, &view),
+                _ => return Vec::new(),
+            }
+        };
+        self.groups[g] = group;
+        if let Some(line) = d.log {
+            tracing::info!("{line}");
+        }
+        d.inputs
+    }
+
+    async fn exec_one(&mut self, i: usize, actions: Vec<Action>) -> Vec<(usize, Input)> {
+        let mut follow = Vec::new();
+        for a in actions {
+            follow.extend(self.group_event(i, &a));
+            match a {
+                Action::WantMaster => {}
                 Action::SendAdvert { priority } => self.send_advert(i, priority),
                 Action::SendGarp { repeat } => self.send_garps(i, repeat),
                 Action::AddVips => self.set_vips(i, true).await,
@@ -269,6 +333,7 @@ impl Driver {
                 }
             }
         }
+        follow
     }
 
     fn send_advert(&mut self, i: usize, priority: u8) {
