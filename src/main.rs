@@ -132,7 +132,26 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 detail: opts.log_detail > 0,
                 dont_release_vrrp: opts.dont_release_vrrp,
             };
-            match vrrp_child::run(cfg, child_opts, parent::child::report_ready) {
+            let (opts2, host2) = (opts.clone(), host.clone());
+            let reload = Box::new(move || {
+                let l = config::load(
+                    &opts2.config_file,
+                    &FsSource,
+                    &host2,
+                    &load_options(&opts2, &host2, false),
+                );
+                for d in &l.diags {
+                    tracing::warn!("{}", d.message);
+                }
+                // keepalived's reload refuses a configuration that would not
+                // start (a missing file or a fatal error).
+                if l.main_missing || l.aborted.is_some() || diag::verdict(&l.diags) == 4 {
+                    None
+                } else {
+                    Some(l.config)
+                }
+            });
+            match vrrp_child::run(cfg, child_opts, reload, parent::child::report_ready) {
                 Ok(()) => Ok(0),
                 Err(e) => {
                     tracing::error!("{e}");

@@ -59,13 +59,18 @@ pub enum ChildError {
 /// Runs the VRRP child until SIGTERM/SIGINT; returns the exit code.
 /// `ready` is called once the sockets are open and the instances built
 /// (the parent then reports the daemon ready to systemd).
-pub fn run(cfg: Config, opts: ChildOptions, ready: impl FnOnce()) -> Result<(), ChildError> {
+pub fn run(
+    cfg: Config,
+    opts: ChildOptions,
+    reload: Box<dyn Fn() -> Option<Config>>,
+    ready: impl FnOnce(),
+) -> Result<(), ChildError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(ChildError::Runtime)?;
     rt.block_on(async move {
-        let mut d = Driver::new(cfg, opts)?;
+        let mut d = Driver::new(cfg, opts, reload)?;
         ready();
         d.run().await;
         Ok(())
@@ -79,77 +84,107 @@ struct Driver {
     pool: Pool,
     kernel: Kernel,
     rx: mpsc::Receiver<RxPacket>,
+    tx: mpsc::Sender<RxPacket>,
+    /// Re-reads the configuration (SIGHUP); `None` when it cannot be used.
+    reload: Box<dyn Fn() -> Option<Config>>,
     epoch: Instant,
 }
 
+/// The nodes of every instance and the sockets they need.
+fn build_nodes(cfg: &Config) -> Result<(Vec<Node>, Vec<(PoolKey, PoolSpec)>), ChildError> {
+    let mut nodes = Vec::new();
+    let mut specs: Vec<(PoolKey, PoolSpec)> = Vec::new();
+    for inst in &cfg.vrrp_instances {
+        let ifname = node::instance_ifname(inst).unwrap_or_default();
+        let info = iface::read(&ifname)
+            .ok_or_else(|| ChildError::NoInterface(ifname.clone(), inst.name.clone()))?;
+        let n = Node::new(cfg, inst, &info);
+        let spec = match specs.iter_mut().position(|(k, _)| *k == n.key) {
+            Some(p) => &mut specs[p].1,
+            None => {
+                specs.push((
+                    n.key,
+                    PoolSpec {
+                        ifname: ifname.clone(),
+                        unicast_hops: 255,
+                        ..PoolSpec::default()
+                    },
+                ));
+                &mut specs.last_mut().expect("just pushed").1
+            }
+        };
+        if !n.unicast {
+            for d in &n.dsts {
+                if !spec.groups.contains(d) {
+                    spec.groups.push(*d);
+                }
+            }
+        }
+        spec.ah |= n.params.auth == crate::proto::vrrp::Auth::Ah;
+        if let Some(IpAddr::V6(s)) = n.src {
+            spec.src6.get_or_insert(s);
+        }
+        nodes.push(n);
+    }
+    Ok((nodes, specs))
+}
+
+/// Opens the sockets of `specs` that are not open yet.
+fn open_sockets(
+    pool: &mut Pool,
+    specs: &[(PoolKey, PoolSpec)],
+    tx: &mpsc::Sender<RxPacket>,
+    detail: bool,
+) -> Result<(), ChildError> {
+    for (key, spec) in specs {
+        if pool.has(*key) {
+            continue;
+        }
+        pool.open(*key, spec, tx)
+            .map_err(|e| ChildError::Socket(spec.ifname.clone(), e))?;
+        if detail {
+            tracing::info!(
+                "VRRP sockpool: [ifindex({:3}), family({}), proto(112), {}]",
+                key.ifindex,
+                if key.v6 { "IPv6" } else { "IPv4" },
+                if spec.groups.is_empty() {
+                    "unicast".to_string()
+                } else {
+                    format!("multicast, address({})", spec.groups[0])
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+fn build_groups(cfg: &Config, nodes: &[Node]) -> Vec<SyncGroup> {
+    cfg.sync_groups
+        .iter()
+        .filter_map(|g| {
+            let members: Vec<usize> = g
+                .members
+                .as_ref()?
+                .iter()
+                .filter_map(|(n, _)| nodes.iter().position(|x| x.name == *n))
+                .collect();
+            (members.len() > 1).then(|| SyncGroup::new(&g.name, members))
+        })
+        .collect()
+}
+
 impl Driver {
-    fn new(cfg: Config, opts: ChildOptions) -> Result<Driver, ChildError> {
+    fn new(
+        cfg: Config,
+        opts: ChildOptions,
+        reload: Box<dyn Fn() -> Option<Config>>,
+    ) -> Result<Driver, ChildError> {
         let (tx, rx) = mpsc::channel(1024);
-        let mut nodes = Vec::new();
-        let mut specs: Vec<(PoolKey, PoolSpec)> = Vec::new();
-        for inst in &cfg.vrrp_instances {
-            let ifname = node::instance_ifname(inst).unwrap_or_default();
-            let info = iface::read(&ifname)
-                .ok_or_else(|| ChildError::NoInterface(ifname.clone(), inst.name.clone()))?;
-            let n = Node::new(&cfg, inst, &info);
-            let spec = match specs.iter_mut().find(|(k, _)| *k == n.key) {
-                Some((_, s)) => s,
-                None => {
-                    specs.push((
-                        n.key,
-                        PoolSpec {
-                            ifname: ifname.clone(),
-                            unicast_hops: 255,
-                            ..PoolSpec::default()
-                        },
-                    ));
-                    &mut specs.last_mut().expect("just pushed").1
-                }
-            };
-            if !n.unicast {
-                for d in &n.dsts {
-                    if !spec.groups.contains(d) {
-                        spec.groups.push(*d);
-                    }
-                }
-            }
-            spec.ah |= n.params.auth == crate::proto::vrrp::Auth::Ah;
-            if let Some(IpAddr::V6(s)) = n.src {
-                spec.src6.get_or_insert(s);
-            }
-            nodes.push(n);
-        }
+        let (nodes, specs) = build_nodes(&cfg)?;
         let mut pool = Pool::default();
-        for (key, spec) in &specs {
-            pool.open(*key, spec, &tx)
-                .map_err(|e| ChildError::Socket(spec.ifname.clone(), e))?;
-            if opts.detail {
-                tracing::info!(
-                    "VRRP sockpool: [ifindex({:3}), family({}), proto(112), {}]",
-                    key.ifindex,
-                    if key.v6 { "IPv6" } else { "IPv4" },
-                    if spec.groups.is_empty() {
-                        "unicast".to_string()
-                    } else {
-                        format!("multicast, address({})", spec.groups[0])
-                    }
-                );
-            }
-        }
+        open_sockets(&mut pool, &specs, &tx, opts.detail)?;
         let kernel = Kernel::new().map_err(ChildError::Netlink)?;
-        let groups = cfg
-            .sync_groups
-            .iter()
-            .filter_map(|g| {
-                let members: Vec<usize> = g
-                    .members
-                    .as_ref()?
-                    .iter()
-                    .filter_map(|(n, _)| nodes.iter().position(|x| x.name == *n))
-                    .collect();
-                (members.len() > 1).then(|| SyncGroup::new(&g.name, members))
-            })
-            .collect();
+        let groups = build_groups(&cfg, &nodes);
         Ok(Driver {
             opts,
             nodes,
@@ -157,8 +192,65 @@ impl Driver {
             pool,
             kernel,
             rx,
+            tx,
+            reload,
             epoch: Instant::now(),
         })
+    }
+
+    /// SIGHUP: re-read the configuration and apply only the differences.
+    /// An instance whose name and configuration are unchanged keeps running
+    /// untouched (no VIP removal, no priority-0 advert, no GARP); removed
+    /// instances stop as at shutdown; new and changed ones start afresh.
+    async fn reload(&mut self) {
+        tracing::info!("Reloading");
+        let Some(cfg) = (self.reload)() else {
+            tracing::error!("Reload failed: keeping the running configuration");
+            return;
+        };
+        let (new_nodes, specs) = match build_nodes(&cfg) {
+            Ok(x) => x,
+            Err(e) => {
+                tracing::error!("Reload failed ({e}): keeping the running configuration");
+                return;
+            }
+        };
+        if let Err(e) = open_sockets(&mut self.pool, &specs, &self.tx, self.opts.detail) {
+            tracing::error!("Reload failed ({e}): keeping the running configuration");
+            return;
+        }
+        let mut old: Vec<Option<Node>> = std::mem::take(&mut self.nodes).into_iter().map(Some).collect();
+        let mut next = Vec::with_capacity(new_nodes.len());
+        let mut fresh = Vec::new();
+        for n in new_nodes {
+            let same = old
+                .iter()
+                .position(|o| o.as_ref().is_some_and(|o| o.name == n.name && o.fingerprint == n.fingerprint));
+            match same {
+                Some(j) => next.push(old[j].take().expect("present")),
+                None => {
+                    fresh.push(next.len());
+                    next.push(n);
+                }
+            }
+        }
+        // Stop what is gone or changed, with the old nodes in place so that
+        // their actions address the right sockets and VIPs.
+        self.nodes = old.into_iter().flatten().collect();
+        self.groups.clear();
+        for i in 0..self.nodes.len() {
+            let now = self.now();
+            let actions = self.nodes[i].fsm.handle(now, Input::Stop);
+            self.exec(i, actions).await;
+        }
+        self.nodes = next;
+        self.groups = build_groups(&cfg, &self.nodes);
+        for i in fresh {
+            let now = self.now();
+            let actions = self.nodes[i].fsm.handle(now, Input::Start);
+            self.exec(i, actions).await;
+        }
+        tracing::info!("Reload finished");
     }
 
     fn now(&self) -> u64 {
@@ -187,10 +279,7 @@ impl Driver {
                 biased;
                 _ = term.recv() => break,
                 _ = int.recv() => break,
-                _ = hup.recv() => {
-                    tracing::info!("Reloading");
-                    tracing::warn!("reload is not implemented yet: keeping the running configuration");
-                }
+                _ = hup.recv() => self.reload().await,
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
                 _ = async {
                     match sleep_until {

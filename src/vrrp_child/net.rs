@@ -108,6 +108,11 @@ impl Pool {
         Ok(())
     }
 
+    /// Whether the sockets of `key` are open.
+    pub fn has(&self, key: PoolKey) -> bool {
+        self.send.contains_key(&key)
+    }
+
     /// Sends an IPv4 packet (header included) or an IPv6 VRRP message.
     pub fn send(&self, key: PoolKey, bytes: &[u8], dst: IpAddr) -> io::Result<()> {
         let s = self

@@ -3,7 +3,7 @@
 //! to, advert parameters, authentication state, counters).
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use crate::config::model::{AuthType, Config, IpAddressLine, VrrpInstance};
 use crate::proto::vrrp::validate::{Expect, ExpectAuth};
@@ -51,6 +51,10 @@ pub struct Node {
     pub vip_addrs: Vec<IpAddr>,
     pub skip_check_adv_addr: bool,
     pub stats: Stats,
+    /// Everything configuration-derived that matters on the wire and in the
+    /// kernel, as text: a reload keeps the running node (and its state)
+    /// when this is unchanged.
+    pub fingerprint: String,
 }
 
 impl Node {
@@ -122,6 +126,23 @@ impl Node {
             unicast,
             unicast_ttl: inst.unicast_ttl.unwrap_or(255),
         };
+        let strip = |v: &[IpAddressLine]| -> Vec<String> {
+            v.iter()
+                .map(|l| {
+                    format!(
+                        "{} {} {:?} {:?} {:?} {:?} {:?} {} {:?}",
+                        l.addr, l.prefix, l.dev, l.brd, l.scope, l.label, l.peer, l.no_track, l.options
+                    )
+                })
+                .collect()
+        };
+        let fingerprint = format!(
+            "{settings:?}|{params:?}|{dsts:?}|{:?}|{:?}|{}|{}",
+            strip(&inst.vips),
+            strip(&inst.evips),
+            iface.index,
+            inst.skip_check_adv_addr
+        );
         let mut fsm = Instance::new(settings);
         if configured_src.is_none() {
             let _ = fsm.handle(0, crate::vrrp::Input::SourceAddress(src));
@@ -150,6 +171,7 @@ impl Node {
             vip_addrs,
             skip_check_adv_addr: inst.skip_check_adv_addr,
             stats: Stats::default(),
+            fingerprint,
         }
     }
 
@@ -215,12 +237,4 @@ pub fn instance_ifname(inst: &VrrpInstance) -> Option<String> {
     inst.interface
         .clone()
         .or_else(|| inst.vips.iter().find_map(|v| v.dev.clone()))
-}
-
-/// `Ipv4Addr` helper for tests and logs.
-pub fn v4(a: IpAddr) -> Option<Ipv4Addr> {
-    match a {
-        IpAddr::V4(a) => Some(a),
-        IpAddr::V6(_) => None,
-    }
 }
