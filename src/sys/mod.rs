@@ -1,5 +1,5 @@
 //! Every OS edge lives here, behind small traits defined by the pure modules.
 
 pub mod host;
-pub mod packet;
 pub mod netlink;
+pub mod packet;

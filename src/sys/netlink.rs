@@ -20,8 +20,7 @@ use std::task::{Context, Poll};
 use futures::channel::mpsc::UnboundedReceiver;
 use futures::{Stream, StreamExt};
 use netlink_packet_core::{
-    NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, NetlinkMessage,
-    NetlinkPayload,
+    NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, NetlinkMessage, NetlinkPayload,
 };
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressMessage, AddressScope, CacheInfo,
@@ -592,13 +591,18 @@ impl Netlink {
     /// The steps keepalived repeats for a reused VMAC: IPv6 on/off,
     /// ADDR_GEN_MODE none, up, link-local address for IPv6.
     async fn finish_vmac(&self, req: &VmacRequest, index: u32) -> Result<()> {
-        write_sysctl("net/ipv6/conf", &req.name, "disable_ipv6", !req.ipv6_enabled as u32)?;
+        write_sysctl(
+            "net/ipv6/conf",
+            &req.name,
+            "disable_ipv6",
+            !req.ipv6_enabled as u32,
+        )?;
         let mut msg = LinkMessage::default();
         msg.header.index = index;
         msg.attributes
-            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(vec![
-                AfSpecInet6::AddrGenMode(In6AddrGenMode::None),
-            ])]));
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
+                vec![AfSpecInet6::AddrGenMode(In6AddrGenMode::None)],
+            )]));
         if let Err(e) = self
             .talk(
                 "set vmac addrgenmode none",
@@ -623,12 +627,16 @@ impl Netlink {
 
     /// The parent's link-local address, or the EUI-64 one of its MAC.
     async fn parent_link_local(&self, parent: u32) -> Result<Ipv6Addr> {
-        let found = self.addresses().await?.into_iter().find_map(|a| match a.addr {
-            IpAddr::V6(v6) if a.ifindex == parent && v6.segments()[0] & 0xffc0 == 0xfe80 => {
-                Some(v6)
-            }
-            _ => None,
-        });
+        let found = self
+            .addresses()
+            .await?
+            .into_iter()
+            .find_map(|a| match a.addr {
+                IpAddr::V6(v6) if a.ifindex == parent && v6.segments()[0] & 0xffc0 == 0xfe80 => {
+                    Some(v6)
+                }
+                _ => None,
+            });
         if let Some(v6) = found {
             return Ok(v6);
         }
@@ -721,7 +729,9 @@ fn address_message(spec: &AddrSpec, add: bool) -> AddressMessage {
     let flags = spec.ifa_flags();
     if flags != 0 {
         m.attributes
-            .push(AddressAttribute::Flags(AddressFlags::from_bits_retain(flags)));
+            .push(AddressAttribute::Flags(AddressFlags::from_bits_retain(
+                flags,
+            )));
     }
     m
 }
