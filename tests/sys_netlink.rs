@@ -325,3 +325,39 @@ fn garp_and_na_sent_on_a_veth_arrive_byte_for_byte_on_the_peer() {
         expect_frame(&rx6, &na);
     });
 }
+
+#[test]
+fn routes_from_config_words_are_added_and_deleted() {
+    in_netns("routes", |nl| async move {
+        let (ia, _) = veth_up(&nl, "va", "vb").await;
+        let addr = AddrSpec::new(ia, "198.51.100.2".parse().unwrap(), 24);
+        nl.add_address(&addr).await.unwrap();
+        let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        let via = keepalived::vrrp::route::parse_route(&words(
+            "192.0.2.0/24 via 198.51.100.1 dev va table 100 metric 7",
+        ))
+        .unwrap();
+        let hole =
+            keepalived::vrrp::route::parse_route(&words("blackhole 203.0.113.0/24")).unwrap();
+        assert_eq!(
+            nl.add_route(&via, Some(ia)).await.unwrap(),
+            AddOutcome::Added
+        );
+        assert_eq!(
+            nl.add_route(&via, Some(ia)).await.unwrap(),
+            AddOutcome::AlreadyPresent
+        );
+        assert_eq!(nl.add_route(&hole, None).await.unwrap(), AddOutcome::Added);
+        let t100 = ip(&["-4", "route", "show", "table", "100"]);
+        assert!(
+            t100.contains("192.0.2.0/24 via 198.51.100.1 dev va metric 7"),
+            "{t100}"
+        );
+        let main = ip(&["-4", "route", "show"]);
+        assert!(main.contains("blackhole 203.0.113.0/24"), "{main}");
+        assert!(nl.del_route(&via, Some(ia)).await.unwrap());
+        assert!(!nl.del_route(&via, Some(ia)).await.unwrap());
+        assert!(nl.del_route(&hole, None).await.unwrap());
+        assert!(!ip(&["-4", "route", "show", "table", "100"]).contains("192.0.2.0"));
+    });
+}

@@ -29,10 +29,14 @@ use netlink_packet_route::link::{
     AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoMacVlan, LinkAttribute,
     LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
 };
+use netlink_packet_route::route::{
+    RouteAddress, RouteAttribute, RouteMessage, RouteProtocol, RouteScope, RouteType,
+};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use rtnetlink::{Handle, MulticastGroup};
 
 pub use crate::vrrp::addr::AddrSpec;
+pub use crate::vrrp::route::{RouteKind, RouteSpec};
 
 /// An rtnetlink failure: which operation, and why.
 #[derive(Debug, thiserror::Error)]
@@ -648,6 +652,48 @@ impl Netlink {
         Ok(eui64_link_local(mac))
     }
 
+    /// Installs `route` (RTM_NEWROUTE with NLM_F_CREATE|NLM_F_EXCL) with
+    /// output interface `oif` (the resolved `route.dev`). EEXIST is
+    /// [`AddOutcome::AlreadyPresent`], as for addresses.
+    pub async fn add_route(&self, route: &RouteSpec, oif: Option<u32>) -> Result<AddOutcome> {
+        let msg = route_message(route, oif);
+        match self
+            .talk(
+                "add route",
+                RouteNetlinkMessage::NewRoute(msg),
+                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+            )
+            .await
+        {
+            Ok(_) => Ok(AddOutcome::Added),
+            Err(NetlinkError::Kernel { errno, .. }) if errno == libc::EEXIST => {
+                Ok(AddOutcome::AlreadyPresent)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes `route`; `Ok(false)` when no such route exists (ESRCH).
+    pub async fn del_route(&self, route: &RouteSpec, oif: Option<u32>) -> Result<bool> {
+        let msg = route_message(route, oif);
+        match self
+            .talk(
+                "delete route",
+                RouteNetlinkMessage::DelRoute(msg),
+                NLM_F_REQUEST | NLM_F_ACK,
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(NetlinkError::Kernel { errno, .. })
+                if errno == libc::ESRCH || errno == libc::ENODEV =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Opens a monitoring socket on the link and IPv4/IPv6 address groups
     /// (what `ip monitor link address` sees) and returns its events.
     pub fn events(&self) -> Result<NetEvents> {
@@ -732,6 +778,48 @@ fn address_message(spec: &AddrSpec, add: bool) -> AddressMessage {
             .push(AddressAttribute::Flags(AddressFlags::from_bits_retain(
                 flags,
             )));
+    }
+    m
+}
+
+/// RTM_NEWROUTE/RTM_DELROUTE body for `r`, with `ip route`'s defaults:
+/// scope link for a gatewayless unicast route, universe otherwise.
+fn route_message(r: &RouteSpec, oif: Option<u32>) -> RouteMessage {
+    let mut m = RouteMessage::default();
+    m.header.address_family = if r.v6 {
+        AddressFamily::Inet6
+    } else {
+        AddressFamily::Inet
+    };
+    m.header.destination_prefix_length = r.prefix;
+    // Tables above 255 only fit the attribute; the header says RT_TABLE_COMPAT.
+    m.header.table = u8::try_from(r.table).unwrap_or(252);
+    m.header.protocol = RouteProtocol::from(r.protocol);
+    let default_scope = if r.kind == RouteKind::Unicast && r.via.is_none() {
+        253
+    } else {
+        0
+    };
+    m.header.scope = RouteScope::from(r.scope.unwrap_or(default_scope));
+    m.header.kind = RouteType::from(r.kind as u8);
+    m.attributes.push(RouteAttribute::Table(r.table));
+    if let Some(d) = r.dest {
+        m.attributes
+            .push(RouteAttribute::Destination(RouteAddress::from(d)));
+    }
+    if let Some(g) = r.via {
+        m.attributes
+            .push(RouteAttribute::Gateway(RouteAddress::from(g)));
+    }
+    if let Some(s) = r.src {
+        m.attributes
+            .push(RouteAttribute::PrefSource(RouteAddress::from(s)));
+    }
+    if let Some(i) = oif {
+        m.attributes.push(RouteAttribute::Oif(i));
+    }
+    if let Some(p) = r.metric {
+        m.attributes.push(RouteAttribute::Priority(p));
     }
     m
 }
