@@ -7,5 +7,7 @@
 //! build. That keeps every packet rule testable against captured fixtures
 //! without root.
 
+pub mod arp;
 pub mod checksum;
+pub mod ndisc;
 pub mod vrrp;

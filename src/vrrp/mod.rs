@@ -27,3 +27,5 @@ pub use action::{
 };
 pub use instance::Instance;
 pub use settings::{Settings, Tracker};
+pub mod addr;
+pub mod route;
