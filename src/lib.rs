@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod config;
 pub mod proto;
+pub mod script;
 pub mod sys;
 pub mod vrrp;
