@@ -18,8 +18,11 @@
 
 pub mod action;
 pub mod instance;
+pub mod notify;
 pub mod settings;
 pub mod timers;
+pub mod track_file;
+pub mod track_script;
 
 pub use action::{
     Action, Input, Micros, NotifyState, Reason, RxAdvert, State, TrackKind, TrackStatus,
