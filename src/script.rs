@@ -161,10 +161,17 @@ mod tests {
 
     #[test]
     fn spawn_error_classification() {
-        let e = SpawnError { errno: libc::ENOENT };
+        let e = SpawnError {
+            errno: libc::ENOENT,
+        };
         assert_eq!(e.kind(), io::ErrorKind::NotFound);
         assert_eq!(e.description(), "No such file or directory");
         assert!(!e.is_fork_failure());
-        assert!(SpawnError { errno: libc::EAGAIN }.is_fork_failure());
+        assert!(
+            SpawnError {
+                errno: libc::EAGAIN
+            }
+            .is_fork_failure()
+        );
     }
 }

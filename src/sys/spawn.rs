@@ -143,7 +143,12 @@ async fn supervise(
 /// keepalived's verdict on a child reaped after its timeout: death by our
 /// own signal is "timed_out"; after the SIGTERM, the rest of the group is
 /// SIGKILLed so that the script's children die too.
-fn timed_out_outcome(spec: &ScriptSpec, status: ExitStatus, phase: Phase, pid: Pid) -> ScriptOutcome {
+fn timed_out_outcome(
+    spec: &ScriptSpec,
+    status: ExitStatus,
+    phase: Phase,
+    pid: Pid,
+) -> ScriptOutcome {
     match (phase, status.signal()) {
         (Phase::Requesting, Some(libc::SIGTERM)) => {
             signal_group(pid, Signal::SIGKILL);
@@ -186,8 +191,12 @@ fn spawn(spec: &ScriptSpec) -> Result<(Child, Pid), SpawnError> {
     let mut cmd = command(spec)?;
     let child = cmd.spawn().map_err(|e| SpawnError::from(&e))?;
     // A freshly spawned child always has its id.
-    let pid = child.id().ok_or(SpawnError { errno: libc::ECHILD })?;
-    let pid = i32::try_from(pid).map_err(|_| SpawnError { errno: libc::EINVAL })?;
+    let pid = child.id().ok_or(SpawnError {
+        errno: libc::ECHILD,
+    })?;
+    let pid = i32::try_from(pid).map_err(|_| SpawnError {
+        errno: libc::EINVAL,
+    })?;
     Ok((child, Pid::from_raw(pid)))
 }
 

@@ -123,7 +123,14 @@ pub fn instance_notify(
         });
     }
     if let Some(s) = &inst.notify {
-        runs.push(generic(s, Subject::Instance, &inst.name, event, priority, limit));
+        runs.push(generic(
+            s,
+            Subject::Instance,
+            &inst.name,
+            event,
+            priority,
+            limit,
+        ));
     }
     (event, runs)
 }
@@ -237,7 +244,14 @@ mod tests {
         let (_, runs) = instance_notify(&inst(), NotifyEvent::Backup, 100);
         assert_eq!(
             args(&runs),
-            [vec!["/notify.sh", "x y", "INSTANCE", "VI_1", "BACKUP", "100"]]
+            [vec![
+                "/notify.sh",
+                "x y",
+                "INSTANCE",
+                "VI_1",
+                "BACKUP",
+                "100"
+            ]]
         );
         let (_, runs) = instance_notify(&VrrpInstance::default(), NotifyEvent::Fault, 100);
         assert!(runs.is_empty());
@@ -270,7 +284,14 @@ mod tests {
         assert_eq!(ev, NotifyEvent::Deleted);
         assert_eq!(
             args(&runs),
-            [vec!["/notify.sh", "x y", "INSTANCE", "VI_1", "DELETED", "100"]]
+            [vec![
+                "/notify.sh",
+                "x y",
+                "INSTANCE",
+                "VI_1",
+                "DELETED",
+                "100"
+            ]]
         );
 
         i.notify_deleted = Some(Some(script(&["/del.sh"])));
@@ -289,7 +310,10 @@ mod tests {
         let runs = group_notify(&g, NotifyEvent::Stop);
         assert_eq!(
             args(&runs),
-            [vec!["/gstop.sh"], vec!["/gn.sh", "GROUP", "G1", "STOP", "0"]]
+            [
+                vec!["/gstop.sh"],
+                vec!["/gn.sh", "GROUP", "G1", "STOP", "0"]
+            ]
         );
         assert_eq!(runs[0].limit, None);
         assert_eq!(runs[1].limit, Some(STOP_LIMIT));

@@ -238,7 +238,10 @@ mod tests {
         assert!(ev.is_empty());
         assert_eq!(t.status(), TrackStatus::Value(3));
         assert_eq!(t.update(Some(b"3\n")), []);
-        assert_eq!(t.update(Some(b"-4")), [TrackEvent::Status(TrackStatus::Value(-4))]);
+        assert_eq!(
+            t.update(Some(b"-4")),
+            [TrackEvent::Status(TrackStatus::Value(-4))]
+        );
         assert_eq!(
             t.update(Some(b"5000000000")),
             [TrackEvent::Log {

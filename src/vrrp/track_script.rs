@@ -299,7 +299,10 @@ impl fmt::Display for Message<'_> {
         match *self {
             Message::Succeeded { name } => write!(f, "VRRP_Script({name}) succeeded"),
             Message::FailedStatus { name, status } => {
-                write!(f, "VRRP_Script({name}) failed (exited with status {status})")
+                write!(
+                    f,
+                    "VRRP_Script({name}) failed (exited with status {status})"
+                )
             }
             Message::FailedSignal { name, signal } => {
                 write!(f, "VRRP_Script({name}) failed (due to signal {signal})")
@@ -378,7 +381,10 @@ mod tests {
     fn first_result_is_always_reported() {
         let mut t = ScriptTracker::new(&vscript(3, 3, false), 0);
         assert_eq!(t.status(), None);
-        assert_eq!(run(&mut t, Exited(0)), [log("VRRP_Script(chk) succeeded"), UP]);
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("VRRP_Script(chk) succeeded"), UP]
+        );
         assert_eq!(t.status(), Some(TrackStatus::Up));
 
         let mut t = ScriptTracker::new(&vscript(3, 3, false), 0);
@@ -396,11 +402,20 @@ mod tests {
     #[test]
     fn fall_failures_to_go_down_rise_successes_to_come_back() {
         let mut t = ScriptTracker::new(&vscript(2, 3, false), 0);
-        assert_eq!(run(&mut t, Exited(0)), [log("VRRP_Script(chk) succeeded"), UP]);
-        assert_eq!(run(&mut t, Exited(2)), [log("Script `chk` now returning 2")]);
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("VRRP_Script(chk) succeeded"), UP]
+        );
+        assert_eq!(
+            run(&mut t, Exited(2)),
+            [log("Script `chk` now returning 2")]
+        );
         assert_eq!(run(&mut t, Exited(2)), []);
         // A success in between resets the fall count.
-        assert_eq!(run(&mut t, Exited(0)), [log("Script `chk` now returning 0")]);
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("Script `chk` now returning 0")]
+        );
         assert_eq!(run(&mut t, Signaled(9)), []);
         assert_eq!(run(&mut t, TimedOut), []);
         assert_eq!(
@@ -411,23 +426,38 @@ mod tests {
         assert_eq!(run(&mut t, TimedOut), []);
         assert_eq!(run(&mut t, Exited(0)), []);
         assert_eq!(t.status(), Some(TrackStatus::Down));
-        assert_eq!(run(&mut t, Exited(0)), [log("VRRP_Script(chk) succeeded"), UP]);
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("VRRP_Script(chk) succeeded"), UP]
+        );
     }
 
     #[test]
     fn timeout_message() {
         let mut t = ScriptTracker::new(&vscript(1, 1, false), 0);
         run(&mut t, Exited(0));
-        assert_eq!(run(&mut t, TimedOut), [log("VRRP_Script(chk) timed_out"), DOWN]);
+        assert_eq!(
+            run(&mut t, TimedOut),
+            [log("VRRP_Script(chk) timed_out"), DOWN]
+        );
     }
 
     #[test]
     fn init_fail_needs_rise_successes_and_is_quiet_while_failing() {
         let mut t = ScriptTracker::new(&vscript(2, 1, true), 0);
         assert_eq!(t.status(), Some(TrackStatus::Down));
-        assert_eq!(run(&mut t, Exited(1)), [log("Script `chk` now returning 1")]);
-        assert_eq!(run(&mut t, Exited(0)), [log("Script `chk` now returning 0")]);
-        assert_eq!(run(&mut t, Exited(0)), [log("VRRP_Script(chk) succeeded"), UP]);
+        assert_eq!(
+            run(&mut t, Exited(1)),
+            [log("Script `chk` now returning 1")]
+        );
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("Script `chk` now returning 0")]
+        );
+        assert_eq!(
+            run(&mut t, Exited(0)),
+            [log("VRRP_Script(chk) succeeded"), UP]
+        );
     }
 
     #[test]
@@ -440,7 +470,9 @@ mod tests {
         assert_eq!(
             run(&mut t, enoent),
             [
-                log("Error exec-ing command '/usr/local/bin/chk.sh', error 2: No such file or directory"),
+                log(
+                    "Error exec-ing command '/usr/local/bin/chk.sh', error 2: No such file or directory"
+                ),
                 log("Script `chk` now returning 0"),
                 log("VRRP_Script(chk) succeeded"),
                 UP
@@ -463,7 +495,12 @@ mod tests {
         cfg.timeout = Some(S);
         let mut t = ScriptTracker::new(&cfg, 5 * S);
         assert_eq!(t.poll_timeout(), Some(5 * S));
-        assert_eq!(t.start(5 * S), Start::Run { timeout: t.timeout() });
+        assert_eq!(
+            t.start(5 * S),
+            Start::Run {
+                timeout: t.timeout()
+            }
+        );
         assert_eq!(t.timeout(), Duration::from_secs(1));
         assert_eq!(t.poll_timeout(), Some(7 * S));
         t.finished(5 * S + 300_000, Exited(0));
@@ -477,7 +514,10 @@ mod tests {
             ))
         );
         assert_eq!(t.poll_timeout(), Some(11 * S));
-        assert_eq!(t.finished(10 * S, TimedOut), [log("VRRP_Script(chk) timed_out"), DOWN]);
+        assert_eq!(
+            t.finished(10 * S, TimedOut),
+            [log("VRRP_Script(chk) timed_out"), DOWN]
+        );
         assert!(matches!(t.start(11 * S), Start::Run { .. }));
     }
 
@@ -521,7 +561,14 @@ mod tests {
     fn counter_stays_within_keepalived_bounds() {
         // Property: whatever the outcomes, result stays in 0..rise+fall and a
         // status event is emitted exactly when status() changes.
-        let outcomes = [Exited(0), Exited(1), TimedOut, Signaled(15), Exited(0), Exited(0)];
+        let outcomes = [
+            Exited(0),
+            Exited(1),
+            TimedOut,
+            Signaled(15),
+            Exited(0),
+            Exited(0),
+        ];
         for rise in 1..4 {
             for fall in 1..4 {
                 let mut t = ScriptTracker::new(&vscript(rise, fall, false), 0);
