@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod parent;
 pub mod proto;
+pub mod script;
 pub mod sys;
 pub mod vrrp;
 pub mod vrrp_child;

@@ -4,3 +4,4 @@ pub mod host;
 pub mod netlink;
 pub mod packet;
 pub mod raw;
+pub mod spawn;

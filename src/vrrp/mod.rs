@@ -18,9 +18,12 @@
 
 pub mod action;
 pub mod instance;
+pub mod notify;
 pub mod settings;
 pub mod sync_group;
 pub mod timers;
+pub mod track_file;
+pub mod track_script;
 
 pub use action::{
     Action, Input, Micros, NotifyState, Reason, RxAdvert, State, TrackKind, TrackStatus,
