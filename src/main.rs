@@ -131,6 +131,9 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             let child_opts = ChildOptions {
                 detail: opts.log_detail > 0,
                 dont_release_vrrp: opts.dont_release_vrrp,
+                // Next to the VRRP pid file, so that daemons with their own
+                // pid files (namespaces, instances, tests) keep apart.
+                record: Some(format!("{}.vips", opts.vrrp_pid_file).into()),
             };
             let (opts2, host2) = (opts.clone(), host.clone());
             let reload = Box::new(move || {

@@ -17,8 +17,10 @@
 //! - [`instance`]: the state machine.
 
 pub mod action;
+pub mod addr;
 pub mod instance;
 pub mod notify;
+pub mod route;
 pub mod settings;
 pub mod sync_group;
 pub mod timers;
@@ -30,5 +32,3 @@ pub use action::{
 };
 pub use instance::Instance;
 pub use settings::{Settings, Tracker};
-pub mod addr;
-pub mod route;

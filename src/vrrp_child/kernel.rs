@@ -4,22 +4,31 @@
 //! Addresses are a desired set: `add` skips an address that is already
 //! there (and does not claim it), `remove` deletes only what we added, so a
 //! VIP an operator configured by hand is never taken away.
+//!
+//! Better than keepalived: every address we add is recorded in a state
+//! file (next to the VRRP pid file) before the call returns, and removed
+//! from it when we delete the address. A VRRP child that starts after a
+//! crash or SIGKILL first deletes whatever that file lists, so no VIP is
+//! ever left behind, even one whose instance is no longer configured.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::net::IpAddr;
-
-use futures::TryStreamExt;
-use netlink_packet_route::address::{AddressAttribute, AddressMessage};
-use rtnetlink::Handle;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::config::model::IpAddressLine;
+use crate::proto::{arp, ndisc};
+use crate::sys::netlink::{AddOutcome, Netlink, NetlinkError};
+use crate::sys::packet::PacketSocket;
+use crate::vrrp::addr::{AddrSpec, addr_spec};
 
-/// An address we installed: (ifindex, address, prefix).
-type Owned = (u32, IpAddr, u8);
+/// An address we installed: interface name, address, prefix.
+type Owned = (String, IpAddr, u8);
 
 pub struct Kernel {
-    handle: Handle,
-    owned: HashSet<Owned>,
+    nl: Netlink,
+    owned: BTreeSet<Owned>,
+    record: Option<PathBuf>,
 }
 
 /// The result of one address operation, for the log.
@@ -30,60 +39,198 @@ pub enum AddrOutcome {
 }
 
 impl Kernel {
-    /// Opens the rtnetlink connection on the current runtime.
-    pub fn new() -> std::io::Result<Kernel> {
-        let (conn, handle, _) = rtnetlink::new_connection()?;
-        tokio::spawn(conn);
+    /// Opens rtnetlink on the current runtime. `record` is the state file of
+    /// the addresses we own.
+    pub fn new(record: Option<PathBuf>) -> Result<Kernel, NetlinkError> {
         Ok(Kernel {
-            handle,
-            owned: HashSet::new(),
+            nl: Netlink::new()?,
+            owned: BTreeSet::new(),
+            record,
         })
     }
 
-    /// Adds one VIP on `ifindex`.
-    pub async fn add(&mut self, ifindex: u32, vip: &IpAddressLine) -> AddrOutcome {
-        let mut req = self.handle.address().add(ifindex, vip.addr, vip.prefix);
-        if let Some(label) = &vip.label {
-            req.message_mut()
-                .attributes
-                .push(AddressAttribute::Label(label.clone()));
-        }
-        match req.execute().await {
-            Ok(()) => {
-                self.owned.insert((ifindex, vip.addr, vip.prefix));
-                AddrOutcome::Done
+    pub fn netlink(&self) -> &Netlink {
+        &self.nl
+    }
+
+    /// Deletes the addresses a previous run recorded and did not remove;
+    /// returns log lines.
+    pub async fn remove_leftovers(&mut self) -> Vec<String> {
+        let mut logs = Vec::new();
+        let Some(path) = &self.record else {
+            return logs;
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return logs;
+        };
+        for line in text.lines() {
+            let mut w = line.split_whitespace();
+            let (Some(dev), Some(cidr)) = (w.next(), w.next()) else {
+                continue;
+            };
+            let Some((a, p)) = cidr.split_once('/') else {
+                continue;
+            };
+            let (Ok(addr), Ok(prefix)) = (a.parse::<IpAddr>(), p.parse::<u8>()) else {
+                continue;
+            };
+            let Ok(Some(link)) = self.nl.link_by_name(dev).await else {
+                continue;
+            };
+            let spec = AddrSpec::new(link.index, addr, prefix);
+            if let Ok(true) = self.nl.del_address(&spec).await {
+                logs.push(format!(
+                    "Removed leftover VIP {addr}/{prefix} from {dev} (added by a previous run)"
+                ));
             }
-            Err(rtnetlink::Error::NetlinkError(e))
-                if e.raw_code() == -libc::EEXIST || e.raw_code() == libc::EEXIST =>
-            {
+        }
+        self.save();
+        logs
+    }
+
+    fn save(&self) {
+        let Some(path) = &self.record else { return };
+        let text: String = self
+            .owned
+            .iter()
+            .map(|(d, a, p)| format!("{d} {a}/{p}\n"))
+            .collect();
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let tmp = path.with_extension("tmp");
+        if std::fs::write(&tmp, text).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+
+    async fn spec(&self, vip: &IpAddressLine, default_dev: &str) -> Result<(String, AddrSpec), String> {
+        let named = addr_spec(vip, default_dev);
+        match self.nl.link_by_name(&named.dev).await {
+            Ok(Some(link)) => Ok((named.dev.clone(), named.on(link.index))),
+            Ok(None) => Err(format!("interface {} doesn't exist", named.dev)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Adds one VIP (on its `dev`, else `default_dev`).
+    pub async fn add(&mut self, vip: &IpAddressLine, default_dev: &str) -> AddrOutcome {
+        let (dev, spec) = match self.spec(vip, default_dev).await {
+            Ok(x) => x,
+            Err(e) => return AddrOutcome::Failed(e),
+        };
+        let key = (dev, vip.addr, spec.prefix);
+        // Recorded before the call: a crash in between leaves a record of an
+        // address that may exist, never an address without a record.
+        let fresh = self.owned.insert(key.clone());
+        if fresh {
+            self.save();
+        }
+        match self.nl.add_address(&spec).await {
+            Ok(AddOutcome::Added) => AddrOutcome::Done,
+            Ok(AddOutcome::AlreadyPresent) => {
+                if fresh {
+                    self.owned.remove(&key);
+                    self.save();
+                }
                 AddrOutcome::AlreadyThere
             }
-            Err(e) => AddrOutcome::Failed(e.to_string()),
+            Err(e) => {
+                if fresh {
+                    self.owned.remove(&key);
+                    self.save();
+                }
+                AddrOutcome::Failed(e.to_string())
+            }
         }
     }
 
     /// Removes one VIP if we added it.
-    pub async fn remove(&mut self, ifindex: u32, vip: &IpAddressLine) -> AddrOutcome {
-        if !self.owned.remove(&(ifindex, vip.addr, vip.prefix)) {
+    pub async fn remove(&mut self, vip: &IpAddressLine, default_dev: &str) -> AddrOutcome {
+        let (dev, spec) = match self.spec(vip, default_dev).await {
+            Ok(x) => x,
+            Err(e) => return AddrOutcome::Failed(e),
+        };
+        if !self.owned.remove(&(dev, vip.addr, spec.prefix)) {
             return AddrOutcome::AlreadyThere;
         }
-        match self.find(ifindex, vip.addr).await {
-            Some(msg) => match self.handle.address().del(msg).execute().await {
-                Ok(()) => AddrOutcome::Done,
-                Err(e) => AddrOutcome::Failed(e.to_string()),
-            },
-            None => AddrOutcome::AlreadyThere,
+        let out = match self.nl.del_address(&spec).await {
+            Ok(true) => AddrOutcome::Done,
+            Ok(false) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        };
+        self.save();
+        out
+    }
+
+    /// keepalived removes an instance's configured VIPs when it starts
+    /// (they may be left from a previous run that was killed).
+    pub async fn clear_at_start(&mut self, vip: &IpAddressLine, default_dev: &str) -> bool {
+        match self.spec(vip, default_dev).await {
+            Ok((_, spec)) => matches!(self.nl.del_address(&spec).await, Ok(true)),
+            Err(_) => false,
         }
     }
 
-    async fn find(&self, ifindex: u32, addr: IpAddr) -> Option<AddressMessage> {
-        let mut s = self
-            .handle
-            .address()
-            .get()
-            .set_link_index_filter(ifindex)
-            .set_address_filter(addr)
-            .execute();
-        s.try_next().await.ok().flatten()
+    /// The frames announcing `vips` (gratuitous ARP for IPv4, unsolicited
+    /// NA for IPv6), with the interface index each goes out of.
+    pub async fn announce_frames(
+        &self,
+        vips: &[IpAddressLine],
+        default_dev: &str,
+    ) -> Vec<(u32, u16, Vec<u8>, String)> {
+        let mut out = Vec::new();
+        for v in vips {
+            let dev = v.dev.as_deref().unwrap_or(default_dev);
+            let Ok(Some(link)) = self.nl.link_by_name(dev).await else {
+                continue;
+            };
+            match v.addr {
+                IpAddr::V4(a) => out.push((
+                    link.index,
+                    arp::ETHERTYPE_ARP,
+                    arp::gratuitous_arp(link.mac, a),
+                    dev.to_string(),
+                )),
+                IpAddr::V6(a) => {
+                    let router = crate::sys::netlink::read_sysctl("ipv6", dev, "forwarding")
+                        .is_ok_and(|v| v == 1);
+                    out.push((
+                        link.index,
+                        ndisc::ETHERTYPE_IPV6,
+                        ndisc::unsolicited_na(link.mac, a, a, router),
+                        dev.to_string(),
+                    ));
+                }
+            }
+        }
+        out
     }
+}
+
+/// Sends `rounds` copies of every frame, `interval` apart per interface
+/// (keepalived's `vrrp_garp_interval` / `vrrp_gna_interval`), in a task
+/// of its own so that the main loop never waits for it.
+pub fn send_frames(frames: Vec<(u32, u16, Vec<u8>, String)>, rounds: u32, interval: Duration) {
+    tokio::spawn(async move {
+        let mut socks: Vec<((u32, u16), PacketSocket)> = Vec::new();
+        for round in 0..rounds {
+            for (ifindex, ethertype, frame, _) in &frames {
+                let key = (*ifindex, *ethertype);
+                if !socks.iter().any(|(k, _)| *k == key) {
+                    match PacketSocket::open(*ifindex, *ethertype) {
+                        Ok(s) => socks.push((key, s)),
+                        Err(_) => continue,
+                    }
+                }
+                if let Some((_, s)) = socks.iter().find(|(k, _)| *k == key) {
+                    let _ = s.send(frame);
+                }
+                if !interval.is_zero() {
+                    tokio::time::sleep(interval).await;
+                }
+            }
+            let _ = round;
+        }
+    });
 }

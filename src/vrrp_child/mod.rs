@@ -17,6 +17,7 @@ pub mod iface;
 pub mod kernel;
 pub mod net;
 pub mod node;
+pub mod scripts;
 pub mod tx;
 
 use std::net::IpAddr;
@@ -27,8 +28,14 @@ use tokio::sync::mpsc;
 
 use crate::config::model::Config;
 use crate::proto::vrrp::validate;
+use futures::StreamExt;
+
+use crate::script::ScriptOutcome;
+use crate::sys::netlink::NetEvent;
+use crate::vrrp::notify;
 use crate::vrrp::sync_group::{MemberView, SyncGroup};
-use crate::vrrp::{Action, Input, RxAdvert, State};
+use crate::vrrp::track_script::{Start, TrackEvent};
+use crate::vrrp::{Action, Input, NotifyState, RxAdvert, State, TrackKind, TrackStatus};
 
 use kernel::{AddrOutcome, Kernel};
 use net::{Pool, PoolKey, PoolSpec, RxPacket};
@@ -41,6 +48,8 @@ pub struct ChildOptions {
     pub detail: bool,
     /// `-V`: leave VIPs and routes in place at shutdown.
     pub dont_release_vrrp: bool,
+    /// Where the addresses we own are recorded (see `kernel`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Errors that stop the child before it runs.
@@ -53,7 +62,7 @@ pub enum ChildError {
     #[error("cannot open VRRP sockets on {0}: {1}")]
     Socket(String, std::io::Error),
     #[error("cannot open netlink: {0}")]
-    Netlink(std::io::Error),
+    Netlink(crate::sys::netlink::NetlinkError),
 }
 
 /// Runs the VRRP child until SIGTERM/SIGINT; returns the exit code.
@@ -81,6 +90,17 @@ struct Driver {
     opts: ChildOptions,
     nodes: Vec<Node>,
     groups: Vec<SyncGroup>,
+    /// The configured sync groups (for their notify scripts).
+    group_cfg: Vec<crate::config::model::SyncGroup>,
+    scripts: Vec<scripts::Runner>,
+    script_tx: mpsc::Sender<(usize, ScriptOutcome)>,
+    script_rx: mpsc::Receiver<(usize, ScriptOutcome)>,
+    /// Last known up/down of every interface an instance tracks.
+    links: std::collections::HashMap<String, bool>,
+    garp_interval: Duration,
+    gna_interval: Duration,
+    /// notify_stop scripts still running at shutdown.
+    stopping: Vec<tokio::task::JoinHandle<ScriptOutcome>>,
     pool: Pool,
     kernel: Kernel,
     rx: mpsc::Receiver<RxPacket>,
@@ -183,9 +203,26 @@ impl Driver {
         let (nodes, specs) = build_nodes(&cfg)?;
         let mut pool = Pool::default();
         open_sockets(&mut pool, &specs, &tx, opts.detail)?;
-        let kernel = Kernel::new().map_err(ChildError::Netlink)?;
+        let kernel = Kernel::new(opts.record.clone()).map_err(ChildError::Netlink)?;
         let groups = build_groups(&cfg, &nodes);
+        let (script_tx, script_rx) = mpsc::channel(256);
+        let mut links = std::collections::HashMap::new();
+        for n in &nodes {
+            for t in &n.fsm.settings().trackers {
+                if t.kind == TrackKind::Interface {
+                    links.insert(t.name.clone(), true);
+                }
+            }
+        }
         Ok(Driver {
+            scripts: scripts::build(&cfg, &nodes, 0),
+            group_cfg: cfg.sync_groups.clone(),
+            script_tx,
+            script_rx,
+            links,
+            garp_interval: Duration::from_micros(cfg.global.vrrp_garp_interval.unwrap_or(0)),
+            gna_interval: Duration::from_micros(cfg.global.vrrp_gna_interval.unwrap_or(0)),
+            stopping: Vec::new(),
             opts,
             nodes,
             groups,
@@ -245,6 +282,9 @@ impl Driver {
         }
         self.nodes = next;
         self.groups = build_groups(&cfg, &self.nodes);
+        self.group_cfg = cfg.sync_groups.clone();
+        let now = self.now();
+        self.scripts = scripts::build(&cfg, &self.nodes, now);
         for i in fresh {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -261,6 +301,18 @@ impl Driver {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+        for line in self.kernel.remove_leftovers().await {
+            tracing::info!("{line}");
+        }
+        self.clear_vips_at_start().await;
+        let mut events = match self.kernel.netlink().events() {
+            Ok(e) => Some(e),
+            Err(e) => {
+                tracing::error!("Cannot monitor interfaces through netlink: {e}");
+                None
+            }
+        };
+        self.refresh_links().await;
         for i in 0..self.nodes.len() {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -271,6 +323,7 @@ impl Driver {
                 .nodes
                 .iter()
                 .filter_map(|n| n.fsm.poll_timeout())
+                .chain(self.scripts.iter().filter_map(|s| s.tracker.poll_timeout()))
                 .min();
             let sleep_until = next.map(|t| {
                 tokio::time::Instant::from_std(self.epoch + Duration::from_micros(t))
@@ -281,6 +334,13 @@ impl Driver {
                 _ = int.recv() => break,
                 _ = hup.recv() => self.reload().await,
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
+                Some((si, outcome)) = self.script_rx.recv() => self.on_script_done(si, outcome).await,
+                Some(ev) = async {
+                    match events.as_mut() {
+                        Some(e) => e.next().await,
+                        None => std::future::pending().await,
+                    }
+                } => self.on_net_event(ev).await,
                 _ = async {
                     match sleep_until {
                         Some(t) => tokio::time::sleep_until(t).await,
@@ -294,6 +354,22 @@ impl Driver {
 
     async fn on_timers(&mut self) {
         let now = self.now();
+        for si in 0..self.scripts.len() {
+            if self.scripts[si].tracker.poll_timeout().is_some_and(|t| t <= now) {
+                match self.scripts[si].tracker.start(now) {
+                    Start::Run { timeout } => {
+                        if let Some(spec) = self.scripts[si].spec.clone() {
+                            let tx = self.script_tx.clone();
+                            tokio::spawn(async move {
+                                let out = crate::sys::spawn::run_script(&spec, Some(timeout)).await;
+                                let _ = tx.send((si, out)).await;
+                            });
+                        }
+                    }
+                    Start::Skip(ev) => self.script_events(si, vec![ev]).await,
+                }
+            }
+        }
         for i in 0..self.nodes.len() {
             if self.nodes[i].fsm.poll_timeout().is_some_and(|t| t <= now) {
                 let actions = self.nodes[i].fsm.handle_timeout(now);
@@ -387,10 +463,25 @@ impl Driver {
                 _ => return Vec::new(),
             }
         };
-        self.groups[g] = group;
         if let Some(line) = d.log {
             tracing::info!("{line}");
         }
+        if let (Some(st), Some(gc)) = (
+            d.notify,
+            self.group_cfg.iter().find(|c| c.name == group.name),
+        ) {
+            let ev = match st {
+                State::Master => Some(notify::NotifyEvent::Master),
+                State::Backup => Some(notify::NotifyEvent::Backup),
+                State::Fault => Some(notify::NotifyEvent::Fault),
+                _ => None,
+            };
+            if let Some(ev) = ev {
+                let runs = notify::group_notify(gc, ev);
+                self.run_notifies(runs, false);
+            }
+        }
+        self.groups[g] = group;
         d.inputs
     }
 
@@ -401,12 +492,24 @@ impl Driver {
             match a {
                 Action::WantMaster => {}
                 Action::SendAdvert { priority } => self.send_advert(i, priority),
-                Action::SendGarp { repeat } => self.send_garps(i, repeat),
+                Action::SendGarp { repeat } => self.send_garps(i, repeat).await,
                 Action::AddVips => self.set_vips(i, true).await,
                 Action::RemoveVips => self.set_vips(i, false).await,
-                Action::Notify { .. }
-                | Action::NotifyMasterRxLowerPri
-                | Action::NotifyPriority { .. } => {}
+                Action::Notify { state } => {
+                    let n = &self.nodes[i];
+                    let (_, runs) = notify::instance_notify(
+                        &n.inst,
+                        state.into(),
+                        n.fsm.effective_priority(),
+                    );
+                    self.run_notifies(runs, state == NotifyState::Stop);
+                }
+                Action::NotifyMasterRxLowerPri => {
+                    if let Some(r) = notify::master_rx_lower_pri_notify(&self.nodes[i].inst) {
+                        self.run_notifies(vec![r], false);
+                    }
+                }
+                Action::NotifyPriority { .. } => {}
                 Action::Log { detail, message } => {
                     if !detail || self.opts.detail {
                         tracing::info!("{message}");
@@ -441,10 +544,11 @@ impl Driver {
         }
     }
 
-    fn send_garps(&mut self, i: usize, _repeat: u32) {
+    async fn send_garps(&mut self, i: usize, repeat: u32) {
         let node = &self.nodes[i];
+        let vips: Vec<_> = node.vips.iter().chain(&node.evips).cloned().collect();
         if self.opts.detail {
-            for v in node.vips.iter().chain(&node.evips) {
+            for v in &vips {
                 tracing::info!(
                     "({}) Sending/queueing {} on {} for {}",
                     node.name,
@@ -458,22 +562,142 @@ impl Driver {
                 );
             }
         }
+        let ifname = node.ifname.clone();
+        let frames = self.kernel.announce_frames(&vips, &ifname).await;
+        let (v4, v6): (Vec<_>, Vec<_>) = frames
+            .into_iter()
+            .partition(|f| f.1 == crate::proto::arp::ETHERTYPE_ARP);
+        if !v4.is_empty() {
+            kernel::send_frames(v4, repeat, self.garp_interval);
+        }
+        if !v6.is_empty() {
+            kernel::send_frames(v6, repeat, self.gna_interval);
+        }
+    }
+
+    fn run_notifies(&mut self, runs: Vec<notify::NotifyRun>, stopping: bool) {
+        for r in runs {
+            let h = match r.limit {
+                Some(l) => crate::sys::spawn::spawn_notify_limited(&r.spec, &[], l),
+                None => crate::sys::spawn::spawn_notify(&r.spec, &[]),
+            };
+            match h {
+                Ok(h) if stopping => self.stopping.push(h),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(
+                    "Failed to exec notify script {}: {}",
+                    r.spec.args.first().map(String::as_str).unwrap_or(""),
+                    e.description()
+                ),
+            }
+        }
+    }
+
+    /// keepalived removes each instance's VIPs when it starts, in case a
+    /// killed predecessor left them ("removing VIPs." at init).
+    async fn clear_vips_at_start(&mut self) {
+        for i in 0..self.nodes.len() {
+            let n = &self.nodes[i];
+            let (name, ifname) = (n.name.clone(), n.ifname.clone());
+            let vips: Vec<_> = n.vips.iter().chain(&n.evips).cloned().collect();
+            if !vips.is_empty() && self.opts.detail {
+                tracing::info!("({name}) removing VIPs.");
+            }
+            for v in &vips {
+                self.kernel.clear_at_start(v, &ifname).await;
+            }
+        }
+    }
+
+    /// Reads the current state of every tracked interface and reports the
+    /// ones that are down.
+    async fn refresh_links(&mut self) {
+        let names: Vec<String> = self.links.keys().cloned().collect();
+        for name in names {
+            let up = match self.kernel.netlink().link_by_name(&name).await {
+                Ok(Some(l)) => l.is_up(),
+                _ => false,
+            };
+            if !up {
+                self.links.insert(name.clone(), false);
+                self.track_all(TrackKind::Interface, &name, TrackStatus::Down).await;
+            }
+        }
+    }
+
+    async fn on_net_event(&mut self, ev: NetEvent) {
+        let (name, up) = match ev {
+            NetEvent::Link(l) => (l.name.clone(), l.is_up()),
+            NetEvent::LinkDeleted { name, .. } => (name, false),
+            _ => return,
+        };
+        let Some(was) = self.links.get(&name).copied() else {
+            return;
+        };
+        if was == up {
+            return;
+        }
+        self.links.insert(name.clone(), up);
+        tracing::info!("Netlink reports {name} {}", if up { "up" } else { "down" });
+        let status = if up { TrackStatus::Up } else { TrackStatus::Down };
+        self.track_all(TrackKind::Interface, &name, status).await;
+    }
+
+    /// Tells every instance tracking `name` its new status.
+    async fn track_all(&mut self, kind: TrackKind, name: &str, status: TrackStatus) {
+        for i in 0..self.nodes.len() {
+            if self.nodes[i]
+                .fsm
+                .settings()
+                .trackers
+                .iter()
+                .any(|t| t.kind == kind && t.name == name)
+            {
+                let now = self.now();
+                let actions = self.nodes[i].fsm.handle(
+                    now,
+                    Input::Track {
+                        kind,
+                        name: name.to_string(),
+                        status,
+                    },
+                );
+                self.exec(i, actions).await;
+            }
+        }
+    }
+
+    async fn on_script_done(&mut self, si: usize, outcome: ScriptOutcome) {
+        let Some(r) = self.scripts.get_mut(si) else {
+            return;
+        };
+        let now = self.epoch.elapsed().as_micros() as u64;
+        let events = r.tracker.finished(now, outcome);
+        self.script_events(si, events).await;
+    }
+
+    async fn script_events(&mut self, si: usize, events: Vec<TrackEvent>) {
+        for ev in events {
+            match ev {
+                TrackEvent::Log { message } => tracing::info!("{message}"),
+                TrackEvent::Status(st) => {
+                    let name = self.scripts[si].tracker.name().to_string();
+                    self.track_all(TrackKind::Script, &name, st).await;
+                }
+            }
+        }
     }
 
     async fn set_vips(&mut self, i: usize, add: bool) {
         let node = &self.nodes[i];
         let name = node.name.clone();
-        let default_if = node.key.ifindex;
+        let default_if = node.ifname.clone();
         let lines: Vec<_> = node.vips.iter().chain(&node.evips).cloned().collect();
         for v in &lines {
-            let ifindex = match &v.dev {
-                Some(d) => crate::sys::raw::ifindex(d).map_or(default_if, |n| n.get()),
-                None => default_if,
-            };
             let out = if add {
-                self.kernel.add(ifindex, v).await
+                self.kernel.add(v, &default_if).await
             } else {
-                self.kernel.remove(ifindex, v).await
+                self.kernel.remove(v, &default_if).await
             };
             if let AddrOutcome::Failed(e) = out {
                 tracing::error!(
@@ -494,6 +718,9 @@ impl Driver {
                 actions.retain(|a| *a != Action::RemoveVips);
             }
             self.exec(i, actions).await;
+        }
+        for h in std::mem::take(&mut self.stopping) {
+            let _ = tokio::time::timeout(Duration::from_millis(1500), h).await;
         }
         tracing::info!("Stopped");
     }

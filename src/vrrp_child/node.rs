@@ -29,6 +29,8 @@ pub struct Stats {
 
 pub struct Node {
     pub fsm: Instance,
+    /// The instance's configuration (notify scripts and the like).
+    pub inst: VrrpInstance,
     pub name: String,
     pub vrid: u8,
     pub family: Family,
@@ -149,6 +151,7 @@ impl Node {
         }
         Node {
             fsm,
+            inst: inst.clone(),
             name: inst.name.clone(),
             vrid: inst.vrid.unwrap_or(0),
             family,
