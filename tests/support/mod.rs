@@ -6,3 +6,5 @@
 
 pub mod netns;
 pub mod run;
+pub mod lab;
+pub mod pcap;
