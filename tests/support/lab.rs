@@ -524,6 +524,17 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         self.kill_all_sigkill();
+        // LAB_SHOW_LOGS=1: every daemon's log on stderr, to see (with
+        // --nocapture) what a scenario did.
+        if std::env::var_os("LAB_SHOW_LOGS").is_some() {
+            eprintln!(
+                "===== node {} ({:?}, pid {}) log =====\n{}",
+                self.node,
+                self.imp,
+                self.pid,
+                self.log()
+            );
+        }
     }
 }
 
