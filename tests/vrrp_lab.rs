@@ -157,18 +157,25 @@ fn assert_holders_stay(lab: &Lab, ip: &str, want: &[usize], period: Duration) {
 }
 
 fn timing(scenario: &str, what: &str, d: Duration) {
-    eprintln!(
-        "LAB-TIMING {scenario}: {what} {:.3} s",
-        d.as_secs_f64()
-    );
+    eprintln!("LAB-TIMING {scenario}: {what} {:.3} s", d.as_secs_f64());
 }
 
 /// No daemon complained about a received packet (wrong version, auth,
 /// interval, TTL, length, checksum, VIP list…): the nodes understood each
 /// other's adverts.
 fn assert_no_packet_errors(daemons: &[&Daemon]) {
+    assert_no_packet_errors_except(daemons, &[]);
+}
+
+/// As [`assert_no_packet_errors`], tolerating lines containing one of
+/// `expected` (a scenario's deliberate, explained consequence).
+fn assert_no_packet_errors_except(daemons: &[&Daemon], expected: &[&str]) {
     for d in daemons {
-        let errors = d.packet_errors();
+        let errors: Vec<String> = d
+            .packet_errors()
+            .into_iter()
+            .filter(|l| !expected.iter().any(|e| l.contains(e)))
+            .collect();
         assert!(
             errors.is_empty(),
             "node {} ({:?}) logged packet errors:\n{}",
@@ -208,40 +215,82 @@ fn sigkill_failover(a: Impl, b: Impl) {
     // Steady state: adverts from node 0 only, v2, PASS, priority 150.
     let steady = now();
     let n0 = lab.node(0).clone();
-    ok(cap.wait_frame("two adverts from the master", Duration::from_secs(4), |_| {
-        cap.frames()
-            .iter()
-            .filter(|f| f.ts > steady && is_advert(f, 51))
-            .count()
-            >= 2
-    }));
-    for f in cap.frames().iter().filter(|f| f.ts > steady && is_advert(f, 51)) {
-        let Kind::Vrrp { src, dst, ttl, version, priority, auth_type, advert_int, ref addrs, .. } = f.kind else {
+    ok(cap.wait_frame(
+        "two adverts from the master",
+        Duration::from_secs(4),
+        |_| {
+            cap.frames()
+                .iter()
+                .filter(|f| f.ts > steady && is_advert(f, 51))
+                .count()
+                >= 2
+        },
+    ));
+    for f in cap
+        .frames()
+        .iter()
+        .filter(|f| f.ts > steady && is_advert(f, 51))
+    {
+        let Kind::Vrrp {
+            src,
+            dst,
+            ttl,
+            version,
+            priority,
+            auth_type,
+            advert_int,
+            ref addrs,
+            ..
+        } = f.kind
+        else {
             unreachable!()
         };
         assert_eq!(src.to_string(), n0.ipv4, "advert from the backup: {f:?}");
         assert_eq!(mac_string(&f.src_mac), n0.mac);
         assert_eq!(dst.to_string(), "224.0.0.18");
-        assert_eq!((ttl, version, priority, auth_type, advert_int), (255, 2, 150, 1, 1), "{f:?}");
-        assert_eq!(addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(), [VIP4]);
+        assert_eq!(
+            (ttl, version, priority, auth_type, advert_int),
+            (255, 2, 150, 1, 1),
+            "{f:?}"
+        );
+        assert_eq!(
+            addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            [VIP4]
+        );
     }
-    ok(cap.wait_frame("node 0's gratuitous ARP", Duration::from_secs(2), |f| {
-        is_garp(f, VIP4, &n0.mac)
-    }));
+    ok(
+        cap.wait_frame("node 0's gratuitous ARP", Duration::from_secs(2), |f| {
+            is_garp(f, VIP4, &n0.mac)
+        }),
+    );
     ok(lab.ping_from_observer(VIP4));
 
     // Crash the master.
     let killed = now();
     d0.kill_all_sigkill();
-    let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(3) + Duration::from_secs(1) + MARGIN));
-    timing("sigkill_failover v2 advert_int 1", "SIGKILL → backup holds VIP", took);
+    let took = ok(lab.wait_addr(
+        1,
+        VIP4,
+        true,
+        Duration::from_secs(3) + Duration::from_secs(1) + MARGIN,
+    ));
+    timing(
+        "sigkill_failover v2 advert_int 1",
+        "SIGKILL → backup holds VIP",
+        took,
+    );
     // It waited for the master-down interval (minus up to one advert
     // interval already elapsed when the master died), not less.
-    assert!(took >= Duration::from_millis(2500), "took over too early: {took:?}");
+    assert!(
+        took >= Duration::from_millis(2500),
+        "took over too early: {took:?}"
+    );
     let n1 = lab.node(1).clone();
-    ok(cap.wait_frame("node 1's gratuitous ARP", Duration::from_secs(2), |f| {
-        f.ts > killed && is_garp(f, VIP4, &n1.mac)
-    }));
+    ok(
+        cap.wait_frame("node 1's gratuitous ARP", Duration::from_secs(2), |f| {
+            f.ts > killed && is_garp(f, VIP4, &n1.mac)
+        }),
+    );
     ok(cap.wait_frame("an advert from node 1", Duration::from_secs(2), |f| {
         f.ts > killed
             && matches!(f.kind, Kind::Vrrp { src, priority: 100, vrid: 51, .. } if src.to_string() == n1.ipv4)
@@ -257,8 +306,15 @@ fn sigkill_failover(a: Impl, b: Impl) {
     // The old master returns and preempts.
     let d0 = start(&lab, 0, a, &confs[0]);
     let back = wait_holders(&lab, VIP4, &[0], ELECTION);
-    timing("sigkill_failover v2 advert_int 1", "restart → old master holds VIP again", back);
-    ok(d1.wait_log("(VI_1) Master received advert from 192.0.2.10 with higher priority 150, ours 100", Duration::from_secs(2)));
+    timing(
+        "sigkill_failover v2 advert_int 1",
+        "restart → old master holds VIP again",
+        back,
+    );
+    ok(d1.wait_log(
+        "(VI_1) Master received advert from 192.0.2.10 with higher priority 150, ours 100",
+        Duration::from_secs(2),
+    ));
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -279,14 +335,35 @@ fn sigterm_failover(a: Impl, b: Impl) {
     let stopped = now();
     ok(d0.signal(Signal::SIGTERM));
     let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(1) + MARGIN));
-    timing("sigterm_failover v2 advert_int 1", "SIGTERM → backup holds VIP", took);
-    ok(d1.wait_log("(VI_1) Backup received priority 0 advertisement", Duration::from_secs(1)));
+    timing(
+        "sigterm_failover v2 advert_int 1",
+        "SIGTERM → backup holds VIP",
+        took,
+    );
+    ok(d1.wait_log(
+        "(VI_1) Backup received priority 0 advertisement",
+        Duration::from_secs(1),
+    ));
     ok(d0.wait_log("(VI_1) sent 0 priority", Duration::from_secs(1)));
-    ok(cap.wait_frame("node 0's priority-0 advert", Duration::from_secs(1), |f| {
-        f.ts > stopped && matches!(f.kind, Kind::Vrrp { priority: 0, vrid: 52, .. })
-    }));
+    ok(
+        cap.wait_frame("node 0's priority-0 advert", Duration::from_secs(1), |f| {
+            f.ts > stopped
+                && matches!(
+                    f.kind,
+                    Kind::Vrrp {
+                        priority: 0,
+                        vrid: 52,
+                        ..
+                    }
+                )
+        }),
+    );
     assert_eq!(ok(d0.wait_exit(Duration::from_secs(5))), 0, "exit status");
-    assert!(!lab.node_has_addr(0, VIP4), "the stopped master kept its VIP\n{}", lab.addr_summary());
+    assert!(
+        !lab.node_has_addr(0, VIP4),
+        "the stopped master kept its VIP\n{}",
+        lab.addr_summary()
+    );
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -295,7 +372,11 @@ fn sigterm_failover(a: Impl, b: Impl) {
 fn nopreempt(a: Impl, b: Impl) {
     let lab = lab(2);
     let confs = [
-        config(0, "", &[Vi::new("VI_1", 53, 150).vip(VIP4).with("nopreempt")]),
+        config(
+            0,
+            "",
+            &[Vi::new("VI_1", 53, 150).vip(VIP4).with("nopreempt")],
+        ),
         config(1, "", &[Vi::new("VI_1", 53, 100).vip(VIP4)]),
     ];
     let mut d0 = start(&lab, 0, a, &confs[0]);
@@ -332,11 +413,22 @@ fn preempt_delay(a: Impl, b: Impl) {
     ok(d0.wait_exit(Duration::from_secs(5)));
 
     let d0 = start(&lab, 0, a, &confs[0]);
-    let took = wait_holders(&lab, VIP4, &[0], Duration::from_millis(6410) + MARGIN + MARGIN);
+    let took = wait_holders(
+        &lab,
+        VIP4,
+        &[0],
+        Duration::from_millis(6410) + MARGIN + MARGIN,
+    );
     timing("preempt_delay 3", "restart → preempted", took);
-    assert!(took >= Duration::from_millis(5000), "preempted before the delay: {took:?}");
+    assert!(
+        took >= Duration::from_millis(5000),
+        "preempted before the delay: {took:?}"
+    );
     ok(d0.wait_log("start preempt delay", Duration::ZERO));
-    ok(d0.wait_log("received lower priority (100) advert from 192.0.2.11 - discarding", Duration::ZERO));
+    ok(d0.wait_log(
+        "received lower priority (100) advert from 192.0.2.11 - discarding",
+        Duration::ZERO,
+    ));
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -362,13 +454,20 @@ fn unicast(a: Impl, b: Impl) {
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     d0.kill_all_sigkill();
     let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(4) + MARGIN));
-    timing("unicast v2 advert_int 1", "SIGKILL → backup holds VIP", took);
+    timing(
+        "unicast v2 advert_int 1",
+        "SIGKILL → backup holds VIP",
+        took,
+    );
     let multicast: Vec<Frame> = cap
         .frames()
         .into_iter()
         .filter(|f| matches!(f.kind, Kind::Vrrp { dst, .. } if dst.is_multicast()))
         .collect();
-    assert!(multicast.is_empty(), "multicast adverts in unicast mode: {multicast:?}");
+    assert!(
+        multicast.is_empty(),
+        "multicast adverts in unicast mode: {multicast:?}"
+    );
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -384,12 +483,27 @@ fn v3_ipv4(a: Impl, b: Impl) {
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     let n0 = lab.node(0).clone();
     let f = ok(cap.wait_frame("a v3 advert", Duration::from_secs(2), |f| is_advert(f, 56)));
-    let Kind::Vrrp { src, version, priority, advert_int, .. } = f.kind else { unreachable!() };
-    assert_eq!((src.to_string(), version, priority, advert_int), (n0.ipv4, 3, 150, 100));
+    let Kind::Vrrp {
+        src,
+        version,
+        priority,
+        advert_int,
+        ..
+    } = f.kind
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (src.to_string(), version, priority, advert_int),
+        (n0.ipv4, 3, 150, 100)
+    );
     d0.kill_all_sigkill();
     let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(4) + MARGIN));
     timing("v3_ipv4 advert_int 1", "SIGKILL → backup holds VIP", took);
-    assert!(took >= Duration::from_millis(2500), "took over too early: {took:?}");
+    assert!(
+        took >= Duration::from_millis(2500),
+        "took over too early: {took:?}"
+    );
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -405,11 +519,34 @@ fn v3_ipv6(a: Impl, b: Impl) {
     wait_holders(&lab, VIP6, &[0], ELECTION);
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     let (n0, n1) = (lab.node(0).clone(), lab.node(1).clone());
-    let f = ok(cap.wait_frame("a v3 IPv6 advert", Duration::from_secs(2), |f| is_advert(f, 57)));
-    let Kind::Vrrp { src, dst, version, ttl, ref addrs, .. } = f.kind else { unreachable!() };
-    assert_eq!((dst.to_string().as_str(), version, ttl), ("ff02::12", 3, 255));
-    assert!(matches!(src, IpAddr::V6(s) if s.segments()[0] == 0xfe80), "source {src} is not link-local");
-    assert_eq!(addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(), [VIP6]);
+    let f = ok(
+        cap.wait_frame("a v3 IPv6 advert", Duration::from_secs(2), |f| {
+            is_advert(f, 57)
+        }),
+    );
+    let Kind::Vrrp {
+        src,
+        dst,
+        version,
+        ttl,
+        ref addrs,
+        ..
+    } = f.kind
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (dst.to_string().as_str(), version, ttl),
+        ("ff02::12", 3, 255)
+    );
+    assert!(
+        matches!(src, IpAddr::V6(s) if s.segments()[0] == 0xfe80),
+        "source {src} is not link-local"
+    );
+    assert_eq!(
+        addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+        [VIP6]
+    );
     let na = |mac: String, after: Duration| {
         move |f: &Frame| {
             f.ts > after
@@ -417,12 +554,20 @@ fn v3_ipv6(a: Impl, b: Impl) {
                 && matches!(f.kind, Kind::UnsolicitedNa { target, override_flag: true, .. } if target.to_string() == VIP6)
         }
     };
-    ok(cap.wait_frame("node 0's unsolicited NA for the VIP", Duration::from_secs(2), na(n0.mac.clone(), Duration::ZERO)));
+    ok(cap.wait_frame(
+        "node 0's unsolicited NA for the VIP",
+        Duration::from_secs(2),
+        na(n0.mac.clone(), Duration::ZERO),
+    ));
     let killed = now();
     d0.kill_all_sigkill();
     let took = ok(lab.wait_addr(1, VIP6, true, Duration::from_secs(4) + MARGIN));
     timing("v3_ipv6 advert_int 1", "SIGKILL → backup holds VIP", took);
-    ok(cap.wait_frame("node 1's unsolicited NA for the VIP", Duration::from_secs(2), na(n1.mac.clone(), killed)));
+    ok(cap.wait_frame(
+        "node 1's unsolicited NA for the VIP",
+        Duration::from_secs(2),
+        na(n1.mac.clone(), killed),
+    ));
     ok(lab.ping_from_observer(VIP6));
     assert_no_packet_errors(&[&d0, &d1]);
 }
@@ -452,13 +597,23 @@ fn track_script_weight(a: Impl, b: Impl) {
 
     fs::remove_file(&flag).unwrap();
     let took = wait_holders(&lab, VIP4, &[1], Duration::from_secs(6) + MARGIN);
-    timing("track_script weight -60", "check fails → backup holds VIP", took);
-    ok(d0.wait_log("Changing effective priority from 150 to 90", Duration::from_secs(1)));
+    timing(
+        "track_script weight -60",
+        "check fails → backup holds VIP",
+        took,
+    );
+    ok(d0.wait_log(
+        "Changing effective priority from 150 to 90",
+        Duration::from_secs(1),
+    ));
 
     fs::write(&flag, "").unwrap();
     let back = wait_holders(&lab, VIP4, &[0], Duration::from_secs(6) + MARGIN);
     timing("track_script weight -60", "check passes → fail back", back);
-    ok(d0.wait_log("Changing effective priority from 90 to 150", Duration::from_secs(1)));
+    ok(d0.wait_log(
+        "Changing effective priority from 90 to 150",
+        Duration::from_secs(1),
+    ));
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
@@ -468,18 +623,27 @@ fn track_script_weight(a: Impl, b: Impl) {
 /// the higher priority preempts again.
 fn link_down_fault(a: Impl, b: Impl) {
     let lab = lab(2);
-    let confs = pair(59, VIP4, |v| v.with("track_interface {\n        eth0\n    }"));
+    let confs = pair(59, VIP4, |v| {
+        v.with("track_interface {\n        eth0\n    }")
+    });
     let d0 = start(&lab, 0, a, &confs[0]);
     let d1 = start(&lab, 1, b, &confs[1]);
     wait_holders(&lab, VIP4, &[0], ELECTION);
     ok(lab.link_set(0, false));
     ok(d0.wait_log("(VI_1) Entering FAULT STATE", Duration::from_secs(2)));
     let took = wait_holders(&lab, VIP4, &[1], Duration::from_secs(4) + MARGIN);
-    timing("link_down_fault", "master link down → backup holds VIP", took);
+    timing(
+        "link_down_fault",
+        "master link down → backup holds VIP",
+        took,
+    );
     ok(lab.link_set(0, true));
     ok(d0.wait_log("(VI_1) Entering BACKUP STATE", Duration::from_secs(2)));
     wait_holders(&lab, VIP4, &[0], ELECTION);
-    assert_no_packet_errors(&[&d0, &d1]);
+    // An advert sent between the link going down and keepalived hearing of
+    // it over netlink fails: 2.2.7 logs "(VI_1): send advert error 100
+    // (Network is down)" in about one run in four. Expected here.
+    assert_no_packet_errors_except(&[&d0, &d1], &["send advert error"]);
 }
 
 /// Two instances with opposite priorities (the usual "master-master"
@@ -526,14 +690,19 @@ fn sync_group(a: Impl, b: Impl) {
             0,
             &script,
             &[
-                Vi::new("VI_1", 63, 150).vip(VIP4).with("track_script {\n        chk\n    }"),
+                Vi::new("VI_1", 63, 150)
+                    .vip(VIP4)
+                    .with("track_script {\n        chk\n    }"),
                 Vi::new("VI_2", 64, 150).vip(VIP4B),
             ],
         ),
         config(
             1,
             group,
-            &[Vi::new("VI_1", 63, 100).vip(VIP4), Vi::new("VI_2", 64, 100).vip(VIP4B)],
+            &[
+                Vi::new("VI_1", 63, 100).vip(VIP4),
+                Vi::new("VI_2", 64, 100).vip(VIP4B),
+            ],
         ),
     ];
     let d0 = start(&lab, 0, a, &confs[0]);
@@ -541,7 +710,10 @@ fn sync_group(a: Impl, b: Impl) {
     wait_holders(&lab, VIP4, &[0], ELECTION);
     wait_holders(&lab, VIP4B, &[0], ELECTION);
     fs::remove_file(&flag).unwrap();
-    ok(d0.wait_log("VRRP_Group(G1) Syncing instances to FAULT state", Duration::from_secs(3)));
+    ok(d0.wait_log(
+        "VRRP_Group(G1) Syncing instances to FAULT state",
+        Duration::from_secs(3),
+    ));
     let t1 = wait_holders(&lab, VIP4, &[1], Duration::from_secs(5) + MARGIN);
     let t2 = wait_holders(&lab, VIP4B, &[1], Duration::from_secs(1));
     timing("sync_group", "member FAULT → peer holds both", t1 + t2);
@@ -563,7 +735,11 @@ fn three_nodes(a: Impl, b: Impl, c: Impl) {
     let took = wait_holders(&lab, VIP4, &[0, 1], Duration::from_secs(4) + MARGIN);
     timing("three_nodes", "SIGKILL → second highest holds VIP", took);
     assert_holders_stay(&lab, VIP4, &[0, 1], Duration::from_secs(2));
-    assert_eq!(d2.log_count("Entering MASTER STATE"), 0, "node 2 became master");
+    assert_eq!(
+        d2.log_count("Entering MASTER STATE"),
+        0,
+        "node 2 became master"
+    );
     assert_no_packet_errors(&[&d0, &d1, &d2]);
 }
 

@@ -18,8 +18,8 @@ use super::pcap::{self, Frame};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::collections::{HashMap, HashSet};
-use std::fs::{self, File, OpenOptions};
 use std::fmt::Write as _;
+use std::fs::{self, File, OpenOptions};
 use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -130,7 +130,10 @@ pub fn poll_until(
             return Ok(start.elapsed());
         }
         if start.elapsed() >= timeout {
-            return Err(format!("timed out after {timeout:?} waiting for {what}\n{}", detail()));
+            return Err(format!(
+                "timed out after {timeout:?} waiting for {what}\n{}",
+                detail()
+            ));
         }
         std::thread::sleep(POLL);
     }
@@ -188,7 +191,13 @@ impl Lab {
         lab.created.push(switch.clone());
         // The switch needs no IPv6 of its own: it would only add router
         // solicitations and MLD reports to the observer's capture.
-        sysctl(&switch, &["net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"])?;
+        sysctl(
+            &switch,
+            &[
+                "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1",
+            ],
+        )?;
         let sw = |args: &[&str]| {
             let mut v = vec!["-n", switch.as_str()];
             v.extend_from_slice(args);
@@ -197,7 +206,17 @@ impl Lab {
         sw(&["link", "set", "lo", "up"])?;
         // No multicast snooping: the VRRP groups (224.0.0.18, ff02::12) must
         // reach every port whether or not anyone reported membership.
-        sw(&["link", "add", "br0", "type", "bridge", "stp_state", "0", "mcast_snooping", "0"])?;
+        sw(&[
+            "link",
+            "add",
+            "br0",
+            "type",
+            "bridge",
+            "stp_state",
+            "0",
+            "mcast_snooping",
+            "0",
+        ])?;
         sw(&["link", "set", "br0", "up"])?;
         for i in 0..nodes {
             let node = lab.add_host(&format!("n{i}"), 10 + i as u8)?;
@@ -225,10 +244,29 @@ impl Lab {
         let mac = format!("02:00:00:00:00:{host:02x}");
         let (ipv4, ipv6) = (format!("192.0.2.{host}"), format!("2001:db8::{host}"));
         run_ip(&[
-            "-n", &self.switch, "link", "add", port, "type", "veth", "peer", "name", "eth0",
-            "netns", &ns,
+            "-n",
+            &self.switch,
+            "link",
+            "add",
+            port,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            "eth0",
+            "netns",
+            &ns,
         ])?;
-        run_ip(&["-n", &self.switch, "link", "set", port, "master", "br0", "up"])?;
+        run_ip(&[
+            "-n",
+            &self.switch,
+            "link",
+            "set",
+            port,
+            "master",
+            "br0",
+            "up",
+        ])?;
         sysctl(&ns, &["net.ipv6.conf.eth0.accept_dad=0"])?;
         let n = |args: &[&str]| {
             let mut v = vec!["-n", ns.as_str()];
@@ -269,7 +307,10 @@ impl Lab {
         let node = &self.nodes[i];
         poll_until(
             timeout,
-            &format!("{ip} {} on node {i}", if present { "present" } else { "absent" }),
+            &format!(
+                "{ip} {} on node {i}",
+                if present { "present" } else { "absent" }
+            ),
             || node.has_addr(ip) == present,
             || self.addr_summary(),
         )
@@ -277,7 +318,11 @@ impl Lab {
 
     /// Which nodes hold `ip` right now.
     pub fn holders(&self, ip: &str) -> Vec<usize> {
-        self.nodes.iter().filter(|n| n.has_addr(ip)).map(|n| n.index).collect()
+        self.nodes
+            .iter()
+            .filter(|n| n.has_addr(ip))
+            .map(|n| n.index)
+            .collect()
     }
 
     /// Every node's eth0 addresses, for failure messages.
@@ -295,8 +340,15 @@ impl Lab {
 
     /// `ip link set eth0 up|down` inside node `i`.
     pub fn link_set(&self, i: usize, up: bool) -> Result<(), String> {
-        run_ip(&["-n", &self.nodes[i].ns, "link", "set", "eth0", if up { "up" } else { "down" }])
-            .map(drop)
+        run_ip(&[
+            "-n",
+            &self.nodes[i].ns,
+            "link",
+            "set",
+            "eth0",
+            if up { "up" } else { "down" },
+        ])
+        .map(drop)
     }
 
     /// Whether the observer can reach `ip`: a TCP connection attempt to port
@@ -325,7 +377,17 @@ impl Lab {
     /// The MAC the observer's neighbour table maps `ip` to, if any (after
     /// a gratuitous ARP / unsolicited NA or a probe: who answers for it).
     pub fn observer_neigh(&self, ip: &str) -> Option<String> {
-        let out = run_ip(&["-n", &self.observer.ns, "neigh", "show", "to", ip, "dev", "eth0"]).ok()?;
+        let out = run_ip(&[
+            "-n",
+            &self.observer.ns,
+            "neigh",
+            "show",
+            "to",
+            ip,
+            "dev",
+            "eth0",
+        ])
+        .ok()?;
         // "192.0.2.200 lladdr 02:00:00:00:00:0a REACHABLE"
         let mut words = out.split_whitespace();
         words.find(|w| *w == "lladdr")?;
@@ -393,7 +455,14 @@ impl Node {
             .arg(imp.binary())
             .args(["-n", "-l", "-D", "-f"])
             .arg(&conf_path)
-            .args(["-p", &p("keepalived.pid"), "-r", &p("vrrp.pid"), "-c", &p("checkers.pid")])
+            .args([
+                "-p",
+                &p("keepalived.pid"),
+                "-r",
+                &p("vrrp.pid"),
+                "-c",
+                &p("checkers.pid"),
+            ])
             .args(extra_args)
             .env("TMPDIR", d)
             .current_dir(d)
@@ -463,7 +532,10 @@ impl Daemon {
     ) -> Result<Duration, String> {
         poll_until(
             timeout,
-            &format!("{n} × {needle:?} in node {}'s log ({:?})", self.node, self.imp),
+            &format!(
+                "{n} × {needle:?} in node {}'s log ({:?})",
+                self.node, self.imp
+            ),
             || self.log_count(needle) >= n,
             || format!("--- log tail ---\n{}", self.log_tail(40)),
         )
@@ -619,7 +691,10 @@ impl Capture {
         // -U: write each packet as it arrives; -Z root: keep the right to
         // write into our root-owned directory.
         let child = Command::new("ip")
-            .args(["netns", "exec", ns, "tcpdump", "-i", "eth0", "-U", "-n", "-s", "512", "-Z", "root", "-w"])
+            .args([
+                "netns", "exec", ns, "tcpdump", "-i", "eth0", "-U", "-n", "-s", "512", "-Z",
+                "root", "-w",
+            ])
             .arg(&path)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -29,7 +29,10 @@ pub enum Kind {
     },
     /// An ARP packet whose sender and target protocol addresses are equal
     /// (a gratuitous ARP, RFC 5227 / RFC 3768 8.1.1 announcing `ip`).
-    Garp { ip: Ipv4Addr, sender_mac: [u8; 6] },
+    Garp {
+        ip: Ipv4Addr,
+        sender_mac: [u8; 6],
+    },
     /// An ICMPv6 neighbour advertisement sent to a multicast destination
     /// (unsolicited, RFC 4861 7.2.6 / RFC 5798 8.1.2).
     UnsolicitedNa {
@@ -89,7 +92,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Frame>, String> {
         }
         let ts = Duration::new(
             secs.into(),
-            if nanos { frac } else { frac.saturating_mul(1000) },
+            if nanos {
+                frac
+            } else {
+                frac.saturating_mul(1000)
+            },
         );
         if let Some(f) = ethernet(ts, &bytes[start..start + incl]) {
             frames.push(f);
