@@ -598,6 +598,16 @@ impl Drop for Daemon {
         self.kill_all_sigkill();
         // LAB_SHOW_LOGS=1: every daemon's log on stderr, to see (with
         // --nocapture) what a scenario did.
+        // A failing scenario shows what each daemon said, without rerunning.
+        if std::thread::panicking() && std::env::var_os("LAB_SHOW_LOGS").is_none() {
+            eprintln!(
+                "===== node {} ({:?}, pid {}) log tail =====\n{}",
+                self.node,
+                self.imp,
+                self.pid,
+                self.log_tail(30)
+            );
+        }
         if std::env::var_os("LAB_SHOW_LOGS").is_some() {
             eprintln!(
                 "===== node {} ({:?}, pid {}) log =====\n{}",
