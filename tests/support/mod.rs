@@ -4,5 +4,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod lab;
 pub mod netns;
+pub mod pcap;
 pub mod run;
