@@ -539,7 +539,15 @@ impl Driver {
                         node.stats.pri_zero_sent += 1;
                     }
                 }
-                Err(e) => tracing::warn!("({}) cannot send advert to {dst}: {e}", node.name),
+                Err(e) => {
+                    // keepalived's wording, with the C error text.
+                    let errno = e.raw_os_error().unwrap_or(0);
+                    tracing::info!(
+                        "({}): send advert error {errno} ({})",
+                        node.name,
+                        nix::errno::Errno::from_raw(errno).desc()
+                    );
+                }
             }
         }
     }
