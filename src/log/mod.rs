@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 pub use layer::KeepalivedLayer;
-pub use names::{DEFAULT_LOG_FILE, Priority, Process, ident, log_file_name};
+pub use names::{DEFAULT_LOG_FILE, Priority, Process, ident, log_file_name, tmp_dir};
 #[doc(hidden)]
 pub use tracing as __tracing;
 

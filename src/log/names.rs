@@ -86,6 +86,15 @@ pub fn log_file_name(
     PathBuf::from(s)
 }
 
+/// keepalived's `tmp_dir` for relative file names: `$TMPDIR` when it is
+/// an absolute path (existence is not checked), else `/tmp`.
+pub fn tmp_dir(tmpdir_env: Option<&str>) -> &str {
+    match tmpdir_env {
+        Some(d) if d.starts_with('/') => d,
+        _ => "/tmp",
+    }
+}
+
 /// `-g` without a file name.
 pub const DEFAULT_LOG_FILE: &str = "keepalived.log";
 
@@ -208,6 +217,13 @@ mod tests {
             f("/var/log/ka.log", Process::Parent, Some("ns"), None),
             PathBuf::from("/var/log/ka_ns.log")
         );
+    }
+
+    #[test]
+    fn tmp_dirs() {
+        assert_eq!(tmp_dir(Some("/var/tmp")), "/var/tmp");
+        assert_eq!(tmp_dir(Some("rel")), "/tmp");
+        assert_eq!(tmp_dir(None), "/tmp");
     }
 
     #[test]
