@@ -6,6 +6,8 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
+pub mod log;
 pub mod parent;
 pub mod proto;
 pub mod script;

@@ -1,7 +1,10 @@
 //! Every OS edge lives here, behind small traits defined by the pure modules.
 
+pub mod clock;
 pub mod host;
 pub mod netlink;
 pub mod packet;
 pub mod raw;
+pub mod sd_notify;
 pub mod spawn;
+pub mod syslog_socket;

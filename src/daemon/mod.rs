@@ -1,0 +1,3 @@
+//! Daemon plumbing shared by the parent and its children.
+
+pub mod pidfile;
