@@ -13,6 +13,8 @@ use keepalived::config::diag;
 use keepalived::config::lexer::{IncludeChecks, LexOptions};
 use keepalived::config::source::Host;
 use keepalived::config::{self, LoadOptions, report};
+use keepalived::daemon::pidfile::{self, PidFile, PidFileError, PidPaths};
+use keepalived::log::{self, LogSettings, Process};
 use keepalived::parent::{self, ParentOptions, child::ChildKind};
 use keepalived::sys::host::{FsSource, LiveHost};
 use keepalived::vrrp_child::{self, ChildOptions};
@@ -112,28 +114,60 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     if role.is_none() && !opts.dont_fork {
         nix::unistd::daemon(false, false).context("daemonising")?;
     }
-    keepalived::parent::console::init();
+    let process = match role {
+        None => Process::Parent,
+        Some(ChildKind::Vrrp) => Process::Vrrp,
+        Some(ChildKind::Checker) => Process::Checker,
+    };
+    let log_guard = log::init(&LogSettings::from_options(opts, process, None, None))
+        .context("starting the logger")?;
+    if let Some(mask) = opts.umask {
+        nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
+    }
+    if role.is_none() {
+        tracing::info!("Starting Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
+        tracing::info!("Command line: '{}'", argv.join("' '"));
+    }
     let host = LiveHost {
         config_id: opts.config_id.clone(),
     };
     let loaded = config::load(&opts.config_file, &FsSource, &host, &load_options(opts, &host, false));
+    let cfg = loaded.config;
+    let (ns, inst) = (cfg.net_namespace.clone(), cfg.instance_name.clone());
+    if ns.is_some() || inst.is_some() {
+        let _ = log_guard.reconfigure(&LogSettings::from_options(
+            opts,
+            process,
+            ns.as_deref(),
+            inst.as_deref(),
+        ));
+    }
+    let pids = PidPaths::from_options(opts, inst.as_deref(), ns.as_deref(), cfg.use_pid_dir);
     if role.is_none() {
-        tracing::info!("Starting Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
-        tracing::info!("Command line: '{}'", argv.join("' '"));
+        if loaded.main_missing {
+            tracing::error!("Configuration file '{}' is not a regular non-executable file", opts.config_file);
+            return Ok(6);
+        }
         tracing::info!("Configuration file {}", opts.config_file);
         for d in &loaded.diags {
-            tracing::warn!("{}", d.message);
+            tracing::info!("{}", d.message);
         }
     }
-    let cfg = loaded.config;
     match role {
         Some(ChildKind::Vrrp) => {
+            let _pid = match PidFile::create(&pids.vrrp) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    None
+                }
+            };
             let child_opts = ChildOptions {
                 detail: opts.log_detail > 0,
                 dont_release_vrrp: opts.dont_release_vrrp,
                 // Next to the VRRP pid file, so that daemons with their own
                 // pid files (namespaces, instances, tests) keep apart.
-                record: Some(format!("{}.vips", opts.vrrp_pid_file).into()),
+                record: Some(format!("{}.vips", pids.vrrp.display()).into()),
             };
             let (opts2, host2) = (opts.clone(), host.clone());
             let reload = Box::new(move || {
@@ -144,7 +178,7 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                     &load_options(&opts2, &host2, false),
                 );
                 for d in &l.diags {
-                    tracing::warn!("{}", d.message);
+                    tracing::info!("{}", d.message);
                 }
                 // keepalived's reload refuses a configuration that would not
                 // start (a missing file or a fatal error).
@@ -167,19 +201,37 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             Ok(1)
         }
         None => {
+            if inst.is_some() || ns.is_some() || cfg.use_pid_dir {
+                let _ = pidfile::create_pid_dir(std::path::Path::new(pidfile::PID_DIR));
+            }
+            let _pid = match PidFile::create(&pids.main) {
+                Ok(p) => p,
+                Err(PidFileError::AlreadyRunning { .. }) => {
+                    tracing::info!("daemon is already running");
+                    return Ok(0);
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return Ok(1);
+                }
+            };
             let has_vrrp = !cfg.vrrp_instances.is_empty() || !cfg.static_addresses.is_empty();
             let has_lvs = !cfg.virtual_servers.is_empty();
             let all = opts.children.run_all;
             let popts = ParentOptions {
                 args: argv[1..].to_vec(),
                 start_vrrp: opts.children.vrrp && (has_vrrp || all),
-                start_checker: false && opts.children.checkers && (has_lvs || all),
+                start_checker: false,
                 dont_respawn: opts.dont_respawn,
-                child_wait: std::time::Duration::from_secs(u64::from(cfg.child_wait_time.unwrap_or(5))),
+                child_wait: std::time::Duration::from_secs(u64::from(
+                    cfg.child_wait_time.unwrap_or(5),
+                )),
                 version_line: format!("Keepalived v{} (rust)", env!("CARGO_PKG_VERSION")),
             };
             if has_lvs && opts.children.checkers {
-                tracing::warn!("virtual_server blocks are not implemented yet: no health checker is started");
+                tracing::warn!(
+                    "virtual_server blocks are not implemented yet: no health checker is started"
+                );
             }
             Ok(parent::run(popts))
         }

@@ -79,6 +79,7 @@ pub struct Child {
     pub respawn: Respawn,
     proc: Option<tokio::process::Child>,
     ready: Option<OwnedFd>,
+    ready_rx: Option<tokio::net::unix::pipe::Receiver>,
 }
 
 impl Child {
@@ -91,6 +92,7 @@ impl Child {
             respawn: Respawn::default(),
             proc: None,
             ready: None,
+            ready_rx: None,
         };
         c.spawn(args)?;
         Ok(c)
@@ -112,6 +114,7 @@ impl Child {
         self.pid = proc.id().unwrap_or(0);
         self.proc = Some(proc);
         self.ready = Some(r);
+        self.ready_rx = None;
         self.started = Instant::now();
         tracing::info!(
             "Starting {} child process, pid={}",
@@ -128,13 +131,19 @@ impl Child {
 
     /// Waits (bounded) until the child says it has read its configuration,
     /// or closes the pipe by dying.
+    /// The same pipe is written again after every reload.
     pub async fn wait_ready(&mut self, limit: Duration) {
-        let Some(fd) = self.ready.take() else { return };
-        let Ok(mut rx) = tokio::net::unix::pipe::Receiver::from_owned_fd(fd) else {
+        if let Some(fd) = self.ready.take() {
+            self.ready_rx = tokio::net::unix::pipe::Receiver::from_owned_fd(fd).ok();
+        }
+        let Some(rx) = self.ready_rx.as_mut() else {
             return;
         };
         let mut b = [0u8; 1];
-        let _ = tokio::time::timeout(limit, rx.read(&mut b)).await;
+        if let Ok(Ok(0)) = tokio::time::timeout(limit, rx.read(&mut b)).await {
+            // EOF: the child is gone; its exit is handled elsewhere.
+            self.ready_rx = None;
+        }
     }
 
     pub fn signal(&self, sig: Signal) {
@@ -203,23 +212,6 @@ fn signal_name(s: Signal) -> &'static str {
     }
 }
 
-/// Sends a state line to systemd when `NOTIFY_SOCKET` is set.
-pub fn sd_notify(state: &str) {
-    let Ok(path) = std::env::var("NOTIFY_SOCKET") else {
-        return;
-    };
-    let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() else {
-        return;
-    };
-    let _ = if let Some(name) = path.strip_prefix('@') {
-        use std::os::linux::net::SocketAddrExt;
-        std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
-            .and_then(|a| sock.send_to_addr(state.as_bytes(), &a))
-    } else {
-        sock.send_to(state.as_bytes(), &path)
-    };
-}
-
 /// In a child: report to the parent that the configuration is read.
 pub fn report_ready() {
     let Some(fd) = std::env::var(READY_FD_ENV)
@@ -229,12 +221,13 @@ pub fn report_ready() {
         return;
     };
     // The descriptor was inherited across exec for exactly this write.
-    let _ = nix::unistd::write(unsafe_free_fd(fd), &[1u8]);
+    let _ = nix::unistd::write(reopen_fd(fd), &[1u8]);
 }
 
-/// A borrowed descriptor from its number, without unsafe: through
-/// `/proc/self/fd`, which re-opens the pipe's write end.
-fn unsafe_free_fd(fd: i32) -> std::fs::File {
+/// A descriptor from its number, without unsafe: through `/proc/self/fd`,
+/// which re-opens the pipe's write end (the inherited descriptor itself
+/// stays open for the next reload).
+fn reopen_fd(fd: i32) -> std::fs::File {
     std::fs::OpenOptions::new()
         .write(true)
         .open(format!("/proc/self/fd/{fd}"))

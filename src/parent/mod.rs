@@ -10,7 +10,6 @@
 //! still there, closing the race between `exec` and `prctl`.
 
 pub mod child;
-pub mod console;
 pub mod respawn;
 
 use std::time::Duration;
@@ -86,19 +85,24 @@ async fn supervise(opts: ParentOptions) -> u8 {
         c.wait_ready(Duration::from_secs(30)).await;
     }
     tracing::info!("Startup complete");
-    crate::parent::child::sd_notify(&format!(
-        "READY=1\nMAINPID={}\nSTATUS=Startup complete",
-        std::process::id()
-    ));
+    let _ = crate::sys::sd_notify::ready(std::process::id(), Some("Startup complete"));
     let code = loop {
         tokio::select! {
             _ = term.recv() => break 0,
             _ = int.recv() => break 0,
             _ = hup.recv() => {
                 tracing::info!("Reloading ...");
+                let _ = crate::sys::sd_notify::reloading();
                 for c in &children {
                     c.signal(nix::sys::signal::Signal::SIGHUP);
                 }
+                // Each child writes to its ready pipe again once it has
+                // applied the new configuration.
+                for c in &mut children {
+                    c.wait_ready(Duration::from_secs(30)).await;
+                }
+                tracing::info!("Reload complete");
+                let _ = crate::sys::sd_notify::reloaded();
             }
             (i, exit) = child::wait_any(&mut children) => {
                 let c = &mut children[i];
@@ -129,7 +133,7 @@ async fn supervise(opts: ParentOptions) -> u8 {
         }
     };
     tracing::info!("Stopping");
-    crate::parent::child::sd_notify("STOPPING=1");
+    let _ = crate::sys::sd_notify::stopping();
     for c in &children {
         c.signal(nix::sys::signal::Signal::SIGTERM);
     }

@@ -90,6 +90,10 @@ impl Kernel {
 
     fn save(&self) {
         let Some(path) = &self.record else { return };
+        if self.owned.is_empty() {
+            let _ = std::fs::remove_file(path);
+            return;
+        }
         let text: String = self
             .owned
             .iter()

@@ -72,7 +72,7 @@ pub fn run(
     cfg: Config,
     opts: ChildOptions,
     reload: Box<dyn Fn() -> Option<Config>>,
-    ready: impl FnOnce(),
+    ready: fn(),
 ) -> Result<(), ChildError> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -80,6 +80,7 @@ pub fn run(
         .map_err(ChildError::Runtime)?;
     rt.block_on(async move {
         let mut d = Driver::new(cfg, opts, reload)?;
+        d.ready = ready;
         ready();
         d.run().await;
         Ok(())
@@ -107,6 +108,8 @@ struct Driver {
     tx: mpsc::Sender<RxPacket>,
     /// Re-reads the configuration (SIGHUP); `None` when it cannot be used.
     reload: Box<dyn Fn() -> Option<Config>>,
+    /// Tells the parent the configuration is (re)loaded.
+    ready: fn(),
     epoch: Instant,
 }
 
@@ -231,6 +234,7 @@ impl Driver {
             rx,
             tx,
             reload,
+            ready: || {},
             epoch: Instant::now(),
         })
     }
@@ -241,6 +245,12 @@ impl Driver {
     /// instances stop as at shutdown; new and changed ones start afresh.
     async fn reload(&mut self) {
         tracing::info!("Reloading");
+        self.reload_inner().await;
+        (self.ready)();
+    }
+
+    async fn reload_inner(&mut self) {
+        let started = Instant::now();
         let Some(cfg) = (self.reload)() else {
             tracing::error!("Reload failed: keeping the running configuration");
             return;
@@ -290,7 +300,9 @@ impl Driver {
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
             self.exec(i, actions).await;
         }
-        tracing::info!("Reload finished");
+        if self.opts.detail {
+            tracing::info!("Reload finished in {} usec", started.elapsed().as_micros());
+        }
     }
 
     fn now(&self) -> u64 {
