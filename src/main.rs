@@ -131,7 +131,12 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     let host = LiveHost {
         config_id: opts.config_id.clone(),
     };
-    let loaded = config::load(&opts.config_file, &FsSource, &host, &load_options(opts, &host, false));
+    let loaded = config::load(
+        &opts.config_file,
+        &FsSource,
+        &host,
+        &load_options(opts, &host, false),
+    );
     let cfg = loaded.config;
     let (ns, inst) = (cfg.net_namespace.clone(), cfg.instance_name.clone());
     if ns.is_some() || inst.is_some() {
@@ -145,7 +150,10 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     let pids = PidPaths::from_options(opts, inst.as_deref(), ns.as_deref(), cfg.use_pid_dir);
     if role.is_none() {
         if loaded.main_missing {
-            tracing::error!("Configuration file '{}' is not a regular non-executable file", opts.config_file);
+            tracing::error!(
+                "Configuration file '{}' is not a regular non-executable file",
+                opts.config_file
+            );
             return Ok(6);
         }
         tracing::info!("Configuration file {}", opts.config_file);

@@ -174,9 +174,9 @@ pub async fn wait_any(children: &mut [Child]) -> (usize, Exit) {
         return std::future::pending().await;
     }
     let waits = children.iter_mut().enumerate().filter_map(|(i, c)| {
-        c.proc.as_mut().map(|p| {
-            Box::pin(async move { (i, p.wait().await) })
-        })
+        c.proc
+            .as_mut()
+            .map(|p| Box::pin(async move { (i, p.wait().await) }))
     });
     let ((i, status), _, _) = futures::future::select_all(waits).await;
     let c = &mut children[i];
@@ -190,7 +190,7 @@ pub async fn wait_any(children: &mut [Child]) -> (usize, Exit) {
             (None, Some(sig)) => Exit::Other(format!(
                 "pid {} exited due to signal {sig} ({})",
                 c.pid,
-                Signal::try_from(sig).map(|s| signal_name(s)).unwrap_or("unknown")
+                Signal::try_from(sig).map(signal_name).unwrap_or("unknown")
             )),
             _ => Exit::Other(format!("pid {} exited", c.pid)),
         },

@@ -206,11 +206,7 @@ pub fn recv_v6(s: &Socket, buf: &mut [u8]) -> io::Result<(usize, RxMeta)> {
         MsgFlags::empty(),
     )?;
     let mut meta = RxMeta {
-        src: IpAddr::V6(
-            msg.address
-                .map(|a| a.ip())
-                .unwrap_or(Ipv6Addr::UNSPECIFIED),
-        ),
+        src: IpAddr::V6(msg.address.map(|a| a.ip()).unwrap_or(Ipv6Addr::UNSPECIFIED)),
         dst: None,
         hop_limit: None,
     };

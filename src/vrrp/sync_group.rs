@@ -111,7 +111,10 @@ impl SyncGroup {
             }
             (State::Master | State::Fault, State::Backup)
                 if self.state != State::Backup
-                    && !self.members.iter().any(|&m| m != member && view(m).own_fault) =>
+                    && !self
+                        .members
+                        .iter()
+                        .any(|&m| m != member && view(m).own_fault) =>
             {
                 d.log = Some(self.sync_line(State::Backup));
                 self.state = State::Backup;
@@ -151,8 +154,14 @@ mod tests {
         assert_eq!(g.want_master(0, &views(&s)), Decision::default());
         let s = [(State::Backup, true, false), (State::Backup, true, false)];
         let d = g.want_master(1, &views(&s));
-        assert_eq!(d.log.as_deref(), Some("VRRP_Group(G1) Syncing instances to MASTER state"));
-        assert_eq!(d.inputs, vec![(0, Input::SyncMaster), (1, Input::SyncMaster)]);
+        assert_eq!(
+            d.log.as_deref(),
+            Some("VRRP_Group(G1) Syncing instances to MASTER state")
+        );
+        assert_eq!(
+            d.inputs,
+            vec![(0, Input::SyncMaster), (1, Input::SyncMaster)]
+        );
         assert_eq!(g.state, State::Master);
     }
 
@@ -184,7 +193,11 @@ mod tests {
             (State::Fault, false, true),
             (State::Fault, false, false),
         ];
-        assert!(g.state_changed(0, State::Fault, State::Backup, &views(&s)).inputs.is_empty());
+        assert!(
+            g.state_changed(0, State::Fault, State::Backup, &views(&s))
+                .inputs
+                .is_empty()
+        );
         let s = [
             (State::Backup, false, false),
             (State::Backup, false, false),

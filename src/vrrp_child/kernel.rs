@@ -108,7 +108,11 @@ impl Kernel {
         }
     }
 
-    async fn spec(&self, vip: &IpAddressLine, default_dev: &str) -> Result<(String, AddrSpec), String> {
+    async fn spec(
+        &self,
+        vip: &IpAddressLine,
+        default_dev: &str,
+    ) -> Result<(String, AddrSpec), String> {
         let named = addr_spec(vip, default_dev);
         match self.nl.link_by_name(&named.dev).await {
             Ok(Some(link)) => Ok((named.dev.clone(), named.on(link.index))),

@@ -113,8 +113,11 @@ struct Driver {
     epoch: Instant,
 }
 
+/// The sockets each interface and family needs.
+type Specs = Vec<(PoolKey, PoolSpec)>;
+
 /// The nodes of every instance and the sockets they need.
-fn build_nodes(cfg: &Config) -> Result<(Vec<Node>, Vec<(PoolKey, PoolSpec)>), ChildError> {
+fn build_nodes(cfg: &Config) -> Result<(Vec<Node>, Specs), ChildError> {
     let mut nodes = Vec::new();
     let mut specs: Vec<(PoolKey, PoolSpec)> = Vec::new();
     for inst in &cfg.vrrp_instances {
@@ -266,13 +269,17 @@ impl Driver {
             tracing::error!("Reload failed ({e}): keeping the running configuration");
             return;
         }
-        let mut old: Vec<Option<Node>> = std::mem::take(&mut self.nodes).into_iter().map(Some).collect();
+        let mut old: Vec<Option<Node>> = std::mem::take(&mut self.nodes)
+            .into_iter()
+            .map(Some)
+            .collect();
         let mut next = Vec::with_capacity(new_nodes.len());
         let mut fresh = Vec::new();
         for n in new_nodes {
-            let same = old
-                .iter()
-                .position(|o| o.as_ref().is_some_and(|o| o.name == n.name && o.fingerprint == n.fingerprint));
+            let same = old.iter().position(|o| {
+                o.as_ref()
+                    .is_some_and(|o| o.name == n.name && o.fingerprint == n.fingerprint)
+            });
             match same {
                 Some(j) => next.push(old[j].take().expect("present")),
                 None => {
@@ -337,9 +344,8 @@ impl Driver {
                 .filter_map(|n| n.fsm.poll_timeout())
                 .chain(self.scripts.iter().filter_map(|s| s.tracker.poll_timeout()))
                 .min();
-            let sleep_until = next.map(|t| {
-                tokio::time::Instant::from_std(self.epoch + Duration::from_micros(t))
-            });
+            let sleep_until =
+                next.map(|t| tokio::time::Instant::from_std(self.epoch + Duration::from_micros(t)));
             tokio::select! {
                 biased;
                 _ = term.recv() => break,
@@ -367,7 +373,11 @@ impl Driver {
     async fn on_timers(&mut self) {
         let now = self.now();
         for si in 0..self.scripts.len() {
-            if self.scripts[si].tracker.poll_timeout().is_some_and(|t| t <= now) {
+            if self.scripts[si]
+                .tracker
+                .poll_timeout()
+                .is_some_and(|t| t <= now)
+            {
                 match self.scripts[si].tracker.start(now) {
                     Start::Run { timeout } => {
                         if let Some(spec) = self.scripts[si].spec.clone() {
@@ -418,7 +428,10 @@ impl Driver {
                     {
                         node.params.checksum =
                             crate::proto::vrrp::ChecksumMode::OldUnicast { group };
-                        tracing::info!("({}) Setting unicast VRRPv3 checksum to old version", node.name);
+                        tracing::info!(
+                            "({}) Setting unicast VRRPv3 checksum to old version",
+                            node.name
+                        );
                     }
                 }
                 let rx = RxAdvert::from_advert(&acc.advert, p.info.src);
@@ -509,11 +522,8 @@ impl Driver {
                 Action::RemoveVips => self.set_vips(i, false).await,
                 Action::Notify { state } => {
                     let n = &self.nodes[i];
-                    let (_, runs) = notify::instance_notify(
-                        &n.inst,
-                        state.into(),
-                        n.fsm.effective_priority(),
-                    );
+                    let (_, runs) =
+                        notify::instance_notify(&n.inst, state.into(), n.fsm.effective_priority());
                     self.run_notifies(runs, state == NotifyState::Stop);
                 }
                 Action::NotifyMasterRxLowerPri => {
@@ -640,7 +650,8 @@ impl Driver {
             };
             if !up {
                 self.links.insert(name.clone(), false);
-                self.track_all(TrackKind::Interface, &name, TrackStatus::Down).await;
+                self.track_all(TrackKind::Interface, &name, TrackStatus::Down)
+                    .await;
             }
         }
     }
@@ -659,7 +670,11 @@ impl Driver {
         }
         self.links.insert(name.clone(), up);
         tracing::info!("Netlink reports {name} {}", if up { "up" } else { "down" });
-        let status = if up { TrackStatus::Up } else { TrackStatus::Down };
+        let status = if up {
+            TrackStatus::Up
+        } else {
+            TrackStatus::Down
+        };
         self.track_all(TrackKind::Interface, &name, status).await;
     }
 

@@ -96,9 +96,13 @@ impl Pool {
                 protos.push(IPPROTO_AH);
             }
             for proto in protos {
-                let s = raw::open_v4_recv(&spec.ifname, key.ifindex, proto, groups.first().copied())?;
+                let s =
+                    raw::open_v4_recv(&spec.ifname, key.ifindex, proto, groups.first().copied())?;
                 for g in groups.iter().skip(1) {
-                    s.join_multicast_v4_n(g, &socket2::InterfaceIndexOrAddress::Index(key.ifindex))?;
+                    s.join_multicast_v4_n(
+                        g,
+                        &socket2::InterfaceIndexOrAddress::Index(key.ifindex),
+                    )?;
                 }
                 spawn_reader(key, Arc::new(raw::async_fd(s)?), tx.clone());
             }

@@ -97,18 +97,16 @@ impl Node {
                 let p = Auth::password(pass.as_deref().unwrap_or("").as_bytes());
                 (Auth::Pass(p), p)
             }
-            (Some((AuthType::Ah, pass)), Version::V2) => {
-                (Auth::Ah, Auth::password(pass.as_deref().unwrap_or("").as_bytes()))
-            }
+            (Some((AuthType::Ah, pass)), Version::V2) => (
+                Auth::Ah,
+                Auth::password(pass.as_deref().unwrap_or("").as_bytes()),
+            ),
             _ => (Auth::None, [0; 8]),
         };
         let expect_auth = match auth {
             Auth::None => ExpectAuth::None,
             Auth::Pass(p) => ExpectAuth::Pass(p),
-            Auth::Ah => ExpectAuth::Ah {
-                key,
-                last_seq: 0,
-            },
+            Auth::Ah => ExpectAuth::Ah { key, last_seq: 0 },
         };
         let checksum = if unicast && version == Version::V3 && !v6 {
             ChecksumMode::RfcOrOld { group: group4 }
@@ -133,7 +131,15 @@ impl Node {
                 .map(|l| {
                     format!(
                         "{} {} {:?} {:?} {:?} {:?} {:?} {} {:?}",
-                        l.addr, l.prefix, l.dev, l.brd, l.scope, l.label, l.peer, l.no_track, l.options
+                        l.addr,
+                        l.prefix,
+                        l.dev,
+                        l.brd,
+                        l.scope,
+                        l.label,
+                        l.peer,
+                        l.no_track,
+                        l.options
                     )
                 })
                 .collect()

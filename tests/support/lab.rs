@@ -61,10 +61,11 @@ impl Impl {
 
 /// The implementations of nodes 0..n, from `LAB_IMPLS` (comma separated,
 /// e.g. `ours,keepalived`; the last entry repeats for further nodes),
-/// default all keepalived. Lets the integrator run every scenario with any
-/// pairing without editing the tests.
+/// default `ours,keepalived`: our daemon as node 0 (the usual master) with
+/// keepalived 2.2.7 as every other node. `scripts/test.sh` also runs the
+/// scenarios with `keepalived,ours` and `ours` (ours on every node).
 pub fn impls(n: usize) -> Vec<Impl> {
-    let spec = std::env::var("LAB_IMPLS").unwrap_or_else(|_| "keepalived".into());
+    let spec = std::env::var("LAB_IMPLS").unwrap_or_else(|_| "ours,keepalived".into());
     let list: Vec<Impl> = spec
         .split(',')
         .filter(|s| !s.trim().is_empty())
