@@ -152,6 +152,13 @@ impl Child {
         }
     }
 
+    /// Sends a signal by number (realtime signals included).
+    pub fn signal_raw(&self, sig: i32) {
+        if self.pid != 0 && self.proc.is_some() {
+            let _ = crate::sys::signal::kill_raw(self.pid as i32, sig);
+        }
+    }
+
     /// Waits up to `limit` for the child to exit; true if it did.
     pub async fn wait_exit(&mut self, limit: Duration) -> bool {
         let Some(p) = self.proc.as_mut() else {

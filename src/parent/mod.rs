@@ -61,6 +61,13 @@ async fn supervise(opts: ParentOptions) -> u8 {
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
     let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+    // Dump requests go to the VRRP child, as keepalived forwards them.
+    let mut usr1 = signal(SignalKind::user_defined1()).expect("SIGUSR1 handler");
+    let mut usr2 = signal(SignalKind::user_defined2()).expect("SIGUSR2 handler");
+    let json_sig = libc::SIGRTMIN() + 2;
+    let clear_sig = libc::SIGRTMAX() - 1;
+    let mut json = signal(SignalKind::from_raw(json_sig)).expect("JSON handler");
+    let mut clear = signal(SignalKind::from_raw(clear_sig)).expect("STATS_CLEAR handler");
     let mut kinds = Vec::new();
     if opts.start_vrrp {
         kinds.push(ChildKind::Vrrp);
@@ -90,6 +97,10 @@ async fn supervise(opts: ParentOptions) -> u8 {
         tokio::select! {
             _ = term.recv() => break 0,
             _ = int.recv() => break 0,
+            _ = usr1.recv() => forward_raw(&children, libc::SIGUSR1),
+            _ = usr2.recv() => forward_raw(&children, libc::SIGUSR2),
+            _ = json.recv() => forward_raw(&children, json_sig),
+            _ = clear.recv() => forward_raw(&children, clear_sig),
             _ = hup.recv() => {
                 tracing::info!("Reloading ...");
                 let _ = crate::sys::sd_notify::reloading();
@@ -149,4 +160,12 @@ async fn supervise(opts: ParentOptions) -> u8 {
     }
     tracing::info!("Stopped {}", opts.version_line);
     code
+}
+
+/// Sends signal number `sig` to the VRRP child (realtime signals have no
+/// `nix::Signal` value, hence the raw number).
+fn forward_raw(children: &[Child], sig: i32) {
+    for c in children.iter().filter(|c| c.kind == ChildKind::Vrrp) {
+        c.signal_raw(sig);
+    }
 }

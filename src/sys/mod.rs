@@ -6,5 +6,6 @@ pub mod netlink;
 pub mod packet;
 pub mod raw;
 pub mod sd_notify;
+pub mod signal;
 pub mod spawn;
 pub mod syslog_socket;

@@ -13,6 +13,7 @@
 //! Everything runs on one current-thread runtime; the main loop owns every
 //! instance, so no state is shared or locked.
 
+pub mod dump;
 pub mod iface;
 pub mod kernel;
 pub mod net;
@@ -320,6 +321,11 @@ impl Driver {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+        let mut usr1 = signal(SignalKind::user_defined1()).expect("SIGUSR1 handler");
+        let mut usr2 = signal(SignalKind::user_defined2()).expect("SIGUSR2 handler");
+        let mut json = signal(SignalKind::from_raw(libc::SIGRTMIN() + 2)).expect("JSON handler");
+        let mut clear =
+            signal(SignalKind::from_raw(libc::SIGRTMAX() - 1)).expect("STATS_CLEAR handler");
         for line in self.kernel.remove_leftovers().await {
             tracing::info!("{line}");
         }
@@ -351,6 +357,15 @@ impl Driver {
                 _ = term.recv() => break,
                 _ = int.recv() => break,
                 _ = hup.recv() => self.reload().await,
+                _ = usr1.recv() => self.dump("Printing VRRP data for process({}) on signal", "keepalived.data", dump::data(&self.nodes)),
+                _ = usr2.recv() => self.dump("Printing VRRP stats for process({}) on signal", "keepalived.stats", dump::stats(&self.nodes)),
+                _ = json.recv() => self.dump("Printing VRRP as json for process({}) on signal", "keepalived.json", dump::json(&self.nodes)),
+                _ = clear.recv() => {
+                    self.dump("Printing and clearing VRRP stats for process({}) on signal", "keepalived.stats", dump::stats(&self.nodes));
+                    for n in &mut self.nodes {
+                        n.stats = node::Stats::default();
+                    }
+                }
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
                 Some((si, outcome)) = self.script_rx.recv() => self.on_script_done(si, outcome).await,
                 Some(ev) = async {
@@ -368,6 +383,19 @@ impl Driver {
             }
         }
         self.shutdown().await;
+    }
+
+    fn dump(&self, line: &str, file: &str, text: String) {
+        tracing::info!("{}", line.replace("{}", &std::process::id().to_string()));
+        if let Err(e) = dump::write(file, &text) {
+            let path = dump::tmp_path(file);
+            tracing::info!(
+                "Can't open {} ({}: {})",
+                path.display(),
+                e.raw_os_error().unwrap_or(0),
+                e
+            );
+        }
     }
 
     async fn on_timers(&mut self) {
