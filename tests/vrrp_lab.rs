@@ -773,6 +773,41 @@ fn auth_mismatch_is_reported(a: Impl, b: Impl) {
     ok(d1.wait_log("invalid passwd", Duration::ZERO));
 }
 
+/// RFC 3768 7.3 / keepalived `use_vmac`: the master's adverts and
+/// gratuitous ARPs come from the virtual router MAC 00:00:5e:00:01:VRID
+/// (a macvlan `vrrp.VRID` carrying the VIP); after failover the same MAC
+/// moves to the backup, so the observer's ARP entry does not change.
+fn use_vmac(a: Impl, b: Impl) {
+    let lab = lab(2);
+    let cap = ok(lab.capture());
+    let [c0, c1] = pair(51, VIP4, |v| v.with("use_vmac"));
+    let mut d0 = start(&lab, 0, a, &c0);
+    let d1 = start(&lab, 1, b, &c1);
+    wait_holders(&lab, VIP4, &[0], ELECTION);
+    ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
+    let vmac = "00:00:5e:00:01:33";
+    ok(cap.wait_frame("advert from the VMAC", Duration::from_secs(3), |f| {
+        is_advert(f, 51) && mac_string(&f.src_mac) == vmac
+    }));
+    ok(cap.wait_frame("GARP from the VMAC", Duration::from_secs(3), |f| {
+        is_garp(f, VIP4, vmac)
+    }));
+    let garps = |cap: &support::lab::Capture| {
+        cap.frames().iter().filter(|f| is_garp(f, VIP4, vmac)).count()
+    };
+    let before = garps(&cap);
+    d0.kill_all_sigkill();
+    let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(4) + MARGIN));
+    timing("use_vmac v2 advert_int 1", "SIGKILL → backup holds VIP", took);
+    ok(support::lab::poll_until(
+        Duration::from_secs(3),
+        "GARPs from the backup's VMAC",
+        || garps(&cap) > before,
+        || format!("{} GARPs from the VMAC before the kill, {} now", before, garps(&cap)),
+    ));
+    assert_no_packet_errors(&[&d0, &d1]);
+}
+
 // ---------------------------------------------------------------- tests
 
 macro_rules! lab_test {
@@ -813,4 +848,5 @@ mod scenarios {
     lab_test!(sync_group, 2);
     lab_test!(three_nodes, 3);
     lab_test!(auth_mismatch_is_reported, 2);
+    lab_test!(use_vmac, 2);
 }

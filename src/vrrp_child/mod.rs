@@ -20,6 +20,7 @@ pub mod net;
 pub mod node;
 pub mod scripts;
 pub mod tx;
+pub mod vmac;
 
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -80,7 +81,8 @@ pub fn run(
         .build()
         .map_err(ChildError::Runtime)?;
     rt.block_on(async move {
-        let mut d = Driver::new(cfg, opts, reload)?;
+        let vmacs = vmac::setup(&cfg).await;
+        let mut d = Driver::new(cfg, opts, reload, vmacs)?;
         d.ready = ready;
         ready();
         d.run().await;
@@ -111,6 +113,8 @@ struct Driver {
     reload: Box<dyn Fn() -> Option<Config>>,
     /// Tells the parent the configuration is (re)loaded.
     ready: fn(),
+    /// The VMAC interfaces of `use_vmac` instances.
+    vmacs: Vec<vmac::Vmac>,
     epoch: Instant,
 }
 
@@ -118,14 +122,38 @@ struct Driver {
 type Specs = Vec<(PoolKey, PoolSpec)>;
 
 /// The nodes of every instance and the sockets they need.
-fn build_nodes(cfg: &Config) -> Result<(Vec<Node>, Specs), ChildError> {
+fn build_nodes(cfg: &Config, vmacs: &[vmac::Vmac]) -> Result<(Vec<Node>, Specs), ChildError> {
     let mut nodes = Vec::new();
     let mut specs: Vec<(PoolKey, PoolSpec)> = Vec::new();
     for inst in &cfg.vrrp_instances {
-        let ifname = node::instance_ifname(inst).unwrap_or_default();
-        let info = iface::read(&ifname)
-            .ok_or_else(|| ChildError::NoInterface(ifname.clone(), inst.name.clone()))?;
-        let n = Node::new(cfg, inst, &info);
+        let base = node::instance_ifname(inst).unwrap_or_default();
+        let base_info = iface::read(&base)
+            .ok_or_else(|| ChildError::NoInterface(base.clone(), inst.name.clone()))?;
+        let vmac = vmacs.iter().find(|v| v.instance == inst.name);
+        // With use_vmac the VIPs live on the VMAC and adverts go out of it
+        // (from the VRRP MAC), unless vmac_xmit_base; the source address
+        // stays the base interface's.
+        let (ifname, info) = match vmac.and_then(|v| iface::read(&v.name)) {
+            Some(mut vi) if !inst.vmac_xmit_base => {
+                vi.v4 = base_info.v4.clone();
+                if vi.v6.is_empty() {
+                    vi.v6 = base_info.v6.clone();
+                }
+                (vi.name.clone(), vi)
+            }
+            _ => (base.clone(), base_info),
+        };
+        let mut n = Node::new(cfg, inst, &info);
+        if let Some(v) = vmac {
+            // keepalived moves the VIPs configured on the base interface to
+            // the VMAC.
+            n.vip_dev = v.name.clone();
+            for l in n.vips.iter_mut().chain(n.evips.iter_mut()) {
+                if l.dev.as_deref() == Some(base.as_str()) {
+                    l.dev = Some(v.name.clone());
+                }
+            }
+        }
         let spec = match specs.iter_mut().position(|(k, _)| *k == n.key) {
             Some(p) => &mut specs[p].1,
             None => {
@@ -205,9 +233,10 @@ impl Driver {
         cfg: Config,
         opts: ChildOptions,
         reload: Box<dyn Fn() -> Option<Config>>,
+        vmacs: Vec<vmac::Vmac>,
     ) -> Result<Driver, ChildError> {
         let (tx, rx) = mpsc::channel(1024);
-        let (nodes, specs) = build_nodes(&cfg)?;
+        let (nodes, specs) = build_nodes(&cfg, &vmacs)?;
         let mut pool = Pool::default();
         open_sockets(&mut pool, &specs, &tx, opts.detail)?;
         let kernel = Kernel::new(opts.record.clone()).map_err(ChildError::Netlink)?;
@@ -238,6 +267,7 @@ impl Driver {
             rx,
             tx,
             reload,
+            vmacs,
             ready: || {},
             epoch: Instant::now(),
         })
@@ -259,7 +289,7 @@ impl Driver {
             tracing::error!("Reload failed: keeping the running configuration");
             return;
         };
-        let (new_nodes, specs) = match build_nodes(&cfg) {
+        let (new_nodes, specs) = match build_nodes(&cfg, &self.vmacs) {
             Ok(x) => x,
             Err(e) => {
                 tracing::error!("Reload failed ({e}): keeping the running configuration");
@@ -383,6 +413,7 @@ impl Driver {
             }
         }
         self.shutdown().await;
+        vmac::teardown(self.kernel.netlink(), &self.vmacs).await;
     }
 
     fn dump(&self, line: &str, file: &str, text: String) {
@@ -615,12 +646,12 @@ impl Driver {
                     } else {
                         "gratuitous ARPs"
                     },
-                    v.dev.as_deref().unwrap_or(&node.ifname),
+                    v.dev.as_deref().unwrap_or(&node.vip_dev),
                     v.addr
                 );
             }
         }
-        let ifname = node.ifname.clone();
+        let ifname = node.vip_dev.clone();
         let frames = self.kernel.announce_frames(&vips, &ifname).await;
         let (v4, v6): (Vec<_>, Vec<_>) = frames
             .into_iter()
@@ -656,7 +687,7 @@ impl Driver {
     async fn clear_vips_at_start(&mut self) {
         for i in 0..self.nodes.len() {
             let n = &self.nodes[i];
-            let (name, ifname) = (n.name.clone(), n.ifname.clone());
+            let (name, ifname) = (n.name.clone(), n.vip_dev.clone());
             let vips: Vec<_> = n.vips.iter().chain(&n.evips).cloned().collect();
             if !vips.is_empty() && self.opts.detail {
                 tracing::info!("({name}) removing VIPs.");
@@ -754,7 +785,7 @@ impl Driver {
     async fn set_vips(&mut self, i: usize, add: bool) {
         let node = &self.nodes[i];
         let name = node.name.clone();
-        let default_if = node.ifname.clone();
+        let default_if = node.vip_dev.clone();
         let lines: Vec<_> = node.vips.iter().chain(&node.evips).cloned().collect();
         for v in &lines {
             let out = if add {

@@ -35,7 +35,10 @@ pub struct Node {
     pub vrid: u8,
     pub family: Family,
     pub key: PoolKey,
+    /// The interface adverts go out of.
     pub ifname: String,
+    /// The default interface of the VIPs (the VMAC with `use_vmac`).
+    pub vip_dev: String,
     pub mac: [u8; 6],
     /// Source address of our adverts (configured, else the interface's).
     pub src: Option<IpAddr>,
@@ -166,6 +169,7 @@ impl Node {
                 v6,
             },
             ifname: iface.name.clone(),
+            vip_dev: iface.name.clone(),
             mac: iface.mac,
             src,
             dsts,

@@ -422,8 +422,9 @@ impl Drop for Lab {
 }
 
 impl Node {
+    /// On any interface (with `use_vmac` the VIP lives on `vrrp.VRID`).
     pub fn has_addr(&self, ip: &str) -> bool {
-        run_ip(&["-n", &self.ns, "-j", "addr", "show", "dev", "eth0"])
+        run_ip(&["-n", &self.ns, "-j", "addr", "show"])
             .map(|j| j.contains(&format!("\"local\":\"{ip}\"")))
             .unwrap_or(false)
     }

@@ -1,0 +1,78 @@
+//! `use_vmac`: a macvlan interface per instance carrying the RFC 5798
+//! virtual router MAC (00:00:5e:00:01:VRID, or 00:00:5e:00:02:VRID for
+//! IPv6), created when the VRRP child starts (on masters and backups
+//! alike, as keepalived does) and removed when it stops, if we created it.
+
+use crate::config::model::{Config, Family};
+use crate::sys::netlink::{Netlink, VmacRequest};
+
+/// A VMAC interface of one instance.
+#[derive(Clone, Debug)]
+pub struct Vmac {
+    pub instance: String,
+    pub name: String,
+    pub ifindex: u32,
+    /// false when an existing matching interface was reused.
+    pub created: bool,
+}
+
+/// Parses a configured VMAC address (`use_vmac` with `xx:xx:…`).
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let mut out = [0u8; 6];
+    let mut parts = s.split(':');
+    for b in &mut out {
+        *b = u8::from_str_radix(parts.next()?, 16).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// Creates the VMACs of every `use_vmac` instance; failures are logged and
+/// the instance then runs on its base interface.
+pub async fn setup(cfg: &Config) -> Vec<Vmac> {
+    let mut out = Vec::new();
+    let Ok(nl) = Netlink::new() else {
+        return out;
+    };
+    for inst in &cfg.vrrp_instances {
+        let (Some(vc), Some(base), Some(vrid)) = (&inst.use_vmac, &inst.interface, inst.vrid) else {
+            continue;
+        };
+        let Ok(Some(parent)) = nl.link_by_name(base).await else {
+            continue;
+        };
+        let name = vc.ifname.clone().unwrap_or_else(|| format!("vrrp.{vrid}"));
+        let v6 = inst.family == Some(Family::V6);
+        let mut req = VmacRequest::new(parent.index, &name, vrid, v6);
+        req.mac = vc.mac.as_deref().and_then(parse_mac);
+        req.ipv6_enabled = v6 || inst.evips.iter().any(|e| e.addr.is_ipv6());
+        match nl.create_vmac(&req).await {
+            Ok(o) => out.push(Vmac {
+                instance: inst.name.clone(),
+                name,
+                ifindex: o.ifindex,
+                created: o.created,
+            }),
+            Err(e) => tracing::error!("({}) Cannot create VMAC interface {name}: {e}", inst.name),
+        }
+    }
+    out
+}
+
+/// Deletes the VMACs we created.
+pub async fn teardown(nl: &Netlink, vmacs: &[Vmac]) {
+    for v in vmacs.iter().filter(|v| v.created) {
+        let _ = nl.delete_link(v.ifindex).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_a_configured_vmac() {
+        assert_eq!(
+            super::parse_mac("02:00:5e:00:01:33"),
+            Some([2, 0, 0x5e, 0, 1, 0x33])
+        );
+        assert_eq!(super::parse_mac("02:00:5e"), None);
+    }
+}
