@@ -786,24 +786,41 @@ fn use_vmac(a: Impl, b: Impl) {
     wait_holders(&lab, VIP4, &[0], ELECTION);
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     let vmac = "00:00:5e:00:01:33";
-    ok(cap.wait_frame("advert from the VMAC", Duration::from_secs(3), |f| {
-        is_advert(f, 51) && mac_string(&f.src_mac) == vmac
-    }));
-    ok(cap.wait_frame("GARP from the VMAC", Duration::from_secs(3), |f| {
-        is_garp(f, VIP4, vmac)
-    }));
+    ok(
+        cap.wait_frame("advert from the VMAC", Duration::from_secs(3), |f| {
+            is_advert(f, 51) && mac_string(&f.src_mac) == vmac
+        }),
+    );
+    ok(
+        cap.wait_frame("GARP from the VMAC", Duration::from_secs(3), |f| {
+            is_garp(f, VIP4, vmac)
+        }),
+    );
     let garps = |cap: &support::lab::Capture| {
-        cap.frames().iter().filter(|f| is_garp(f, VIP4, vmac)).count()
+        cap.frames()
+            .iter()
+            .filter(|f| is_garp(f, VIP4, vmac))
+            .count()
     };
     let before = garps(&cap);
     d0.kill_all_sigkill();
     let took = ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(4) + MARGIN));
-    timing("use_vmac v2 advert_int 1", "SIGKILL → backup holds VIP", took);
+    timing(
+        "use_vmac v2 advert_int 1",
+        "SIGKILL → backup holds VIP",
+        took,
+    );
     ok(support::lab::poll_until(
         Duration::from_secs(3),
         "GARPs from the backup's VMAC",
         || garps(&cap) > before,
-        || format!("{} GARPs from the VMAC before the kill, {} now", before, garps(&cap)),
+        || {
+            format!(
+                "{} GARPs from the VMAC before the kill, {} now",
+                before,
+                garps(&cap)
+            )
+        },
     ));
     assert_no_packet_errors(&[&d0, &d1]);
 }

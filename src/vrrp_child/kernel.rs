@@ -16,11 +16,12 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::model::IpAddressLine;
+use crate::config::model::{IpAddressLine, RouteLine};
 use crate::proto::{arp, ndisc};
 use crate::sys::netlink::{AddOutcome, Netlink, NetlinkError};
 use crate::sys::packet::PacketSocket;
 use crate::vrrp::addr::{AddrSpec, addr_spec};
+use crate::vrrp::route::parse_route;
 
 /// An address we installed: interface name, address, prefix.
 type Owned = (String, IpAddr, u8);
@@ -28,6 +29,8 @@ type Owned = (String, IpAddr, u8);
 pub struct Kernel {
     nl: Netlink,
     owned: BTreeSet<Owned>,
+    /// Routes we installed, by their configuration words.
+    routes: BTreeSet<Vec<String>>,
     record: Option<PathBuf>,
 }
 
@@ -45,6 +48,7 @@ impl Kernel {
         Ok(Kernel {
             nl: Netlink::new()?,
             owned: BTreeSet::new(),
+            routes: BTreeSet::new(),
             record,
         })
     }
@@ -169,6 +173,67 @@ impl Kernel {
         };
         self.save();
         out
+    }
+
+    /// Adds a `virtual_routes` / `static_routes` line; a route form we do
+    /// not handle is reported, never half-installed.
+    pub async fn add_route(&mut self, line: &RouteLine, default_dev: Option<&str>) -> AddrOutcome {
+        let spec = match parse_route(&line.words) {
+            Ok(s) => s,
+            Err(w) => return AddrOutcome::Failed(format!("route option '{w}' is not supported")),
+        };
+        let oif = match self.route_oif(line, &spec, default_dev).await {
+            Ok(o) => o,
+            Err(e) => return AddrOutcome::Failed(e),
+        };
+        match self.nl.add_route(&spec, oif).await {
+            Ok(AddOutcome::Added) => {
+                self.routes.insert(line.words.clone());
+                AddrOutcome::Done
+            }
+            Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        }
+    }
+
+    /// Removes a route if we added it.
+    pub async fn remove_route(
+        &mut self,
+        line: &RouteLine,
+        default_dev: Option<&str>,
+    ) -> AddrOutcome {
+        if !self.routes.remove(&line.words) {
+            return AddrOutcome::AlreadyThere;
+        }
+        let Ok(spec) = parse_route(&line.words) else {
+            return AddrOutcome::AlreadyThere;
+        };
+        let oif = self
+            .route_oif(line, &spec, default_dev)
+            .await
+            .ok()
+            .flatten();
+        match self.nl.del_route(&spec, oif).await {
+            Ok(true) => AddrOutcome::Done,
+            Ok(false) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        }
+    }
+
+    async fn route_oif(
+        &self,
+        line: &RouteLine,
+        spec: &crate::vrrp::route::RouteSpec,
+        default_dev: Option<&str>,
+    ) -> Result<Option<u32>, String> {
+        let Some(dev) = spec.dev.as_deref().or(line.dev.as_deref()).or(default_dev) else {
+            return Ok(None);
+        };
+        match self.nl.link_by_name(dev).await {
+            Ok(Some(l)) => Ok(Some(l.index)),
+            Ok(None) => Err(format!("interface {dev} doesn't exist")),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// keepalived removes an instance's configured VIPs when it starts

@@ -115,6 +115,11 @@ struct Driver {
     ready: fn(),
     /// The VMAC interfaces of `use_vmac` instances.
     vmacs: Vec<vmac::Vmac>,
+    /// `static_ipaddress` and `static_routes`.
+    statics: (
+        Vec<crate::config::model::IpAddressLine>,
+        Vec<crate::config::model::RouteLine>,
+    ),
     epoch: Instant,
 }
 
@@ -268,6 +273,7 @@ impl Driver {
             tx,
             reload,
             vmacs,
+            statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
             ready: || {},
             epoch: Instant::now(),
         })
@@ -360,6 +366,7 @@ impl Driver {
             tracing::info!("{line}");
         }
         self.clear_vips_at_start().await;
+        self.set_static(true).await;
         let mut events = match self.kernel.netlink().events() {
             Ok(e) => Some(e),
             Err(e) => {
@@ -682,6 +689,32 @@ impl Driver {
         }
     }
 
+    /// `static_ipaddress` and `static_routes`: installed when the child
+    /// starts, whatever the VRRP states, and removed when it stops.
+    async fn set_static(&mut self, add: bool) {
+        for v in self.statics.0.clone() {
+            let Some(dev) = v.dev.clone() else { continue };
+            let out = if add {
+                self.kernel.add(&v, &dev).await
+            } else {
+                self.kernel.remove(&v, &dev).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                tracing::error!("cannot set static address {}/{}: {e}", v.addr, v.prefix);
+            }
+        }
+        for r in self.statics.1.clone() {
+            let out = if add {
+                self.kernel.add_route(&r, None).await
+            } else {
+                self.kernel.remove_route(&r, None).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                tracing::error!("cannot set static route '{}': {e}", r.words.join(" "));
+            }
+        }
+    }
+
     /// keepalived removes each instance's VIPs when it starts, in case a
     /// killed predecessor left them ("removing VIPs." at init).
     async fn clear_vips_at_start(&mut self) {
@@ -802,6 +835,23 @@ impl Driver {
                 );
             }
         }
+        // virtual_routes follow the VIPs (installed after them, so that a
+        // route whose source is a VIP can be added).
+        let routes = self.nodes[i].inst.vroutes.clone();
+        for r in &routes {
+            let out = if add {
+                self.kernel.add_route(r, None).await
+            } else {
+                self.kernel.remove_route(r, None).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                tracing::error!(
+                    "({name}) cannot {} route '{}': {e}",
+                    if add { "add" } else { "remove" },
+                    r.words.join(" ")
+                );
+            }
+        }
     }
 
     async fn shutdown(&mut self) {
@@ -812,6 +862,9 @@ impl Driver {
                 actions.retain(|a| *a != Action::RemoveVips);
             }
             self.exec(i, actions).await;
+        }
+        if !self.opts.dont_release_vrrp {
+            self.set_static(false).await;
         }
         for h in std::mem::take(&mut self.stopping) {
             let _ = tokio::time::timeout(Duration::from_millis(1500), h).await;

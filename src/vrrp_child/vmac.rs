@@ -34,7 +34,8 @@ pub async fn setup(cfg: &Config) -> Vec<Vmac> {
         return out;
     };
     for inst in &cfg.vrrp_instances {
-        let (Some(vc), Some(base), Some(vrid)) = (&inst.use_vmac, &inst.interface, inst.vrid) else {
+        let (Some(vc), Some(base), Some(vrid)) = (&inst.use_vmac, &inst.interface, inst.vrid)
+        else {
             continue;
         };
         let Ok(Some(parent)) = nl.link_by_name(base).await else {
