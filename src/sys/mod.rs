@@ -1,11 +1,14 @@
 //! Every OS edge lives here, behind small traits defined by the pure modules.
 
 pub mod clock;
+pub mod fifo;
 pub mod host;
+pub mod local_name;
 pub mod netlink;
 pub mod packet;
 pub mod raw;
 pub mod sd_notify;
 pub mod signal;
+pub mod smtp;
 pub mod spawn;
 pub mod syslog_socket;
