@@ -4,6 +4,7 @@
 //! (`config`, later `proto`, `vrrp`, `check`) that never touch the OS, and drivers
 //! plus `sys` at the edges.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
