@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod host;
+pub mod ipvs;
 pub mod netlink;
 pub mod packet;
 pub mod raw;
