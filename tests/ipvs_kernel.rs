@@ -38,7 +38,10 @@ fn host_without_ipvs_reports_protocol_not_available() {
     }
     let err = IpvsClient::open().expect_err("no IPVS on this host");
     assert!(matches!(err, IpvsError::NotAvailable), "{err:?}");
-    assert_eq!(err.to_string(), "IPVS: Can't initialize ipvs: Protocol not available");
+    assert_eq!(
+        err.to_string(),
+        "IPVS: Can't initialize ipvs: Protocol not available"
+    );
 }
 
 #[test]
@@ -68,10 +71,16 @@ fn vm_runs_guest_suite() {
         eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
         return;
     }
-    eprintln!("{stdout}\n{stderr}\n[vm_runs_guest_suite] {:.1?} wall", t0.elapsed());
+    eprintln!(
+        "{stdout}\n{stderr}\n[vm_runs_guest_suite] {:.1?} wall",
+        t0.elapsed()
+    );
     assert_eq!(out.status.code(), Some(0), "guest suite failed");
     // guard against a vacuous pass (e.g. the filter matching nothing)
-    assert!(stdout.contains("GUEST SUITE PASSED"), "guest suite did not run");
+    assert!(
+        stdout.contains("GUEST SUITE PASSED"),
+        "guest suite did not run"
+    );
     assert!(stdout.contains("test result: ok. 1 passed"));
 }
 
@@ -82,8 +91,15 @@ fn ip(s: &str) -> IpAddr {
 }
 
 fn ipvsadm(args: &[&str]) -> String {
-    let o = Command::new("ipvsadm").args(args).output().expect("ipvsadm in the guest");
-    assert!(o.status.success(), "ipvsadm {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let o = Command::new("ipvsadm")
+        .args(args)
+        .output()
+        .expect("ipvsadm in the guest");
+    assert!(
+        o.status.success(),
+        "ipvsadm {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -98,7 +114,10 @@ fn listing() -> BTreeSet<String> {
 
 fn assert_listed(lines: &BTreeSet<String>, want: &[&str]) {
     for w in want {
-        assert!(lines.contains(*w), "ipvsadm -Ln lacks {w:?}; has:\n{lines:#?}");
+        assert!(
+            lines.contains(*w),
+            "ipvsadm -Ln lacks {w:?}; has:\n{lines:#?}"
+        );
     }
 }
 
@@ -143,18 +162,36 @@ fn desired() -> Table {
     v6.flags = SVC_F_PERSISTENT;
     v6.timeout = 60;
     v6.netmask = 64;
-    t.insert(v6, [Dest::new(ip("2001:db8::2"), 443, FwdMethod::DRoute, 1)]);
+    t.insert(
+        v6,
+        [Dest::new(ip("2001:db8::2"), 443, FwdMethod::DRoute, 1)],
+    );
     // fwmark/IPv4, lc, tunnels (GUE with csum, plain IPIP); port 0 as keepalived
     let mut gue = Dest::new(ip("198.51.100.5"), 0, FwdMethod::Tunnel, 4);
     gue.tun_type = TUN_TYPE_GUE;
     gue.tun_port = 6080;
     gue.tun_flags = TUN_FLAG_CSUM;
     t.insert(
-        Service::new(ServiceId::Fwmark { af: AF_INET, mark: 7 }, "lc"),
+        Service::new(
+            ServiceId::Fwmark {
+                af: AF_INET,
+                mark: 7,
+            },
+            "lc",
+        ),
         [gue, Dest::new(ip("198.51.100.6"), 0, FwdMethod::Tunnel, 1)],
     );
     // fwmark/IPv6, wlc, no real servers yet
-    t.insert(Service::new(ServiceId::Fwmark { af: AF_INET6, mark: 8 }, "wlc"), []);
+    t.insert(
+        Service::new(
+            ServiceId::Fwmark {
+                af: AF_INET6,
+                mark: 8,
+            },
+            "wlc",
+        ),
+        [],
+    );
     t
 }
 
@@ -178,21 +215,41 @@ fn guest_suite() {
     let t0 = Instant::now();
     let mut c = IpvsClient::open().expect("IPVS family in the guest");
     let info = c.info().unwrap();
-    println!("IPVS {} conn_tab_size {} family {}", info.version_string(), info.conn_tab_size, c.family_id());
-    assert!(info.version >= 0x010200 && info.conn_tab_size == 4096, "{info:?}");
+    println!(
+        "IPVS {} conn_tab_size {} family {}",
+        info.version_string(),
+        info.conn_tab_size,
+        c.family_id()
+    );
+    assert!(
+        info.version >= 0x010200 && info.conn_tab_size == 4096,
+        "{info:?}"
+    );
     c.flush().unwrap();
     assert!(c.services().unwrap().is_empty());
 
     // An administrator's service that is not ours: must survive everything.
     ipvsadm(&["-A", "-t", "192.0.2.9:80", "-s", "rr"]);
-    ipvsadm(&["-a", "-t", "192.0.2.9:80", "-r", "198.51.100.9:80", "-g", "-w", "7"]);
+    ipvsadm(&[
+        "-a",
+        "-t",
+        "192.0.2.9:80",
+        "-r",
+        "198.51.100.9:80",
+        "-g",
+        "-w",
+        "7",
+    ]);
 
     // 1. create everything from an empty table
     let mut ours = Ours::default();
     let want = desired();
     let ops = converge(&mut c, &want, &mut ours);
     assert_eq!(ops.len(), 5 + 6, "{ops:#?}");
-    assert!(diff(&want, &c.table().unwrap(), &ours).is_empty(), "converged");
+    assert!(
+        diff(&want, &c.table().unwrap(), &ours).is_empty(),
+        "converged"
+    );
     let l = listing();
     assert_listed(
         &l,
@@ -215,18 +272,34 @@ fn guest_suite() {
     // thresholds and tunnel details, as ipvsadm shows them
     let thresholds = ipvsadm(&["-Ln", "--thresholds", "-u", "192.0.2.1:53"]);
     assert!(
-        thresholds.split_whitespace().collect::<Vec<_>>().join(" ").contains("-> 198.51.100.4:5353 100 10"),
+        thresholds
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("-> 198.51.100.4:5353 100 10"),
         "{thresholds}"
     );
     let tun = ipvsadm(&["-Ln", "--tun-info", "-f", "7"]);
-    let tun: Vec<String> = tun.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-    assert!(tun.contains(&"-> 198.51.100.5:0 Tunnel gue:6080:+c 4 0 0".to_string()), "{tun:#?}");
-    assert!(tun.contains(&"-> 198.51.100.6:0 Tunnel ipip 1 0 0".to_string()), "{tun:#?}");
+    let tun: Vec<String> = tun
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert!(
+        tun.contains(&"-> 198.51.100.5:0 Tunnel gue:6080:+c 4 0 0".to_string()),
+        "{tun:#?}"
+    );
+    assert!(
+        tun.contains(&"-> 198.51.100.6:0 Tunnel ipip 1 0 0".to_string()),
+        "{tun:#?}"
+    );
 
     // our own dump decodes what ipvsadm created, too
     let admin = c.dests(&tcp("192.0.2.9", 80)).unwrap();
     assert_eq!(admin.len(), 1);
-    assert_eq!((admin[0].weight, admin[0].fwd_method), (7, FwdMethod::DRoute));
+    assert_eq!(
+        (admin[0].weight, admin[0].fwd_method),
+        (7, FwdMethod::DRoute)
+    );
 
     // 2. weight change, real server down, another up, scheduler change
     let mut want2 = desired();
@@ -252,16 +325,24 @@ fn guest_suite() {
     let l = listing();
     assert_listed(
         &l,
-        &["TCP 192.0.2.1:80 wlc", "-> 198.51.100.2:80 Route 0 0 0", "-> 198.51.100.7:80 Route 5 0 0"],
+        &[
+            "TCP 192.0.2.1:80 wlc",
+            "-> 198.51.100.2:80 Route 0 0 0",
+            "-> 198.51.100.7:80 Route 5 0 0",
+        ],
     );
     assert!(!l.iter().any(|x| x.contains("198.51.100.3")), "{l:#?}");
     assert!(diff(&want2, &c.table().unwrap(), &ours).is_empty());
 
     // 3. kernel errors come back with the errno and the operation
-    let dup = c.add_service(&Service::new(tcp("192.0.2.1", 80), "rr")).unwrap_err();
+    let dup = c
+        .add_service(&Service::new(tcp("192.0.2.1", 80), "rr"))
+        .unwrap_err();
     assert_eq!(dup.errno(), Some(Errno::EEXIST), "{dup}");
     assert!(dup.to_string().starts_with("IPVS: add service: "), "{dup}");
-    let twos = c.add_service(&Service::new(tcp("192.0.2.2", 80), "twos")).unwrap_err();
+    let twos = c
+        .add_service(&Service::new(tcp("192.0.2.2", 80), "twos"))
+        .unwrap_err();
     assert_eq!(twos.errno(), Some(Errno::ENOENT), "{twos}");
     let gone = c.del_service(&tcp("192.0.2.3", 80)).unwrap_err();
     assert_eq!(gone.errno(), Some(Errno::ESRCH), "{gone}");

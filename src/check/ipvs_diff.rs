@@ -176,7 +176,11 @@ mod tests {
                 }
                 IpvsOp::EditService(s) => t.services.get_mut(&s.id).unwrap().0 = s.clone(),
                 IpvsOp::AddDest(i, d) | IpvsOp::EditDest(i, d) => {
-                    t.services.get_mut(i).unwrap().1.insert((d.addr, d.port), d.clone());
+                    t.services
+                        .get_mut(i)
+                        .unwrap()
+                        .1
+                        .insert((d.addr, d.port), d.clone());
                 }
                 IpvsOp::DelDest(i, k) => {
                     t.services.get_mut(i).unwrap().1.remove(k);

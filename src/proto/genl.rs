@@ -197,7 +197,8 @@ impl AttrWriter {
     pub fn nest(&mut self, kind: u16, f: impl FnOnce(&mut AttrWriter)) {
         let start = self.buf.len();
         self.buf.extend_from_slice(&[0, 0]);
-        self.buf.extend_from_slice(&(kind | NLA_F_NESTED).to_ne_bytes());
+        self.buf
+            .extend_from_slice(&(kind | NLA_F_NESTED).to_ne_bytes());
         f(self);
         let len = (self.buf.len() - start) as u16;
         self.buf[start..start + 2].copy_from_slice(&len.to_ne_bytes());
@@ -234,7 +235,14 @@ impl<'a> GenlPayload<'a> {
 }
 
 /// Builds a full request: `nlmsghdr` + `genlmsghdr` + attributes.
-pub fn genl_request(family: u16, flags: u16, seq: u32, cmd: u8, version: u8, attrs: &[u8]) -> Vec<u8> {
+pub fn genl_request(
+    family: u16,
+    flags: u16,
+    seq: u32,
+    cmd: u8,
+    version: u8,
+    attrs: &[u8],
+) -> Vec<u8> {
     let len = NLMSG_HDRLEN + GENL_HDRLEN + attrs.len();
     let mut v = Vec::with_capacity(len);
     v.extend_from_slice(&(len as u32).to_ne_bytes());
@@ -251,10 +259,17 @@ pub fn genl_request(family: u16, flags: u16, seq: u32, cmd: u8, version: u8, att
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Received<'a> {
     /// `NLMSG_ERROR` with errno 0.
-    Ack { seq: u32 },
+    Ack {
+        seq: u32,
+    },
     /// `NLMSG_ERROR` with a positive errno (the kernel sends it negated).
-    Error { seq: u32, errno: i32 },
-    Done { seq: u32 },
+    Error {
+        seq: u32,
+        errno: i32,
+    },
+    Done {
+        seq: u32,
+    },
     /// Anything else; for a generic family this is a `GenlPayload`.
     Data {
         seq: u32,

@@ -212,7 +212,10 @@ pub enum SvcAttr {
     Port(u16),
     Fwmark(u32),
     SchedName(String),
-    Flags { flags: u32, mask: u32 },
+    Flags {
+        flags: u32,
+        mask: u32,
+    },
     Timeout(u32),
     Netmask(u32),
     Stats(Vec<StatsAttr>),
@@ -362,13 +365,13 @@ impl DaemonAttr {
             4 => SyncMaxlen(a.u16()?),
             // in_addr: network order bytes
             5 => McastGroup(Ipv4Addr::from(a.u32()?.to_ne_bytes())),
-            6 => McastGroup6(Ipv6Addr::from(<[u8; 16]>::try_from(a.value).map_err(|_| {
-                DecodeError::BadLength {
+            6 => McastGroup6(Ipv6Addr::from(<[u8; 16]>::try_from(a.value).map_err(
+                |_| DecodeError::BadLength {
                     kind: 6,
                     len: a.value.len(),
                     expected: "16",
-                }
-            })?)),
+                },
+            )?)),
             7 => McastPort(a.u16_be()?),
             8 => McastTtl(a.u8()?),
             k => Other(k, a.value.to_vec()),
@@ -563,8 +566,12 @@ fn addr_from(af: u16, b: &[u8]) -> Result<IpAddr, DecodeError> {
         expected: "4 or 16 (address)",
     };
     match af {
-        AF_INET if b.len() >= 4 => Ok(IpAddr::from(<[u8; 4]>::try_from(&b[..4]).map_err(|_| bad())?)),
-        AF_INET6 if b.len() >= 16 => Ok(IpAddr::from(<[u8; 16]>::try_from(&b[..16]).map_err(|_| bad())?)),
+        AF_INET if b.len() >= 4 => Ok(IpAddr::from(
+            <[u8; 4]>::try_from(&b[..4]).map_err(|_| bad())?,
+        )),
+        AF_INET6 if b.len() >= 16 => Ok(IpAddr::from(
+            <[u8; 16]>::try_from(&b[..16]).map_err(|_| bad())?,
+        )),
         _ => Err(bad()),
     }
 }
@@ -662,7 +669,11 @@ impl Service {
                 addr: addr_from(af, &addr)?,
                 port,
             },
-            _ => return Err(DecodeError::Missing("IPVS_SVC_ATTR_FWMARK or PROTOCOL/ADDR/PORT")),
+            _ => {
+                return Err(DecodeError::Missing(
+                    "IPVS_SVC_ATTR_FWMARK or PROTOCOL/ADDR/PORT",
+                ));
+            }
         };
         Ok(s)
     }
@@ -798,7 +809,10 @@ impl Dest {
             }
         }
         d.stats = stats64.or(d.stats);
-        d.addr = addr_from(af, &addr.ok_or(DecodeError::Missing("IPVS_DEST_ATTR_ADDR"))?)?;
+        d.addr = addr_from(
+            af,
+            &addr.ok_or(DecodeError::Missing("IPVS_DEST_ATTR_ADDR"))?,
+        )?;
         Ok(d)
     }
 }
@@ -832,7 +846,8 @@ impl Info {
         }
         Ok(Info {
             version: version.ok_or(DecodeError::Missing("IPVS_INFO_ATTR_VERSION"))?,
-            conn_tab_size: conn_tab_size.ok_or(DecodeError::Missing("IPVS_INFO_ATTR_CONN_TAB_SIZE"))?,
+            conn_tab_size: conn_tab_size
+                .ok_or(DecodeError::Missing("IPVS_INFO_ATTR_CONN_TAB_SIZE"))?,
         })
     }
 }
@@ -939,7 +954,9 @@ pub fn set_config(t: &Timeouts) -> IpvsMessage {
 
 /// ZERO: reset the counters of one service, or of all when `None`.
 pub fn zero(svc: Option<&ServiceId>) -> IpvsMessage {
-    let attrs = svc.map(|s| vec![CmdAttr::Service(s.attrs())]).unwrap_or_default();
+    let attrs = svc
+        .map(|s| vec![CmdAttr::Service(s.attrs())])
+        .unwrap_or_default();
     IpvsMessage::new(Command::Zero, attrs)
 }
 
@@ -970,7 +987,10 @@ pub fn new_daemon(d: &SyncDaemon) -> IpvsMessage {
 pub fn del_daemon(state: u32, sync_id: u32) -> IpvsMessage {
     IpvsMessage::new(
         Command::DelDaemon,
-        vec![CmdAttr::Daemon(vec![DaemonAttr::State(state), DaemonAttr::SyncId(sync_id)])],
+        vec![CmdAttr::Daemon(vec![
+            DaemonAttr::State(state),
+            DaemonAttr::SyncId(sync_id),
+        ])],
     )
 }
 

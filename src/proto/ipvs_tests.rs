@@ -38,7 +38,11 @@ fn identity_only(fixture: &[u8]) -> Vec<u8> {
             s.retain(|x| {
                 matches!(
                     x,
-                    SvcAttr::Af(_) | SvcAttr::Protocol(_) | SvcAttr::Addr(_) | SvcAttr::Port(_) | SvcAttr::Fwmark(_)
+                    SvcAttr::Af(_)
+                        | SvcAttr::Protocol(_)
+                        | SvcAttr::Addr(_)
+                        | SvcAttr::Port(_)
+                        | SvcAttr::Fwmark(_)
                 )
             });
         }
@@ -50,7 +54,10 @@ fn identity_only(fixture: &[u8]) -> Vec<u8> {
 fn new_service_tcp4_wrr() {
     // ipvsadm -A -t 192.0.2.1:80 -s wrr
     let s = Service::new(tcp80(), "wrr");
-    same(&new_service(&s).to_payload(), &fx("new_service_tcp4_wrr")[0]);
+    same(
+        &new_service(&s).to_payload(),
+        &fx("new_service_tcp4_wrr")[0],
+    );
 }
 
 #[test]
@@ -67,7 +74,10 @@ fn new_service_udp4_sh_persistent_with_granularity() {
     s.flags = SVC_F_PERSISTENT | SVC_F_SCHED1 | SVC_F_SCHED2;
     s.timeout = 300;
     s.netmask = u32::from_ne_bytes([255, 255, 255, 0]);
-    same(&new_service(&s).to_payload(), &fx("new_service_udp4_sh_persistent")[0]);
+    same(
+        &new_service(&s).to_payload(),
+        &fx("new_service_udp4_sh_persistent")[0],
+    );
 }
 
 #[test]
@@ -84,14 +94,26 @@ fn new_service_tcp6_persistent_prefix() {
     s.flags = SVC_F_PERSISTENT;
     s.timeout = 60;
     s.netmask = 64;
-    same(&new_service(&s).to_payload(), &fx("new_service_tcp6_rr_persistent")[0]);
+    same(
+        &new_service(&s).to_payload(),
+        &fx("new_service_tcp6_rr_persistent")[0],
+    );
 }
 
 #[test]
 fn new_service_fwmark() {
     // ipvsadm -A -f 7 -s lc
-    let s = Service::new(ServiceId::Fwmark { af: AF_INET, mark: 7 }, "lc");
-    same(&new_service(&s).to_payload(), &fx("new_service_fwmark_lc")[0]);
+    let s = Service::new(
+        ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 7,
+        },
+        "lc",
+    );
+    same(
+        &new_service(&s).to_payload(),
+        &fx("new_service_fwmark_lc")[0],
+    );
 }
 
 #[test]
@@ -107,30 +129,48 @@ fn new_dests_nat_dr_tunnel() {
     let mut nat = Dest::new(ip("198.51.100.2"), 8080, FwdMethod::Masq, 3);
     nat.u_thresh = 100;
     nat.l_thresh = 10;
-    same(&new_dest(&tcp80(), &nat).to_payload(), &identity_only(&fx("new_dest_nat_thresholds")[0]));
+    same(
+        &new_dest(&tcp80(), &nat).to_payload(),
+        &identity_only(&fx("new_dest_nat_thresholds")[0]),
+    );
     // ipvsadm -a -t 192.0.2.1:80 -r 198.51.100.3:80 -g -w 1
     let dr = Dest::new(ip("198.51.100.3"), 80, FwdMethod::DRoute, 1);
-    same(&new_dest(&tcp80(), &dr).to_payload(), &identity_only(&fx("new_dest_dr")[0]));
+    same(
+        &new_dest(&tcp80(), &dr).to_payload(),
+        &identity_only(&fx("new_dest_dr")[0]),
+    );
     // ipvsadm -a ... -r 198.51.100.4:80 -i -w 2 --tun-type gue --tun-port 6080 --tun-nocsum
     let mut tun = Dest::new(ip("198.51.100.4"), 80, FwdMethod::Tunnel, 2);
     tun.tun_type = TUN_TYPE_GUE;
     tun.tun_port = 6080;
     tun.tun_flags = TUN_FLAG_NOCSUM;
-    same(&new_dest(&tcp80(), &tun).to_payload(), &identity_only(&fx("new_dest_tun_gue")[0]));
+    same(
+        &new_dest(&tcp80(), &tun).to_payload(),
+        &identity_only(&fx("new_dest_tun_gue")[0]),
+    );
 }
 
 #[test]
 fn set_dest_weight() {
     // ipvsadm -e -t 192.0.2.1:80 -r 198.51.100.2:8080 -m -w 5
     let d = Dest::new(ip("198.51.100.2"), 8080, FwdMethod::Masq, 5);
-    same(&set_dest(&tcp80(), &d).to_payload(), &identity_only(&fx("set_dest_weight")[0]));
+    same(
+        &set_dest(&tcp80(), &d).to_payload(),
+        &identity_only(&fx("set_dest_weight")[0]),
+    );
 }
 
 #[test]
 fn flush_and_dump_requests() {
     same(&flush().to_payload(), &fx("flush")[0]);
-    same(&get_services().to_payload(), &fx("get_service_dump_request")[0]);
-    same(&get_dests(&tcp80()).to_payload(), &fx("get_dest_dump_request")[0]);
+    same(
+        &get_services().to_payload(),
+        &fx("get_service_dump_request")[0],
+    );
+    same(
+        &get_dests(&tcp80()).to_payload(),
+        &fx("get_dest_dump_request")[0],
+    );
     same(&get_info().to_payload(), &fx("get_info_request")[0]);
 }
 
@@ -140,9 +180,13 @@ fn deletes_carry_the_identity_ipvsadm_sends() {
     // the identity, so ours is the identity part of the same attributes.
     let m = IpvsMessage::parse(&fx("del_dest_dr")[0]).unwrap();
     assert_eq!(m.cmd, Command::DelDest);
-    let CmdAttr::Service(svc) = &m.attrs[0] else { panic!() };
+    let CmdAttr::Service(svc) = &m.attrs[0] else {
+        panic!()
+    };
     assert_eq!(Service::from_attrs(svc).unwrap().id, tcp80());
-    let CmdAttr::Dest(d) = &m.attrs[1] else { panic!() };
+    let CmdAttr::Dest(d) = &m.attrs[1] else {
+        panic!()
+    };
     let d = Dest::from_attrs(d, AF_INET).unwrap();
     assert_eq!((d.addr, d.port), (ip("198.51.100.3"), 80));
     let ours = del_dest(&tcp80(), d.addr, d.port);
@@ -155,9 +199,17 @@ fn deletes_carry_the_identity_ipvsadm_sends() {
 
     let m = IpvsMessage::parse(&fx("del_service_fwmark")[0]).unwrap();
     assert_eq!(m.cmd, Command::DelService);
-    let CmdAttr::Service(svc) = &m.attrs[0] else { panic!() };
+    let CmdAttr::Service(svc) = &m.attrs[0] else {
+        panic!()
+    };
     let id = Service::from_attrs(svc).unwrap().id;
-    assert_eq!(id, ServiceId::Fwmark { af: AF_INET, mark: 7 });
+    assert_eq!(
+        id,
+        ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 7
+        }
+    );
     // identity only: AF + FWMARK inside the SERVICE nest
     same(
         &del_service(&id).to_payload(),
@@ -195,7 +247,13 @@ fn service_dump_reply_decodes() {
         }
     );
     assert_eq!((svcs[2].timeout, svcs[2].netmask), (60, 64));
-    assert_eq!(svcs[3].id, ServiceId::Fwmark { af: AF_INET, mark: 7 });
+    assert_eq!(
+        svcs[3].id,
+        ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 7
+        }
+    );
     assert_eq!(svcs[3].sched_name, "lc");
     // the kernel's reply re-encodes to the same bytes (nests lose no data)
     for p in fx("get_service_dump_reply") {
@@ -218,7 +276,10 @@ fn dest_dump_reply_decodes() {
     assert_eq!((ds[0].tun_type, ds[0].tun_port), (TUN_TYPE_GUE, 6080));
     assert_eq!(ds[0].weight, 2);
     assert_eq!(ds[1].fwd_method, FwdMethod::DRoute);
-    assert_eq!((ds[2].port, ds[2].weight, ds[2].fwd_method), (8080, 5, FwdMethod::Masq));
+    assert_eq!(
+        (ds[2].port, ds[2].weight, ds[2].fwd_method),
+        (8080, 5, FwdMethod::Masq)
+    );
     assert_eq!(ds[2].stats, Some(Stats::default()));
 }
 
@@ -242,11 +303,16 @@ fn unknown_attributes_survive_as_other() {
     p.extend(w.buf);
     let m = IpvsMessage::parse(&p).unwrap();
     assert_eq!(m.attrs[1], CmdAttr::Other(42, 1u32.to_ne_bytes().to_vec()));
-    let CmdAttr::Service(s) = &m.attrs[0] else { panic!() };
+    let CmdAttr::Service(s) = &m.attrs[0] else {
+        panic!()
+    };
     assert_eq!(s[2], SvcAttr::Other(99, 0xdeadu32.to_ne_bytes().to_vec()));
     assert_eq!(
         Service::from_attrs(s).unwrap().id,
-        ServiceId::Fwmark { af: AF_INET, mark: 9 }
+        ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 9
+        }
     );
 }
 
@@ -271,11 +337,18 @@ fn config_and_daemon_messages() {
         mcast_ttl: Some(1),
     };
     let m = IpvsMessage::parse(&new_daemon(&d).to_payload()).unwrap();
-    let CmdAttr::Daemon(a) = &m.attrs[0] else { panic!() };
+    let CmdAttr::Daemon(a) = &m.attrs[0] else {
+        panic!()
+    };
     assert!(a.contains(&DaemonAttr::McastGroup("224.0.0.81".parse().unwrap())));
     assert!(a.contains(&DaemonAttr::McastPort(8848)));
     assert_eq!(
-        IpvsMessage::parse(&del_daemon(1, 5).to_payload()).unwrap().attrs,
-        vec![CmdAttr::Daemon(vec![DaemonAttr::State(1), DaemonAttr::SyncId(5)])]
+        IpvsMessage::parse(&del_daemon(1, 5).to_payload())
+            .unwrap()
+            .attrs,
+        vec![CmdAttr::Daemon(vec![
+            DaemonAttr::State(1),
+            DaemonAttr::SyncId(5)
+        ])]
     );
 }

@@ -20,8 +20,8 @@ use thiserror::Error;
 use crate::check::ipvs_diff::{IpvsOp, Table};
 use crate::proto::genl::{self, DecodeError, Received};
 use crate::proto::ipvs::{
-    self, Dest, IPVS_GENL_NAME, IPVS_GENL_VERSION, Info, IpvsMessage, Service, ServiceId, SyncDaemon,
-    Timeouts,
+    self, Dest, IPVS_GENL_NAME, IPVS_GENL_VERSION, Info, IpvsMessage, Service, ServiceId,
+    SyncDaemon, Timeouts,
 };
 
 /// How long one request may wait for the kernel before it is an error.
@@ -100,7 +100,14 @@ impl IpvsClient {
         };
         let (cmd, ver, attrs) = genl::getfamily_payload(IPVS_GENL_NAME);
         let replies = c
-            .transact("resolve family", genl::GENL_ID_CTRL, cmd, ver, &attrs, false)
+            .transact(
+                "resolve family",
+                genl::GENL_ID_CTRL,
+                cmd,
+                ver,
+                &attrs,
+                false,
+            )
             .map_err(|e| match e.errno() {
                 Some(Errno::ENOENT) => IpvsError::NotAvailable,
                 Some(Errno::EPERM) => IpvsError::PermissionDenied,
@@ -148,7 +155,8 @@ impl IpvsClient {
                 Err(Errno::EINTR) => continue,
                 Err(errno) => return Err(IpvsError::Io { op, errno }),
             };
-            let msgs = genl::parse_datagram(&self.buf[..n]).map_err(|source| IpvsError::Decode { op, source })?;
+            let msgs = genl::parse_datagram(&self.buf[..n])
+                .map_err(|source| IpvsError::Decode { op, source })?;
             for m in msgs {
                 match m {
                     Received::Ack { seq: s } if s == seq => return Ok(out),
@@ -159,7 +167,9 @@ impl IpvsClient {
                             errno: Errno::from_raw(errno),
                         });
                     }
-                    Received::Data { seq: s, payload, .. } if s == seq => {
+                    Received::Data {
+                        seq: s, payload, ..
+                    } if s == seq => {
                         out.push(payload.to_vec());
                         // a non-dump request answered with data gets its ACK next
                     }
@@ -169,9 +179,21 @@ impl IpvsClient {
         }
     }
 
-    fn ipvs(&mut self, op: &'static str, m: &IpvsMessage, dump: bool) -> Result<Vec<Vec<u8>>, IpvsError> {
+    fn ipvs(
+        &mut self,
+        op: &'static str,
+        m: &IpvsMessage,
+        dump: bool,
+    ) -> Result<Vec<Vec<u8>>, IpvsError> {
         let family = self.family;
-        self.transact(op, family, m.cmd.to_u8(), IPVS_GENL_VERSION, &m.attr_bytes(), dump)
+        self.transact(
+            op,
+            family,
+            m.cmd.to_u8(),
+            IPVS_GENL_VERSION,
+            &m.attr_bytes(),
+            dump,
+        )
     }
 
     /// Version and connection-table size.
@@ -186,27 +208,37 @@ impl IpvsClient {
     }
 
     pub fn add_service(&mut self, s: &Service) -> Result<(), IpvsError> {
-        self.ipvs("add service", &ipvs::new_service(s), false).map(drop)
+        self.ipvs("add service", &ipvs::new_service(s), false)
+            .map(drop)
     }
 
     pub fn edit_service(&mut self, s: &Service) -> Result<(), IpvsError> {
-        self.ipvs("edit service", &ipvs::set_service(s), false).map(drop)
+        self.ipvs("edit service", &ipvs::set_service(s), false)
+            .map(drop)
     }
 
     pub fn del_service(&mut self, id: &ServiceId) -> Result<(), IpvsError> {
-        self.ipvs("delete service", &ipvs::del_service(id), false).map(drop)
+        self.ipvs("delete service", &ipvs::del_service(id), false)
+            .map(drop)
     }
 
     pub fn add_dest(&mut self, svc: &ServiceId, d: &Dest) -> Result<(), IpvsError> {
-        self.ipvs("add destination", &ipvs::new_dest(svc, d), false).map(drop)
+        self.ipvs("add destination", &ipvs::new_dest(svc, d), false)
+            .map(drop)
     }
 
     pub fn edit_dest(&mut self, svc: &ServiceId, d: &Dest) -> Result<(), IpvsError> {
-        self.ipvs("edit destination", &ipvs::set_dest(svc, d), false).map(drop)
+        self.ipvs("edit destination", &ipvs::set_dest(svc, d), false)
+            .map(drop)
     }
 
     pub fn del_dest(&mut self, svc: &ServiceId, addr: IpAddr, port: u16) -> Result<(), IpvsError> {
-        self.ipvs("delete destination", &ipvs::del_dest(svc, addr, port), false).map(drop)
+        self.ipvs(
+            "delete destination",
+            &ipvs::del_dest(svc, addr, port),
+            false,
+        )
+        .map(drop)
     }
 
     /// Removes every service (`ipvsadm -C`, keepalived's `lvs_flush`).
@@ -223,7 +255,9 @@ impl IpvsClient {
         let op = "list services";
         self.ipvs(op, &ipvs::get_services(), true)?
             .iter()
-            .map(|p| ipvs::parse_service_reply(p).map_err(|source| IpvsError::Decode { op, source }))
+            .map(|p| {
+                ipvs::parse_service_reply(p).map_err(|source| IpvsError::Decode { op, source })
+            })
             .collect()
     }
 
@@ -232,7 +266,9 @@ impl IpvsClient {
         let af = svc.af();
         self.ipvs(op, &ipvs::get_dests(svc), true)?
             .iter()
-            .map(|p| ipvs::parse_dest_reply(p, af).map_err(|source| IpvsError::Decode { op, source }))
+            .map(|p| {
+                ipvs::parse_dest_reply(p, af).map_err(|source| IpvsError::Decode { op, source })
+            })
             .collect()
     }
 
@@ -270,14 +306,17 @@ impl IpvsClient {
 
     /// Sets all three timeouts (0 leaves one unchanged in the kernel).
     pub fn set_timeouts(&mut self, t: &Timeouts) -> Result<(), IpvsError> {
-        self.ipvs("set timeouts", &ipvs::set_config(t), false).map(drop)
+        self.ipvs("set timeouts", &ipvs::set_config(t), false)
+            .map(drop)
     }
 
     pub fn start_daemon(&mut self, d: &SyncDaemon) -> Result<(), IpvsError> {
-        self.ipvs("start sync daemon", &ipvs::new_daemon(d), false).map(drop)
+        self.ipvs("start sync daemon", &ipvs::new_daemon(d), false)
+            .map(drop)
     }
 
     pub fn stop_daemon(&mut self, state: u32, sync_id: u32) -> Result<(), IpvsError> {
-        self.ipvs("stop sync daemon", &ipvs::del_daemon(state, sync_id), false).map(drop)
+        self.ipvs("stop sync daemon", &ipvs::del_daemon(state, sync_id), false)
+            .map(drop)
     }
 }
