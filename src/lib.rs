@@ -5,6 +5,7 @@
 //! plus `sys` at the edges.
 
 pub mod alert;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;

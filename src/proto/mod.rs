@@ -9,5 +9,7 @@
 
 pub mod arp;
 pub mod checksum;
+pub mod genl;
+pub mod ipvs;
 pub mod ndisc;
 pub mod vrrp;

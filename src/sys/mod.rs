@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod fifo;
 pub mod host;
+pub mod ipvs;
 pub mod local_name;
 pub mod netlink;
 pub mod packet;

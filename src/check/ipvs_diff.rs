@@ -1,0 +1,292 @@
+//! Desired-vs-observed IPVS table diff.
+//!
+//! The checker decides which services and real servers should be in IPVS;
+//! this module turns that into the ordered kernel operations. Anything in the
+//! kernel we did not create (another keepalived, an admin's `ipvsadm`) is
+//! left alone: we only edit or delete entries recorded in [`Ours`]. Adding a
+//! missing entry touches nothing existing, so desired entries are always
+//! added.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use crate::proto::ipvs::{Dest, SVC_F_HASHED, Service, ServiceId};
+
+/// A destination's identity within its service.
+pub type DestKey = (IpAddr, u16);
+
+/// A table: services with their destinations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub services: BTreeMap<ServiceId, (Service, BTreeMap<DestKey, Dest>)>,
+}
+
+impl Table {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds (or replaces) a service and its destinations.
+    pub fn insert(&mut self, svc: Service, dests: impl IntoIterator<Item = Dest>) {
+        let d = dests.into_iter().map(|d| ((d.addr, d.port), d)).collect();
+        self.services.insert(svc.id, (svc, d));
+    }
+}
+
+/// What we created, so that we never edit or delete anyone else's entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ours {
+    pub services: BTreeSet<ServiceId>,
+    pub dests: BTreeSet<(ServiceId, DestKey)>,
+}
+
+impl Ours {
+    /// Updates the record after `op` succeeded in the kernel.
+    pub fn record(&mut self, op: &IpvsOp) {
+        match op {
+            IpvsOp::AddService(s) => {
+                self.services.insert(s.id);
+            }
+            IpvsOp::DelService(id) => {
+                self.services.remove(id);
+                self.dests.retain(|(s, _)| s != id);
+            }
+            IpvsOp::AddDest(id, d) => {
+                self.dests.insert((*id, (d.addr, d.port)));
+            }
+            IpvsOp::DelDest(id, key) => {
+                self.dests.remove(&(*id, *key));
+            }
+            IpvsOp::EditService(_) | IpvsOp::EditDest(..) => {}
+        }
+    }
+}
+
+/// One kernel operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IpvsOp {
+    AddService(Service),
+    EditService(Service),
+    AddDest(ServiceId, Dest),
+    /// SET_DEST: weight, thresholds, forwarding or tunnel settings changed.
+    EditDest(ServiceId, Dest),
+    DelDest(ServiceId, DestKey),
+    DelService(ServiceId),
+}
+
+impl IpvsOp {
+    /// Execution order: additions first so a service never passes through an
+    /// empty state while a real server is being replaced, deletions last.
+    fn rank(&self) -> u8 {
+        match self {
+            IpvsOp::AddService(_) => 0,
+            IpvsOp::EditService(_) => 1,
+            IpvsOp::AddDest(..) => 2,
+            IpvsOp::EditDest(..) => 3,
+            IpvsOp::DelDest(..) => 4,
+            IpvsOp::DelService(_) => 5,
+        }
+    }
+}
+
+/// Whether the settings SET_SERVICE controls differ. The kernel adds
+/// `SVC_F_HASHED` to every service it holds, so that bit is ignored.
+fn service_differs(want: &Service, have: &Service) -> bool {
+    want.sched_name != have.sched_name
+        || (want.flags & !SVC_F_HASHED) != (have.flags & !SVC_F_HASHED)
+        || want.timeout != have.timeout
+        || want.netmask != have.netmask
+        || want.pe_name.as_deref().unwrap_or("") != have.pe_name.as_deref().unwrap_or("")
+}
+
+/// Whether the settings SET_DEST controls differ (counters and stats ignored;
+/// tunnel settings only matter for tunnelled destinations).
+fn dest_differs(want: &Dest, have: &Dest) -> bool {
+    let tun = |d: &Dest| (d.tun_type, d.tun_port, d.tun_flags);
+    want.weight != have.weight
+        || want.fwd_method != have.fwd_method
+        || want.u_thresh != have.u_thresh
+        || want.l_thresh != have.l_thresh
+        || (want.fwd_method == crate::proto::ipvs::FwdMethod::Tunnel && tun(want) != tun(have))
+}
+
+/// The operations that take `observed` to `desired`, touching only what
+/// `ours` records (plus adding what is missing). Ordered by kind (add
+/// service, edit service, add dest, edit dest, delete dest, delete service),
+/// then by service and destination, so the result is deterministic.
+pub fn diff(desired: &Table, observed: &Table, ours: &Ours) -> Vec<IpvsOp> {
+    let mut ops = Vec::new();
+    for (id, (want, want_dests)) in &desired.services {
+        let Some((have, have_dests)) = observed.services.get(id) else {
+            ops.push(IpvsOp::AddService(want.clone()));
+            ops.extend(want_dests.values().map(|d| IpvsOp::AddDest(*id, d.clone())));
+            continue;
+        };
+        if ours.services.contains(id) && service_differs(want, have) {
+            ops.push(IpvsOp::EditService(want.clone()));
+        }
+        for (key, d) in want_dests {
+            match have_dests.get(key) {
+                None => ops.push(IpvsOp::AddDest(*id, d.clone())),
+                Some(h) if ours.dests.contains(&(*id, *key)) && dest_differs(d, h) => {
+                    ops.push(IpvsOp::EditDest(*id, d.clone()))
+                }
+                Some(_) => {}
+            }
+        }
+        for key in have_dests.keys() {
+            if !want_dests.contains_key(key) && ours.dests.contains(&(*id, *key)) {
+                ops.push(IpvsOp::DelDest(*id, *key));
+            }
+        }
+    }
+    for id in observed.services.keys() {
+        if !desired.services.contains_key(id) && ours.services.contains(id) {
+            ops.push(IpvsOp::DelService(*id));
+        }
+    }
+    // stable: keeps the BTreeMap order within each kind
+    ops.sort_by_key(IpvsOp::rank);
+    ops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::ipvs::{FwdMethod, IPPROTO_TCP, IPPROTO_UDP, SVC_F_PERSISTENT};
+
+    fn id(last: u8, port: u16) -> ServiceId {
+        ServiceId::Addr {
+            protocol: IPPROTO_TCP,
+            addr: IpAddr::from([192, 0, 2, last]),
+            port,
+        }
+    }
+    fn rs(last: u8, w: u32) -> Dest {
+        Dest::new(IpAddr::from([198, 51, 100, last]), 80, FwdMethod::DRoute, w)
+    }
+    fn svc(i: ServiceId) -> Service {
+        Service::new(i, "wrr")
+    }
+    /// Applies ops to a table the way the kernel would, recording ownership.
+    fn apply(t: &mut Table, ours: &mut Ours, ops: &[IpvsOp]) {
+        for op in ops {
+            match op {
+                IpvsOp::AddService(s) => {
+                    t.services.insert(s.id, (s.clone(), BTreeMap::new()));
+                }
+                IpvsOp::EditService(s) => t.services.get_mut(&s.id).unwrap().0 = s.clone(),
+                IpvsOp::AddDest(i, d) | IpvsOp::EditDest(i, d) => {
+                    t.services
+                        .get_mut(i)
+                        .unwrap()
+                        .1
+                        .insert((d.addr, d.port), d.clone());
+                }
+                IpvsOp::DelDest(i, k) => {
+                    t.services.get_mut(i).unwrap().1.remove(k);
+                }
+                IpvsOp::DelService(i) => {
+                    t.services.remove(i);
+                }
+            }
+            ours.record(op);
+        }
+    }
+
+    #[test]
+    fn empty_kernel_gets_everything_services_before_dests() {
+        let mut want = Table::new();
+        want.insert(svc(id(1, 80)), [rs(2, 1), rs(3, 2)]);
+        want.insert(svc(id(1, 443)), [rs(2, 1)]);
+        let ops = diff(&want, &Table::new(), &Ours::default());
+        let kinds: Vec<u8> = ops.iter().map(IpvsOp::rank).collect();
+        assert_eq!(kinds, [0, 0, 2, 2, 2]);
+        assert_eq!(ops[0], IpvsOp::AddService(svc(id(1, 80))));
+        assert_eq!(ops[2], IpvsOp::AddDest(id(1, 80), rs(2, 1)));
+    }
+
+    #[test]
+    fn converges_and_then_is_quiet() {
+        let mut want = Table::new();
+        want.insert(svc(id(1, 80)), [rs(2, 1), rs(3, 2)]);
+        let (mut kernel, mut ours) = (Table::new(), Ours::default());
+        let ops = diff(&want, &kernel, &ours);
+        apply(&mut kernel, &mut ours, &ops);
+        assert_eq!(kernel, want);
+        assert!(diff(&want, &kernel, &ours).is_empty());
+        // real server 3 goes down (removed), 2 changes weight, 4 comes up
+        want.insert(svc(id(1, 80)), [rs(2, 5), rs(4, 1)]);
+        let ops = diff(&want, &kernel, &ours);
+        assert_eq!(
+            ops,
+            vec![
+                IpvsOp::AddDest(id(1, 80), rs(4, 1)),
+                IpvsOp::EditDest(id(1, 80), rs(2, 5)),
+                IpvsOp::DelDest(id(1, 80), (rs(3, 0).addr, 80)),
+            ]
+        );
+        apply(&mut kernel, &mut ours, &ops);
+        assert_eq!(kernel, want);
+        // the whole service vanishes from the configuration
+        let ops = diff(&Table::new(), &kernel, &ours);
+        assert_eq!(ops, vec![IpvsOp::DelService(id(1, 80))]);
+        apply(&mut kernel, &mut ours, &ops);
+        assert!(kernel.services.is_empty() && ours == Ours::default());
+    }
+
+    #[test]
+    fn foreign_entries_are_never_edited_or_deleted() {
+        let mut kernel = Table::new();
+        let mut foreign = svc(id(9, 80));
+        foreign.sched_name = "rr".into();
+        kernel.insert(foreign.clone(), [rs(7, 3)]);
+        kernel.insert(svc(id(8, 80)), []);
+        // we want the foreign service with other settings and another weight
+        let mut want = Table::new();
+        want.insert(svc(id(9, 80)), [rs(7, 1), rs(6, 1)]);
+        let ops = diff(&want, &kernel, &Ours::default());
+        // only the missing destination is added; nothing is edited or deleted
+        assert_eq!(ops, vec![IpvsOp::AddDest(id(9, 80), rs(6, 1))]);
+    }
+
+    #[test]
+    fn service_settings_changes_are_edits_hashed_bit_ignored() {
+        let i = id(1, 80);
+        let mut ours = Ours::default();
+        ours.services.insert(i);
+        let mut have = svc(i);
+        have.flags = SVC_F_HASHED;
+        let mut kernel = Table::new();
+        kernel.insert(have, []);
+        let mut want = Table::new();
+        want.insert(svc(i), []);
+        assert!(diff(&want, &kernel, &ours).is_empty());
+        let mut p = svc(i);
+        p.flags = SVC_F_PERSISTENT;
+        p.timeout = 300;
+        want.insert(p.clone(), []);
+        assert_eq!(diff(&want, &kernel, &ours), vec![IpvsOp::EditService(p)]);
+    }
+
+    #[test]
+    fn tunnel_settings_matter_only_for_tunnels() {
+        let i = ServiceId::Addr {
+            protocol: IPPROTO_UDP,
+            addr: IpAddr::from([192, 0, 2, 1]),
+            port: 53,
+        };
+        let mut ours = Ours::default();
+        ours.services.insert(i);
+        let mut dr = rs(2, 1);
+        ours.dests.insert((i, (dr.addr, dr.port)));
+        let mut kernel = Table::new();
+        kernel.insert(svc(i), [dr.clone()]);
+        dr.tun_port = 6080;
+        let mut want = Table::new();
+        want.insert(svc(i), [dr.clone()]);
+        assert!(diff(&want, &kernel, &ours).is_empty());
+        dr.fwd_method = FwdMethod::Tunnel;
+        want.insert(svc(i), [dr.clone()]);
+        assert_eq!(diff(&want, &kernel, &ours), vec![IpvsOp::EditDest(i, dr)]);
+    }
+}

@@ -1,0 +1,5 @@
+//! The health checker's pure core: what the IPVS table should hold, and the
+//! operations that take the kernel there. The checker child drives it; only
+//! `sys::ipvs` talks to the kernel.
+
+pub mod ipvs_diff;
