@@ -13,6 +13,7 @@
 //! Everything runs on one current-thread runtime; the main loop owns every
 //! instance, so no state is shared or locked.
 
+pub mod alerts;
 pub mod dump;
 pub mod iface;
 pub mod kernel;
@@ -115,6 +116,7 @@ struct Driver {
     ready: fn(),
     /// The VMAC interfaces of `use_vmac` instances.
     vmacs: Vec<vmac::Vmac>,
+    alerts: alerts::Alerts,
     /// `static_ipaddress` and `static_routes`.
     statics: (
         Vec<crate::config::model::IpAddressLine>,
@@ -274,6 +276,7 @@ impl Driver {
             reload,
             vmacs,
             statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
+            alerts: alerts::Alerts::start(&cfg),
             ready: || {},
             epoch: Instant::now(),
         })
@@ -569,6 +572,7 @@ impl Driver {
             };
             if let Some(ev) = ev {
                 let runs = notify::group_notify(gc, ev);
+                self.alerts.group(gc, ev);
                 self.run_notifies(runs, false);
             }
         }
@@ -869,6 +873,9 @@ impl Driver {
         for h in std::mem::take(&mut self.stopping) {
             let _ = tokio::time::timeout(Duration::from_millis(1500), h).await;
         }
+        // Give queued mails (the stop alerts) a moment to go out.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.alerts.close();
         tracing::info!("Stopped");
     }
 }
