@@ -22,9 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use support::lab::{
-    Daemon, Impl, Lab, Node, StartOptions, poll_until, process_alive, unavailable,
-};
+use support::lab::{Daemon, Impl, Lab, Node, StartOptions, poll_until, process_alive, unavailable};
 use support::pcap::{Kind, mac_string};
 
 const VIP: &str = "192.0.2.200";
@@ -65,9 +63,8 @@ type Vi<'a> = (&'a str, u8, &'a str);
 /// (`vrrp_garp_master_delay 0`), so that any GARP after the first one is
 /// something a test did.
 fn conf(instances: &[Vi]) -> String {
-    let mut s = String::from(
-        "global_defs {\n    router_id lifecycle\n    vrrp_garp_master_delay 0\n}\n",
-    );
+    let mut s =
+        String::from("global_defs {\n    router_id lifecycle\n    vrrp_garp_master_delay 0\n}\n");
     for (name, vrid, vip) in instances {
         s.push_str(&format!(
             "vrrp_instance {name} {{\n    state BACKUP\n    interface eth0\n    \
@@ -359,7 +356,10 @@ fn systemd_notify_ready_reloading_stopping() {
     let mut d = start(&lab, &single(), &[], &opts);
     let ready = sock.wait_count("READY=1", 1, QUICK);
     assert!(
-        ready.text.lines().any(|l| l == format!("MAINPID={}", d.pid)),
+        ready
+            .text
+            .lines()
+            .any(|l| l == format!("MAINPID={}", d.pid)),
         "READY without MAINPID={}: {:?}",
         d.pid,
         ready.text
@@ -441,7 +441,11 @@ fn syslog_idents_and_facility() {
         let stamp = &rest[..15];
         let b = stamp.as_bytes();
         assert!(
-            b[3] == b' ' && b[6] == b' ' && b[9] == b':' && b[12] == b':' && rest[15..].starts_with(' '),
+            b[3] == b' '
+                && b[6] == b' '
+                && b[9] == b':'
+                && b[12] == b':'
+                && rest[15..].starts_with(' '),
             "not a syslog timestamp: {:?}",
             g.text
         );
@@ -454,7 +458,11 @@ fn syslog_idents_and_facility() {
         &format!("Starting VRRP child process, pid={child}"),
     );
     find("Keepalived", parent, "Startup complete");
-    find("Keepalived_vrrp", child, "(VI_1) Entering BACKUP STATE (init)");
+    find(
+        "Keepalived_vrrp",
+        child,
+        "(VI_1) Entering BACKUP STATE (init)",
+    );
     find("Keepalived_vrrp", child, "(VI_1) Entering MASTER STATE");
     assert!(
         got.iter().all(|g| g.text.starts_with("<134>")),
@@ -530,7 +538,12 @@ fn reload_unchanged_is_invisible() {
     for f in &after {
         match &f.kind {
             Kind::Vrrp { priority, .. } => {
-                assert_ne!(*priority, 0, "priority-0 advert after SIGHUP\n{}", cap.summary())
+                assert_ne!(
+                    *priority,
+                    0,
+                    "priority-0 advert after SIGHUP\n{}",
+                    cap.summary()
+                )
             }
             Kind::Garp { .. } | Kind::UnsolicitedNa { .. } => {
                 panic!("announcement after SIGHUP\n{}", cap.summary())
@@ -545,7 +558,10 @@ fn reload_unchanged_is_invisible() {
         .filter(|f| mac_string(&f.src_mac) == mac && matches!(f.kind, Kind::Vrrp { .. }))
         .map(|f| f.ts)
         .collect();
-    let first = adverts.iter().rposition(|t| *t < hup_at).expect("an advert before SIGHUP");
+    let first = adverts
+        .iter()
+        .rposition(|t| *t < hup_at)
+        .expect("an advert before SIGHUP");
     let window = &adverts[first..];
     assert!(
         window.len() >= 3,
@@ -597,12 +613,16 @@ fn reload_applies_exactly_the_differences() {
     assert!(polls >= 50, "the address poll barely ran: {polls} polls");
     assert_eq!(absent, 0, "VI_1's VIP disappeared: {gone:?}");
     assert!(!lab.node_has_addr(0, v4) && !lab.node_has_addr(0, v3_old));
-    assert_eq!(d.log_count("(VI_1) Entering"), 2, "VI_1 untouched:\n{}", d.log());
+    assert_eq!(
+        d.log_count("(VI_1) Entering"),
+        2,
+        "VI_1 untouched:\n{}",
+        d.log()
+    );
 
     let zero_from = |want: u8| {
         cap.frames().iter().any(|f| {
-            f.ts >= hup_at
-                && matches!(f.kind, Kind::Vrrp { vrid, priority: 0, .. } if vrid == want)
+            f.ts >= hup_at && matches!(f.kind, Kind::Vrrp { vrid, priority: 0, .. } if vrid == want)
         })
     };
     assert!(zero_from(54), "removed VI_4 released\n{}", cap.summary());
@@ -624,7 +644,10 @@ fn child_sigkill_is_respawned() {
     let old = vrrp_child(&d);
     let killed = Instant::now();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(old as i32), Signal::SIGKILL).unwrap();
-    ok(d.wait_log(&format!("VRRP child process({old}) died: Respawning"), QUICK));
+    ok(d.wait_log(
+        &format!("VRRP child process({old}) died: Respawning"),
+        QUICK,
+    ));
     let mut new = 0;
     ok(poll_until(
         QUICK,
@@ -640,7 +663,11 @@ fn child_sigkill_is_respawned() {
     let removed_after = killed.elapsed();
     ok(lab.wait_addr(0, VIP, true, ELECTION));
     let restored = killed.elapsed();
-    timing(T, "SIGKILL to VIP removed by the new child", format!("{removed_after:.3?}"));
+    timing(
+        T,
+        "SIGKILL to VIP removed by the new child",
+        format!("{removed_after:.3?}"),
+    );
     timing(T, "SIGKILL to VIP restored", format!("{restored:.3?}"));
     // The new child waited Master_Down_Interval (3 × 1 s + skew) as BACKUP.
     assert!(
@@ -656,7 +683,10 @@ fn child_sigkill_is_respawned() {
         .map(|(i, _)| i)
         .collect();
     assert_eq!(masters.len(), 2, "{log}");
-    assert!(removed < masters[1], "removal before the new election:\n{log}");
+    assert!(
+        removed < masters[1],
+        "removal before the new election:\n{log}"
+    );
     assert!(d.running(), "the parent keeps running");
 }
 
@@ -705,7 +735,10 @@ fn crash_leftover_vip_removed_at_next_start() {
     d.kill_all_sigkill();
     let record = d.dir().join("vrrp.pid.vips");
     let text = fs::read_to_string(&record).unwrap_or_default();
-    assert!(text.contains(&format!("eth0 {VIP}/24")), "VIP record: {text:?}");
+    assert!(
+        text.contains(&format!("eth0 {VIP}/24")),
+        "VIP record: {text:?}"
+    );
     // Nothing runs that could remove it.
     let r = poll_until(
         Duration::from_millis(800),
@@ -817,7 +850,12 @@ fn verify_unit(with_binary: bool) -> support::run::Ran {
         .tempdir()
         .unwrap();
     let r = root.path();
-    for d in ["etc/systemd/system", "usr/lib/systemd/system", "usr/sbin", "bin"] {
+    for d in [
+        "etc/systemd/system",
+        "usr/lib/systemd/system",
+        "usr/sbin",
+        "bin",
+    ] {
         fs::create_dir_all(r.join(d)).unwrap();
     }
     fs::copy(UNIT, r.join("etc/systemd/system/keepalived.service")).unwrap();
