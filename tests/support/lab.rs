@@ -485,6 +485,118 @@ impl Node {
     }
 }
 
+/// What [`Node::start_with`] changes from [`Node::start`]'s defaults.
+#[derive(Debug, Clone, Default)]
+pub struct StartOptions {
+    /// Leave out `-l`: the daemon logs to syslog only (see
+    /// `KEEPALIVED_SYSLOG_SOCKET`), its stdout/stderr file stays quiet.
+    pub no_console: bool,
+    /// Extra environment for the daemon (e.g. `NOTIFY_SOCKET`).
+    pub env: Vec<(String, String)>,
+    /// Use the pid files (and so the VRRP child's VIP record) of this
+    /// directory, e.g. another daemon's [`Daemon::dir`], instead of the
+    /// fresh one: a restart after a crash, or a second daemon.
+    pub pid_dir: Option<PathBuf>,
+}
+
+impl Node {
+    /// [`Node::start`] with [`StartOptions`]:
+    /// `BIN -n [-l] -D -f CONF -p … -r … -c … EXTRA…`.
+    pub fn start_with(
+        &self,
+        imp: Impl,
+        conf: &str,
+        extra_args: &[&str],
+        opts: &StartOptions,
+    ) -> Result<Daemon, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("vrrp-lab-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+        let d = dir.path();
+        let conf_path = d.join("keepalived.conf");
+        fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
+        let log_path = d.join("daemon.log");
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .map_err(|e| e.to_string())?;
+        let pid_dir = opts.pid_dir.as_deref().unwrap_or(d);
+        let p = |name: &str| pid_dir.join(name).to_string_lossy().into_owned();
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns]).arg(imp.binary());
+        cmd.arg("-n");
+        if !opts.no_console {
+            cmd.arg("-l");
+        }
+        cmd.args(["-D", "-f"])
+            .arg(&conf_path)
+            .args([
+                "-p",
+                &p("keepalived.pid"),
+                "-r",
+                &p("vrrp.pid"),
+                "-c",
+                &p("checkers.pid"),
+            ])
+            .args(extra_args)
+            .envs(opts.env.iter().map(|(k, v)| (k, v)))
+            .env("TMPDIR", d)
+            .current_dir(d)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log);
+        let child = cmd.spawn().map_err(|e| format!("spawn {cmd:?}: {e}"))?;
+        Ok(Daemon {
+            pid: child.id(),
+            child,
+            imp,
+            node: self.index,
+            log_path,
+            dir,
+            reaped: false,
+        })
+    }
+}
+
+impl Daemon {
+    /// The daemon's children right now (its process tree minus itself):
+    /// for us, the VRRP child.
+    pub fn children(&self) -> Vec<u32> {
+        process_tree(self.pid).into_iter().skip(1).collect()
+    }
+
+    /// Whether the main process is still running (not exited, not a zombie
+    /// we have yet to reap).
+    pub fn running(&mut self) -> bool {
+        if self.reaped {
+            return false;
+        }
+        match self.child.try_wait() {
+            Ok(None) => true,
+            Ok(Some(_)) => {
+                self.reaped = true;
+                false
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// Whether process `pid` exists and is not a zombie.
+pub fn process_alive(pid: u32) -> bool {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat[i + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
 /// A daemon started in a node. Dropping it SIGKILLs its process tree.
 pub struct Daemon {
     pub pid: u32,

@@ -1,0 +1,943 @@
+//! The daemon's life cycle, end to end, against the real binary in a
+//! network-namespace lab (tests/support/lab.rs): systemd notifications,
+//! syslog, reloads that leave running instances alone, a crashed VRRP child
+//! or parent, a crash of everything, a second daemon, `-V`, and the
+//! packaged systemd unit.
+//!
+//! Every lab test is root only (without root it prints "SKIPPED" and
+//! passes), bounded by explicit deadlines, and cleans up by PID: each
+//! daemon handle SIGKILLs its process tree when dropped, and the lab kills
+//! whatever is left in its namespaces before deleting them. Measurements
+//! are printed as `DAEMON-TIMING` lines (`--nocapture` shows them).
+
+mod support;
+
+use nix::sys::signal::Signal;
+use std::fs;
+use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixDatagram;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use support::lab::{Daemon, Impl, Lab, Node, StartOptions, poll_until, process_alive, unavailable};
+use support::pcap::{Kind, mac_string};
+
+const VIP: &str = "192.0.2.200";
+/// First election of a lone node: Master_Down_Interval (3 × 1 s + skew)
+/// plus room for a machine busy with parallel builds.
+const ELECTION: Duration = Duration::from_secs(10);
+/// Bound on anything that should happen "at once" (a log line, an exit).
+const QUICK: Duration = Duration::from_secs(5);
+const PRIORITY: u8 = 150;
+
+// ---------------------------------------------------------------- helpers
+
+fn skip(name: &str) -> bool {
+    if let Some(why) = unavailable(&[Impl::Ours]) {
+        eprintln!("\n*** SKIPPED {name}: {why} ***\n");
+        return true;
+    }
+    false
+}
+
+fn ok<T>(r: Result<T, String>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn lab() -> Lab {
+    ok(Lab::new(1).map_err(|e| format!("building the lab: {e}")))
+}
+
+fn timing(test: &str, what: &str, value: impl std::fmt::Display) {
+    eprintln!("DAEMON-TIMING {test}: {what} {value}");
+}
+
+/// One `vrrp_instance` (name, VRID, VIP): BACKUP at start, priority
+/// [`PRIORITY`], advert_int 1, the VIP as /24 on eth0.
+type Vi<'a> = (&'a str, u8, &'a str);
+
+/// A whole configuration. No second gratuitous-ARP burst
+/// (`vrrp_garp_master_delay 0`), so that any GARP after the first one is
+/// something a test did.
+fn conf(instances: &[Vi]) -> String {
+    let mut s =
+        String::from("global_defs {\n    router_id lifecycle\n    vrrp_garp_master_delay 0\n}\n");
+    for (name, vrid, vip) in instances {
+        s.push_str(&format!(
+            "vrrp_instance {name} {{\n    state BACKUP\n    interface eth0\n    \
+             virtual_router_id {vrid}\n    priority {PRIORITY}\n    advert_int 1\n    \
+             virtual_ipaddress {{\n        {vip}/24 dev eth0\n    }}\n}}\n"
+        ));
+    }
+    s
+}
+
+fn single() -> String {
+    conf(&[("VI_1", 51, VIP)])
+}
+
+fn start(lab: &Lab, conf: &str, args: &[&str], opts: &StartOptions) -> Daemon {
+    ok(lab.node(0).start_with(Impl::Ours, conf, args, opts))
+}
+
+/// Start a lone node and wait until it is master holding [`VIP`].
+fn start_master(lab: &Lab, args: &[&str]) -> Daemon {
+    let d = start(lab, &single(), args, &StartOptions::default());
+    ok(d.wait_log("(VI_1) Entering MASTER STATE", ELECTION));
+    ok(lab.wait_addr(0, VIP, true, QUICK));
+    d
+}
+
+/// The one VRRP child of `d`.
+fn vrrp_child(d: &Daemon) -> u32 {
+    let mut kid = None;
+    ok(poll_until(
+        QUICK,
+        "the VRRP child process (exactly one)",
+        || {
+            let kids = d.children();
+            kid = (kids.len() == 1).then(|| kids[0]);
+            kid.is_some()
+        },
+        || format!("children: {:?}\n{}", d.children(), d.log_tail(20)),
+    ));
+    kid.expect("found")
+}
+
+fn epoch_now() -> Duration {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
+}
+
+/// Index of the first log line containing `needle`.
+fn line_index(log: &str, needle: &str) -> Option<usize> {
+    log.lines().position(|l| l.contains(needle))
+}
+
+// ------------------------------------------------------ datagram listener
+
+/// One datagram received on a [`Listener`]: its text and the sender's PID
+/// (from `SCM_CREDENTIALS`, as systemd checks it for `NotifyAccess=main`).
+#[derive(Debug, Clone)]
+struct Datagram {
+    pid: Option<u32>,
+    text: String,
+}
+
+/// A unix datagram socket bound in a temporary directory, read by a thread
+/// until dropped: stands in for systemd's notify socket or `/dev/log`.
+struct Listener {
+    path: PathBuf,
+    got: Arc<Mutex<Vec<Datagram>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Listener {
+    fn new(name: &str) -> Listener {
+        use nix::sys::socket::{ControlMessageOwned, MsgFlags, UnixAddr, recvmsg, setsockopt};
+        let dir = tempfile::Builder::new()
+            .prefix("daemon-lifecycle-")
+            .tempdir()
+            .unwrap();
+        let path = dir.path().join(name);
+        let sock = UnixDatagram::bind(&path).unwrap();
+        setsockopt(&sock, nix::sys::socket::sockopt::PassCred, &true).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (g, s) = (got.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            while !s.load(Ordering::Relaxed) {
+                let mut cmsg = nix::cmsg_space!(nix::sys::socket::UnixCredentials);
+                let mut iov = [std::io::IoSliceMut::new(&mut buf)];
+                let Ok(msg) = recvmsg::<UnixAddr>(
+                    sock.as_raw_fd(),
+                    &mut iov,
+                    Some(&mut cmsg),
+                    MsgFlags::empty(),
+                ) else {
+                    continue; // the read timeout: look at the stop flag
+                };
+                let pid = msg.cmsgs().ok().and_then(|mut c| {
+                    c.find_map(|m| match m {
+                        ControlMessageOwned::ScmCredentials(cr) => Some(cr.pid() as u32),
+                        _ => None,
+                    })
+                });
+                let n = msg.bytes;
+                let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+                g.lock().unwrap().push(Datagram { pid, text });
+            }
+        });
+        Listener {
+            path,
+            got,
+            stop,
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    fn path(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+
+    fn all(&self) -> Vec<Datagram> {
+        self.got.lock().unwrap().clone()
+    }
+
+    fn dump(&self) -> String {
+        self.all()
+            .iter()
+            .map(|d| format!("[{:?}] {:?}", d.pid, d.text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Wait until at least `n` datagrams contain `needle`; the last of them.
+    fn wait_count(&self, needle: &str, n: usize, timeout: Duration) -> Datagram {
+        let mut found = None;
+        ok(poll_until(
+            timeout,
+            &format!("{n} datagram(s) containing {needle:?}"),
+            || {
+                let hits: Vec<Datagram> = self
+                    .all()
+                    .into_iter()
+                    .filter(|d| d.text.contains(needle))
+                    .collect();
+                found = hits.get(n - 1).cloned();
+                found.is_some()
+            },
+            || format!("--- received ---\n{}", self.dump()),
+        ));
+        found.expect("found")
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+// ------------------------------------------------------ background probes
+
+/// A loop run by a thread every `period` until stopped, counting rounds and
+/// failures (and the first few failure descriptions).
+struct Probe {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<(u32, u32, Vec<String>)>>,
+}
+
+impl Probe {
+    /// `setup` runs once in the thread (e.g. entering a namespace), then
+    /// `round` every `period`; `Err` counts as a failure.
+    fn start(
+        period: Duration,
+        setup: impl FnOnce() -> Result<(), String> + Send + 'static,
+        mut round: impl FnMut() -> Result<(), String> + Send + 'static,
+    ) -> Probe {
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let (mut rounds, mut failures, mut why) = (0, 0, Vec::new());
+            if let Err(e) = setup() {
+                return (0, 1, vec![e]);
+            }
+            let mut next = Instant::now();
+            while !s.load(Ordering::Relaxed) {
+                rounds += 1;
+                if let Err(e) = round() {
+                    failures += 1;
+                    if why.len() < 5 {
+                        why.push(e);
+                    }
+                }
+                next += period;
+                if let Some(d) = next.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(d);
+                } else {
+                    next = Instant::now();
+                }
+            }
+            (rounds, failures, why)
+        });
+        Probe {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// TCP connection attempts to `ip` port 9 from the observer namespace
+    /// every 20 ms, each bounded by 200 ms: accepted or refused (a RST)
+    /// proves a host answers for the address; a timeout or an unreachable
+    /// error is a lost probe.
+    fn observer_tcp(lab: &Lab, ip: &str) -> Probe {
+        let ns_path = format!("/run/netns/{}", lab.observer.ns);
+        let addr = SocketAddr::new(ip.parse::<IpAddr>().unwrap(), 9);
+        Probe::start(
+            Duration::from_millis(20),
+            move || {
+                let f = fs::File::open(&ns_path).map_err(|e| format!("{ns_path}: {e}"))?;
+                nix::sched::setns(&f, nix::sched::CloneFlags::CLONE_NEWNET)
+                    .map_err(|e| format!("setns {ns_path}: {e}"))
+            },
+            move || match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(_) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => Ok(()),
+                Err(e) => Err(format!("{:?}: {addr}: {e}", epoch_now())),
+            },
+        )
+    }
+
+    /// `ip -n NODE addr` every 10 ms: a failure is a moment `ip` is absent.
+    fn addr_present(node: &Node, ip: &str) -> Probe {
+        let (node, ip) = (node.clone(), ip.to_string());
+        Probe::start(
+            Duration::from_millis(10),
+            || Ok(()),
+            move || {
+                if node.has_addr(&ip) {
+                    Ok(())
+                } else {
+                    Err(format!("{:?}: {ip} absent", epoch_now()))
+                }
+            },
+        )
+    }
+
+    /// Stop; (rounds, failures, first failures).
+    fn finish(mut self) -> (u32, u32, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .expect("joined once")
+            .join()
+            .expect("probe thread panicked")
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- tests
+
+/// Type=notify: `READY=1` with `MAINPID` once the child has read its
+/// configuration, `RELOADING=1` + `MONOTONIC_USEC` then `READY=1` around a
+/// SIGHUP, `STOPPING=1` on SIGTERM; every datagram from the main process
+/// (systemd's default `NotifyAccess=main` drops any other sender's).
+#[test]
+fn systemd_notify_ready_reloading_stopping() {
+    if skip("systemd_notify_ready_reloading_stopping") {
+        return;
+    }
+    let lab = lab();
+    let sock = Listener::new("notify");
+    let opts = StartOptions {
+        env: vec![("NOTIFY_SOCKET".into(), sock.path())],
+        ..Default::default()
+    };
+    let mut d = start(&lab, &single(), &[], &opts);
+    let ready = sock.wait_count("READY=1", 1, QUICK);
+    assert!(
+        ready
+            .text
+            .lines()
+            .any(|l| l == format!("MAINPID={}", d.pid)),
+        "READY without MAINPID={}: {:?}",
+        d.pid,
+        ready.text
+    );
+    // READY means the child has read its configuration: it exists and
+    // announced its first state.
+    let child = vrrp_child(&d);
+    ok(d.wait_log("(VI_1) Entering BACKUP STATE", QUICK));
+
+    d.signal(Signal::SIGHUP).unwrap();
+    let reloading = sock.wait_count("RELOADING=1", 1, QUICK);
+    let usec: u64 = reloading
+        .text
+        .lines()
+        .find_map(|l| l.strip_prefix("MONOTONIC_USEC="))
+        .unwrap_or_else(|| panic!("RELOADING=1 without MONOTONIC_USEC: {:?}", reloading.text))
+        .parse()
+        .expect("MONOTONIC_USEC is a number");
+    let now_usec = keepalived::sys::clock::monotonic_usec();
+    assert!(
+        usec <= now_usec && now_usec - usec < 10_000_000,
+        "MONOTONIC_USEC={usec} is not CLOCK_MONOTONIC of the last seconds (now {now_usec})"
+    );
+    sock.wait_count("READY=1", 2, QUICK);
+    ok(d.wait_log("Reload complete", QUICK));
+    assert_eq!(vrrp_child(&d), child, "a reload must not restart the child");
+
+    d.signal(Signal::SIGTERM).unwrap();
+    sock.wait_count("STOPPING=1", 1, QUICK);
+    let code = ok(d.wait_exit(QUICK));
+    assert_eq!(code, 0, "exit code after SIGTERM\n{}", d.log_tail(20));
+
+    let got = sock.all();
+    let firsts: Vec<&str> = got
+        .iter()
+        .map(|g| g.text.lines().next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        firsts,
+        ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"],
+        "the notification sequence\n{}",
+        sock.dump()
+    );
+    for g in &got {
+        assert_eq!(g.pid, Some(d.pid), "sent by another process: {g:?}");
+    }
+}
+
+/// No `-l`, `-S 0`: every line goes to syslog as local0.info (`<134>`)
+/// with glibc's header, the parent as `Keepalived[PID]` and the VRRP child
+/// as `Keepalived_vrrp[PID]`, and nothing to the console.
+#[test]
+fn syslog_idents_and_facility() {
+    if skip("syslog_idents_and_facility") {
+        return;
+    }
+    let lab = lab();
+    let sock = Listener::new("log");
+    let opts = StartOptions {
+        no_console: true,
+        env: vec![("KEEPALIVED_SYSLOG_SOCKET".into(), sock.path())],
+        ..Default::default()
+    };
+    let d = start(&lab, &single(), &["-S", "0"], &opts);
+    sock.wait_count("(VI_1) Entering MASTER STATE", 1, ELECTION);
+    let (parent, child) = (d.pid, vrrp_child(&d));
+    let got = sock.all();
+    let find = |ident: &str, pid: u32, msg: &str| {
+        let g = got
+            .iter()
+            .find(|g| g.text.contains(msg))
+            .unwrap_or_else(|| panic!("no syslog line with {msg:?}\n{}", sock.dump()));
+        // "<134>Dec  1 23:01:08 Keepalived_vrrp[21291]: message"
+        let head = format!("{ident}[{pid}]: {msg}");
+        let rest = g
+            .text
+            .strip_prefix("<134>")
+            .unwrap_or_else(|| panic!("not local0.info: {:?}", g.text));
+        let stamp = &rest[..15];
+        let b = stamp.as_bytes();
+        assert!(
+            b[3] == b' '
+                && b[6] == b' '
+                && b[9] == b':'
+                && b[12] == b':'
+                && rest[15..].starts_with(' '),
+            "not a syslog timestamp: {:?}",
+            g.text
+        );
+        assert_eq!(&rest[16..], head, "syslog line {:?}", g.text);
+        assert_eq!(g.pid, Some(pid), "sender of {:?}", g.text);
+    };
+    find(
+        "Keepalived",
+        parent,
+        &format!("Starting VRRP child process, pid={child}"),
+    );
+    find("Keepalived", parent, "Startup complete");
+    find(
+        "Keepalived_vrrp",
+        child,
+        "(VI_1) Entering BACKUP STATE (init)",
+    );
+    find("Keepalived_vrrp", child, "(VI_1) Entering MASTER STATE");
+    assert!(
+        got.iter().all(|g| g.text.starts_with("<134>")),
+        "every line is local0.info at -D\n{}",
+        sock.dump()
+    );
+    assert!(
+        !d.log().contains("Entering"),
+        "no -l: nothing on the console, got:\n{}",
+        d.log()
+    );
+}
+
+/// SIGHUP with the same configuration: the master keeps its VIP throughout
+/// (polled every 10 ms), a client probing every 20 ms loses nothing, and
+/// the wire shows only the periodic adverts: no priority 0, no GARP.
+#[test]
+fn reload_unchanged_is_invisible() {
+    const T: &str = "reload_unchanged_is_invisible";
+    if skip(T) {
+        return;
+    }
+    let lab = lab();
+    let cap = ok(lab.capture());
+    let d = start_master(&lab, &[]);
+    let child = vrrp_child(&d);
+    let mac = lab.node(0).mac.clone();
+    // The one GARP burst of the transition is over before the window.
+    ok(cap
+        .wait_frame("the master's gratuitous ARP", QUICK, |f| {
+            matches!(f.kind, Kind::Garp { .. })
+        })
+        .map(drop));
+    ok(lab.ping_from_observer(VIP));
+
+    let probes = Probe::observer_tcp(&lab, VIP);
+    let present = Probe::addr_present(lab.node(0), VIP);
+    std::thread::sleep(Duration::from_millis(500));
+    let hup_at = epoch_now();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(d.wait_log("Reloading", QUICK));
+    // Past the reload until two more periodic adverts are on the wire
+    // (polling: tcpdump hands packets over in batches).
+    let adverts_after = || {
+        cap.frames()
+            .iter()
+            .filter(|f| f.ts >= hup_at && mac_string(&f.src_mac) == mac)
+            .filter(|f| matches!(f.kind, Kind::Vrrp { .. }))
+            .count()
+    };
+    ok(poll_until(
+        Duration::from_secs(5),
+        "two adverts after the SIGHUP",
+        || adverts_after() >= 2,
+        || cap.summary(),
+    ));
+    let (sent, lost, why) = probes.finish();
+    let (polls, absent, gone) = present.finish();
+    timing(T, "probes sent", sent);
+    timing(T, "probes lost", lost);
+    timing(T, "VIP polls", polls);
+    timing(T, "VIP absent in polls", absent);
+    assert!(sent >= 50, "the probe loop barely ran: {sent} probes");
+    assert!(polls >= 50, "the address poll barely ran: {polls} polls");
+    assert_eq!(lost, 0, "lost probes across the reload: {why:?}");
+    assert_eq!(absent, 0, "the VIP disappeared during the reload: {gone:?}");
+    assert_eq!(vrrp_child(&d), child, "a reload must not restart the child");
+    assert_eq!(d.log_count("Entering"), 2, "no state change:\n{}", d.log());
+
+    let frames = cap.frames();
+    let after: Vec<_> = frames.iter().filter(|f| f.ts >= hup_at).collect();
+    for f in &after {
+        match &f.kind {
+            Kind::Vrrp { priority, .. } => {
+                assert_ne!(
+                    *priority,
+                    0,
+                    "priority-0 advert after SIGHUP\n{}",
+                    cap.summary()
+                )
+            }
+            Kind::Garp { .. } | Kind::UnsolicitedNa { .. } => {
+                panic!("announcement after SIGHUP\n{}", cap.summary())
+            }
+            Kind::Other => {}
+        }
+    }
+    // Periodic adverts only: from the last one before the SIGHUP on, each
+    // about one advert_int after the previous (no burst, no gap).
+    let adverts: Vec<Duration> = frames
+        .iter()
+        .filter(|f| mac_string(&f.src_mac) == mac && matches!(f.kind, Kind::Vrrp { .. }))
+        .map(|f| f.ts)
+        .collect();
+    let first = adverts
+        .iter()
+        .rposition(|t| *t < hup_at)
+        .expect("an advert before SIGHUP");
+    let window = &adverts[first..];
+    assert!(
+        window.len() >= 3,
+        "adverts around the reload: {window:?}\n{}",
+        cap.summary()
+    );
+    for w in window.windows(2) {
+        let gap = (w[1] - w[0]).as_secs_f64();
+        assert!(
+            (0.8..=1.3).contains(&gap),
+            "adverts {gap:.3} s apart across the reload\n{}",
+            cap.summary()
+        );
+    }
+}
+
+/// SIGHUP with an instance added (VI_2), one changed (VI_3, another VIP)
+/// and one removed (VI_4): exactly those VIPs appear and disappear, the
+/// removed and changed instances release with priority 0, and the
+/// unchanged VI_1 keeps its VIP without a gap.
+#[test]
+fn reload_applies_exactly_the_differences() {
+    if skip("reload_applies_exactly_the_differences") {
+        return;
+    }
+    let (v2, v3_old, v3_new, v4) = ("192.0.2.201", "192.0.2.202", "192.0.2.204", "192.0.2.203");
+    let lab = lab();
+    let cap = ok(lab.capture());
+    let before = conf(&[("VI_1", 51, VIP), ("VI_3", 53, v3_old), ("VI_4", 54, v4)]);
+    let d = start(&lab, &before, &[], &StartOptions::default());
+    ok(d.wait_log_count("Entering MASTER STATE", 3, ELECTION));
+    for ip in [VIP, v3_old, v4] {
+        ok(lab.wait_addr(0, ip, true, QUICK));
+    }
+    let after = conf(&[("VI_1", 51, VIP), ("VI_2", 52, v2), ("VI_3", 53, v3_new)]);
+    fs::write(d.dir().join("keepalived.conf"), after).unwrap();
+
+    let present = Probe::addr_present(lab.node(0), VIP);
+    let hup_at = epoch_now();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(lab.wait_addr(0, v4, false, QUICK));
+    ok(lab.wait_addr(0, v3_old, false, QUICK));
+    ok(d.wait_log("(VI_2) Entering MASTER STATE", ELECTION));
+    ok(d.wait_log_count("(VI_3) Entering MASTER STATE", 2, ELECTION));
+    ok(lab.wait_addr(0, v2, true, QUICK));
+    ok(lab.wait_addr(0, v3_new, true, QUICK));
+    let (polls, absent, gone) = present.finish();
+    assert!(polls >= 50, "the address poll barely ran: {polls} polls");
+    assert_eq!(absent, 0, "VI_1's VIP disappeared: {gone:?}");
+    assert!(!lab.node_has_addr(0, v4) && !lab.node_has_addr(0, v3_old));
+    assert_eq!(
+        d.log_count("(VI_1) Entering"),
+        2,
+        "VI_1 untouched:\n{}",
+        d.log()
+    );
+
+    let zero_from = |want: u8| {
+        cap.frames().iter().any(|f| {
+            f.ts >= hup_at && matches!(f.kind, Kind::Vrrp { vrid, priority: 0, .. } if vrid == want)
+        })
+    };
+    assert!(zero_from(54), "removed VI_4 released\n{}", cap.summary());
+    assert!(zero_from(53), "changed VI_3 released\n{}", cap.summary());
+    assert!(!zero_from(51), "unchanged VI_1 did not\n{}", cap.summary());
+}
+
+/// SIGKILL of the VRRP child: the parent says so and respawns it; the new
+/// child first removes the VIP its predecessor recorded, then wins the
+/// election again after a master-down interval.
+#[test]
+fn child_sigkill_is_respawned() {
+    const T: &str = "child_sigkill_is_respawned";
+    if skip(T) {
+        return;
+    }
+    let lab = lab();
+    let mut d = start_master(&lab, &[]);
+    let old = vrrp_child(&d);
+    let killed = Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(old as i32), Signal::SIGKILL).unwrap();
+    ok(d.wait_log(
+        &format!("VRRP child process({old}) died: Respawning"),
+        QUICK,
+    ));
+    let mut new = 0;
+    ok(poll_until(
+        QUICK,
+        "a new VRRP child",
+        || {
+            new = d.children().first().copied().unwrap_or(0);
+            new != 0 && new != old
+        },
+        || d.log_tail(20),
+    ));
+    ok(d.wait_log(&format!("Removed leftover VIP {VIP}/24 from eth0"), QUICK));
+    ok(lab.wait_addr(0, VIP, false, QUICK));
+    let removed_after = killed.elapsed();
+    ok(lab.wait_addr(0, VIP, true, ELECTION));
+    let restored = killed.elapsed();
+    timing(
+        T,
+        "SIGKILL to VIP removed by the new child",
+        format!("{removed_after:.3?}"),
+    );
+    timing(T, "SIGKILL to VIP restored", format!("{restored:.3?}"));
+    // The new child waited Master_Down_Interval (3 × 1 s + skew) as BACKUP.
+    assert!(
+        restored >= Duration::from_secs(3),
+        "VIP restored after {restored:?}, before a master-down interval"
+    );
+    let log = d.log();
+    let removed = line_index(&log, "Removed leftover VIP").unwrap();
+    let masters: Vec<usize> = log
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("(VI_1) Entering MASTER STATE"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(masters.len(), 2, "{log}");
+    assert!(
+        removed < masters[1],
+        "removal before the new election:\n{log}"
+    );
+    assert!(d.running(), "the parent keeps running");
+}
+
+/// SIGKILL of the parent only: PR_SET_PDEATHSIG gives the child SIGTERM,
+/// which releases the VIP (a priority-0 advert on the wire) and exits.
+#[test]
+fn parent_sigkill_stops_child_gracefully() {
+    if skip("parent_sigkill_stops_child_gracefully") {
+        return;
+    }
+    let lab = lab();
+    let cap = ok(lab.capture());
+    let mut d = start_master(&lab, &[]);
+    let child = vrrp_child(&d);
+    let mac = lab.node(0).mac.clone();
+    let killed = epoch_now();
+    d.signal(Signal::SIGKILL).unwrap();
+    assert_eq!(ok(d.wait_exit(QUICK)), 128 + 9);
+    ok(cap
+        .wait_frame("a priority-0 advert from the orphaned child", QUICK, |f| {
+            f.ts >= killed
+                && mac_string(&f.src_mac) == mac
+                && matches!(f.kind, Kind::Vrrp { priority: 0, .. })
+        })
+        .map(drop));
+    ok(lab.wait_addr(0, VIP, false, QUICK));
+    ok(poll_until(
+        QUICK,
+        "the orphaned VRRP child to exit",
+        || !process_alive(child),
+        || d.log_tail(20),
+    ));
+    ok(d.wait_log("Stopped", QUICK));
+}
+
+/// SIGKILL of every process while master: nothing can remove the VIP. The
+/// next daemon (same pid files, hence the same VIP record) removes it
+/// before its election.
+#[test]
+fn crash_leftover_vip_removed_at_next_start() {
+    if skip("crash_leftover_vip_removed_at_next_start") {
+        return;
+    }
+    let lab = lab();
+    let mut d = start_master(&lab, &[]);
+    d.kill_all_sigkill();
+    let record = d.dir().join("vrrp.pid.vips");
+    let text = fs::read_to_string(&record).unwrap_or_default();
+    assert!(
+        text.contains(&format!("eth0 {VIP}/24")),
+        "VIP record: {text:?}"
+    );
+    // Nothing runs that could remove it.
+    let r = poll_until(
+        Duration::from_millis(800),
+        "the VIP to vanish",
+        || !lab.node_has_addr(0, VIP),
+        String::new,
+    );
+    assert!(r.is_err(), "the VIP vanished without a daemon");
+
+    let opts = StartOptions {
+        pid_dir: Some(d.dir().to_path_buf()),
+        ..Default::default()
+    };
+    let d2 = start(&lab, &single(), &[], &opts);
+    ok(lab.wait_addr(0, VIP, false, QUICK));
+    assert_eq!(
+        d2.log_count("Entering MASTER STATE"),
+        0,
+        "the leftover VIP must go before the election"
+    );
+    ok(d2.wait_log(&format!("Removed leftover VIP {VIP}/24 from eth0"), QUICK));
+    ok(d2.wait_log("(VI_1) Entering MASTER STATE", ELECTION));
+    ok(lab.wait_addr(0, VIP, true, QUICK));
+    let log = d2.log();
+    assert!(
+        line_index(&log, "Removed leftover VIP") < line_index(&log, "Entering MASTER STATE"),
+        "{log}"
+    );
+}
+
+/// A second daemon with the same pid files is refused and exits; the
+/// first keeps running with the same child and its pid file.
+#[test]
+fn second_daemon_refused() {
+    if skip("second_daemon_refused") {
+        return;
+    }
+    let lab = lab();
+    let mut d1 = start(&lab, &single(), &[], &StartOptions::default());
+    ok(d1.wait_log("Startup complete", QUICK));
+    let child = vrrp_child(&d1);
+    let opts = StartOptions {
+        pid_dir: Some(d1.dir().to_path_buf()),
+        ..Default::default()
+    };
+    let mut d2 = start(&lab, &single(), &[], &opts);
+    let code = ok(d2.wait_exit(QUICK));
+    assert!(
+        d2.log().contains("daemon is already running"),
+        "second daemon (exit {code}):\n{}",
+        d2.log()
+    );
+    // keepalived 2.2.7 exits 0 here too (checked against Debian's binary).
+    assert_eq!(code, 0, "second daemon's exit code\n{}", d2.log());
+    assert_eq!(d2.log_count("Starting VRRP child"), 0, "{}", d2.log());
+    assert!(d1.running(), "the first daemon must keep running");
+    assert_eq!(vrrp_child(&d1), child);
+    let pid = fs::read_to_string(d1.dir().join("keepalived.pid")).unwrap();
+    assert_eq!(pid.trim(), d1.pid.to_string(), "main pid file");
+    let vpid = fs::read_to_string(d1.dir().join("vrrp.pid")).unwrap();
+    assert_eq!(vpid.trim(), child.to_string(), "VRRP pid file");
+}
+
+/// `-V` (`--dont-release-vrrp`): a clean SIGTERM leaves the VIP in place.
+#[test]
+fn dont_release_vrrp_keeps_vip() {
+    if skip("dont_release_vrrp_keeps_vip") {
+        return;
+    }
+    let lab = lab();
+    let mut d = start_master(&lab, &["-V"]);
+    d.signal(Signal::SIGTERM).unwrap();
+    assert_eq!(ok(d.wait_exit(QUICK)), 0, "{}", d.log_tail(20));
+    ok(d.wait_log("Stopped", QUICK));
+    assert!(d.children().is_empty());
+    let r = poll_until(
+        Duration::from_millis(500),
+        "the VIP to vanish",
+        || !lab.node_has_addr(0, VIP),
+        String::new,
+    );
+    assert!(r.is_err(), "-V: the VIP must stay after SIGTERM");
+}
+
+/// Without `-V` the same SIGTERM removes it (the control for the test
+/// above, so that it cannot pass by accident).
+#[test]
+fn sigterm_releases_vip() {
+    if skip("sigterm_releases_vip") {
+        return;
+    }
+    let lab = lab();
+    let mut d = start_master(&lab, &[]);
+    d.signal(Signal::SIGTERM).unwrap();
+    assert_eq!(ok(d.wait_exit(QUICK)), 0, "{}", d.log_tail(20));
+    assert!(!lab.node_has_addr(0, VIP), "SIGTERM released the VIP");
+}
+
+// ------------------------------------------------------------ packaging
+
+const UNIT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/keepalived.service");
+const DEFAULTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/packaging/default/keepalived");
+
+/// `systemd-analyze verify --root=R /etc/systemd/system/keepalived.service`
+/// in a throw-away root holding the unit, stand-ins for its executables
+/// (when `with_binary`) and the one unit its dependencies need.
+fn verify_unit(with_binary: bool) -> support::run::Ran {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::Builder::new()
+        .prefix("unit-root-")
+        .tempdir()
+        .unwrap();
+    let r = root.path();
+    for d in [
+        "etc/systemd/system",
+        "usr/lib/systemd/system",
+        "usr/sbin",
+        "bin",
+    ] {
+        fs::create_dir_all(r.join(d)).unwrap();
+    }
+    fs::copy(UNIT, r.join("etc/systemd/system/keepalived.service")).unwrap();
+    // The implicit After=/Requires= of a service reach sysinit.target.
+    fs::write(
+        r.join("usr/lib/systemd/system/sysinit.target"),
+        "[Unit]\nDescription=System Initialization\n",
+    )
+    .unwrap();
+    let mut exes = vec!["bin/kill"];
+    if with_binary {
+        exes.push("usr/sbin/keepalived");
+    }
+    for e in exes {
+        let p = r.join(e);
+        fs::write(&p, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut cmd = std::process::Command::new("systemd-analyze");
+    cmd.args(["verify", "--man=no"])
+        .arg(format!("--root={}", r.display()))
+        .arg("/etc/systemd/system/keepalived.service");
+    ok(support::run::run(cmd, Duration::from_secs(30)))
+}
+
+/// The packaged unit passes `systemd-analyze verify`; the same check with
+/// the binary missing fails, so the pass means something.
+#[test]
+fn packaging_unit_verifies() {
+    let have = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .any(|d| d.join("systemd-analyze").exists());
+    if !have {
+        eprintln!("\n*** SKIPPED packaging_unit_verifies: systemd-analyze is not installed ***\n");
+        return;
+    }
+    let good = verify_unit(true);
+    assert!(
+        good.code == 0 && !good.timed_out,
+        "systemd-analyze verify failed ({}):\n{}",
+        good.code,
+        good.output
+    );
+    let bad = verify_unit(false);
+    assert!(
+        bad.code != 0 && bad.output.contains("/usr/sbin/keepalived"),
+        "verify must notice a missing ExecStart binary ({}):\n{}",
+        bad.code,
+        bad.output
+    );
+}
+
+/// Debian's unit semantics: Type=notify, the daemon in the foreground with
+/// the defaults file's arguments, reload by SIGHUP to the main process; and
+/// every variable the unit expands is defined by the defaults file.
+#[test]
+fn packaging_unit_matches_debian() {
+    let unit = fs::read_to_string(UNIT).unwrap();
+    let defaults = fs::read_to_string(DEFAULTS).unwrap();
+    let lines: Vec<&str> = unit
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    for want in [
+        "Type=notify",
+        "EnvironmentFile=-/etc/default/keepalived",
+        "ExecStart=/usr/sbin/keepalived --dont-fork $DAEMON_ARGS",
+        "ExecReload=/bin/kill -HUP $MAINPID",
+        "ConditionFileNotEmpty=/etc/keepalived/keepalived.conf",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(lines.contains(&want), "the unit lacks {want:?}");
+    }
+    let exec = lines.iter().find(|l| l.starts_with("ExecStart=")).unwrap();
+    for var in exec.split_whitespace().filter_map(|w| w.strip_prefix('$')) {
+        assert!(
+            defaults
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{var}="))),
+            "{var} is not set in packaging/default/keepalived"
+        );
+    }
+}
