@@ -1,6 +1,7 @@
 //! The `keepalived` binary. Thin on purpose: parse the command line
-//! (`keepalived::cli`), then dispatch. Only the configuration test (`-t`) is
-//! built so far; daemon mode and genhash say so and exit 1 rather than pretend.
+//! (`keepalived::cli`), then dispatch: the configuration test (`-t`), or the
+//! daemon (the parent, or a child re-executed with its role). The health
+//! checker child and genhash say they are missing rather than pretend.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -23,11 +24,15 @@ use keepalived::vrrp_child::{self, ChildOptions};
 /// complete daemon.
 const SUPPORTED: &str = "\
 Supported in this build:
+  VRRP daemon          v2/v3, IPv4/IPv6, multicast/unicast, PASS/AH, VIPs, GARP/NA,
+                       use_vmac, virtual/static routes, tracking, sync groups,
+                       notify scripts and FIFOs, SMTP alerts, reload, dumps
   -t, --config-test    configuration check with keepalived's exit codes (0/2/4/5/6)
   --signum             signal numbers as keepalived 2.2.7 prints them
   -h, -v               help and version
 Not yet implemented:
-  daemon mode (VRRP, LVS health checkers, BFD), genhash (-T)
+  LVS health checkers (virtual_server), BFD, virtual_rules, track_file and
+  track_process in the daemon, genhash (-T)
 ";
 
 fn main() -> ExitCode {
@@ -212,6 +217,13 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             if inst.is_some() || ns.is_some() || cfg.use_pid_dir {
                 let _ = pidfile::create_pid_dir(std::path::Path::new(pidfile::PID_DIR));
             }
+            if let Some(pid) = other_keepalived_running(&pids.main) {
+                // keepalived 2.2.7 takes no lock on its pid file: a live
+                // keepalived process named there counts as running too.
+                tracing::info!("daemon is already running");
+                tracing::debug!("pid {pid} from {} is alive", pids.main.display());
+                return Ok(0);
+            }
             let _pid = match PidFile::create(&pids.main) {
                 Ok(p) => p,
                 Err(PidFileError::AlreadyRunning { .. }) => {
@@ -244,6 +256,18 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             Ok(parent::run(popts))
         }
     }
+}
+
+/// The pid in `path` if it names a live keepalived process other than us
+/// (the lock of our own pid files catches our daemons; this catches
+/// keepalived 2.2.7's, which are not locked).
+fn other_keepalived_running(path: &std::path::Path) -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(path).ok()?.trim().parse().ok()?;
+    if pid <= 0 || pid == std::process::id() as i32 {
+        return None;
+    }
+    let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    (comm.trim() == "keepalived").then_some(pid)
 }
 
 /// `keepalived -t`: read the configuration, report every diagnostic and exit
