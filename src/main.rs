@@ -299,25 +299,12 @@ fn config_test(opts: &Options, dest: &ConfigTest) -> Result<u8> {
     let host = LiveHost {
         config_id: opts.config_id.clone(),
     };
-    let all = opts.all_config;
-    let load_opts = LoadOptions {
-        lex: LexOptions {
-            config_id: host.config_id(),
-            include_checks: IncludeChecks {
-                read: all,
-                match_: all,
-                wildcard_match: all,
-                brace_match: all,
-            },
-            random_seed: None,
-            cwd: std::env::current_dir()
-                .map(|d| d.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            ..Default::default()
-        },
-        config_test: true,
-    };
-    let loaded = config::load(&opts.config_file, &FsSource, &host, &load_opts);
+    let loaded = config::load(
+        &opts.config_file,
+        &FsSource,
+        &host,
+        &load_options(opts, &host, true),
+    );
     out.write_all(report::render(&loaded).as_bytes())
         .context("writing the -t report")?;
     out.flush().context("writing the -t report")?;

@@ -434,54 +434,7 @@ impl Node {
     /// TMPDIR), in the foreground with console logging and detail:
     /// `BIN -n -l -D -f CONF -p … -r … -c … EXTRA…`.
     pub fn start(&self, imp: Impl, conf: &str, extra_args: &[&str]) -> Result<Daemon, String> {
-        let dir = tempfile::Builder::new()
-            .prefix("vrrp-lab-")
-            .tempdir()
-            .map_err(|e| e.to_string())?;
-        // keepalived refuses scripts in directories others can write to when
-        // script security is on; 0755 keeps the lab valid either way.
-        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755))
-            .map_err(|e| e.to_string())?;
-        let d = dir.path();
-        let conf_path = d.join("keepalived.conf");
-        fs::write(&conf_path, conf).map_err(|e| e.to_string())?;
-        let log_path = d.join("daemon.log");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .map_err(|e| e.to_string())?;
-        let p = |name: &str| d.join(name).to_string_lossy().into_owned();
-        let mut cmd = Command::new("ip");
-        cmd.args(["netns", "exec", &self.ns])
-            .arg(imp.binary())
-            .args(["-n", "-l", "-D", "-f"])
-            .arg(&conf_path)
-            .args([
-                "-p",
-                &p("keepalived.pid"),
-                "-r",
-                &p("vrrp.pid"),
-                "-c",
-                &p("checkers.pid"),
-            ])
-            .args(extra_args)
-            .env("TMPDIR", d)
-            .current_dir(d)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log);
-        let child = cmd.spawn().map_err(|e| format!("spawn {cmd:?}: {e}"))?;
-        // `ip netns exec` execs the program, so this PID is the daemon's.
-        Ok(Daemon {
-            pid: child.id(),
-            child,
-            imp,
-            node: self.index,
-            log_path,
-            dir,
-            reaped: false,
-        })
+        self.start_with(imp, conf, extra_args, &StartOptions::default())
     }
 }
 
@@ -513,6 +466,8 @@ impl Node {
             .prefix("vrrp-lab-")
             .tempdir()
             .map_err(|e| e.to_string())?;
+        // keepalived refuses scripts in directories others can write to when
+        // script security is on; 0755 keeps the lab valid either way.
         fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755))
             .map_err(|e| e.to_string())?;
         let d = dir.path();
@@ -550,6 +505,7 @@ impl Node {
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
         let child = cmd.spawn().map_err(|e| format!("spawn {cmd:?}: {e}"))?;
+        // `ip netns exec` execs the program, so this PID is the daemon's.
         Ok(Daemon {
             pid: child.id(),
             child,
