@@ -93,8 +93,14 @@ async fn supervise(opts: ParentOptions) -> u8 {
     }
     tracing::info!("Startup complete");
     let _ = crate::sys::sd_notify::ready(std::process::id(), Some("Startup complete"));
+    // WatchdogSec: keepalived pings systemd at half the period.
+    let watchdog = crate::sys::sd_notify::watchdog_interval();
+    let mut wd_tick = tokio::time::interval(watchdog.map_or(Duration::from_secs(3600), |w| w / 2));
     let code = loop {
         tokio::select! {
+            _ = wd_tick.tick(), if watchdog.is_some() => {
+                let _ = crate::sys::sd_notify::watchdog();
+            }
             _ = term.recv() => break 0,
             _ = int.recv() => break 0,
             _ = usr1.recv() => forward_raw(&children, libc::SIGUSR1),
