@@ -11,9 +11,10 @@
 //! crash or SIGKILL first deletes whatever that file lists, so no VIP is
 //! ever left behind, even one whose instance is no longer configured.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::model::{IpAddressLine, RouteLine};
@@ -32,6 +33,8 @@ pub struct Kernel {
     /// Routes we installed, by their configuration words.
     routes: BTreeSet<Vec<String>>,
     record: Option<PathBuf>,
+    /// GARP/NA send sockets by (ifindex, EtherType); see `send_frames`.
+    frame_socks: HashMap<(u32, u16), Arc<PacketSocket>>,
 }
 
 /// The result of one address operation, for the log.
@@ -50,6 +53,7 @@ impl Kernel {
             owned: BTreeSet::new(),
             routes: BTreeSet::new(),
             record,
+            frame_socks: HashMap::new(),
         })
     }
 
@@ -283,27 +287,83 @@ impl Kernel {
 
 /// Sends `rounds` copies of every frame, `interval` apart per interface
 /// (keepalived's `vrrp_garp_interval` / `vrrp_gna_interval`), in a task
-/// of its own so that the main loop never waits for it.
-pub fn send_frames(frames: Vec<(u32, u16, Vec<u8>, String)>, rounds: u32, interval: Duration) {
+/// of its own so that the main loop never waits for it. The sockets are
+/// opened (and kept) by the caller: the task only sends.
+fn spawn_send(frames: Vec<(Arc<PacketSocket>, Vec<u8>)>, rounds: u32, interval: Duration) {
     tokio::spawn(async move {
-        let mut socks: Vec<((u32, u16), PacketSocket)> = Vec::new();
-        for round in 0..rounds {
-            for (ifindex, ethertype, frame, _) in &frames {
-                let key = (*ifindex, *ethertype);
-                if !socks.iter().any(|(k, _)| *k == key) {
-                    match PacketSocket::open(*ifindex, *ethertype) {
-                        Ok(s) => socks.push((key, s)),
-                        Err(_) => continue,
-                    }
-                }
-                if let Some((_, s)) = socks.iter().find(|(k, _)| *k == key) {
-                    let _ = s.send(frame);
-                }
+        for _ in 0..rounds {
+            for (sock, frame) in &frames {
+                let _ = sock.send(frame);
                 if !interval.is_zero() {
                     tokio::time::sleep(interval).await;
                 }
             }
-            let _ = round;
         }
     });
+}
+
+impl Kernel {
+    /// Sends `rounds` copies of every frame (see [`spawn_send`]) through
+    /// the AF_PACKET socket of its interface and EtherType, opened on first
+    /// use and kept for the child's lifetime, as keepalived keeps its GARP
+    /// socket. Why not one socket per burst: closing an AF_PACKET socket
+    /// waits for an RCU grace period (`synchronize_net` in the kernel's
+    /// `packet_release`), about 10 ms on a busy host, and that close ran on
+    /// the main loop's thread. With 255 instances becoming master together
+    /// the loop stalled for seconds, adverts went out late and the backup
+    /// took over spuriously (found by `scripts/bench-vrrp.sh`).
+    pub fn send_frames(
+        &mut self,
+        frames: Vec<(u32, u16, Vec<u8>, String)>,
+        rounds: u32,
+        interval: Duration,
+    ) {
+        let mut out = Vec::with_capacity(frames.len());
+        for (ifindex, ethertype, frame, _) in frames {
+            let sock = match self.frame_socks.entry((ifindex, ethertype)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.get().clone(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    match PacketSocket::open(ifindex, ethertype) {
+                        Ok(s) => e.insert(Arc::new(s)).clone(),
+                        Err(_) => continue,
+                    }
+                }
+            };
+            out.push((sock, frame));
+        }
+        if !out.is_empty() {
+            spawn_send(out, rounds, interval);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bursts reuse the socket of their (interface, EtherType) instead of
+    /// opening (and later closing, which stalls the loop) one each time.
+    #[test]
+    fn garp_bursts_reuse_one_socket_per_interface_and_ethertype() {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("SKIPPED: AF_PACKET sockets need root");
+            return;
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let mut k = Kernel::new(None).expect("netlink");
+            // Loopback (ifindex 1): the frames go nowhere that matters.
+            let frame = |t: u16| (1u32, t, vec![0u8; 42], "lo".to_string());
+            k.send_frames(vec![frame(arp::ETHERTYPE_ARP)], 1, Duration::ZERO);
+            let first = Arc::clone(&k.frame_socks[&(1, arp::ETHERTYPE_ARP)]);
+            k.send_frames(vec![frame(arp::ETHERTYPE_ARP)], 2, Duration::ZERO);
+            k.send_frames(vec![frame(ndisc::ETHERTYPE_IPV6)], 1, Duration::ZERO);
+            assert_eq!(k.frame_socks.len(), 2);
+            let again = &k.frame_socks[&(1, arp::ETHERTYPE_ARP)];
+            assert!(Arc::ptr_eq(&first, again));
+        });
+    }
 }

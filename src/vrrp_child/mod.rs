@@ -668,10 +668,10 @@ impl Driver {
             .into_iter()
             .partition(|f| f.1 == crate::proto::arp::ETHERTYPE_ARP);
         if !v4.is_empty() {
-            kernel::send_frames(v4, repeat, self.garp_interval);
+            self.kernel.send_frames(v4, repeat, self.garp_interval);
         }
         if !v6.is_empty() {
-            kernel::send_frames(v6, repeat, self.gna_interval);
+            self.kernel.send_frames(v6, repeat, self.gna_interval);
         }
     }
 
