@@ -773,6 +773,39 @@ fn auth_mismatch_is_reported(a: Impl, b: Impl) {
     ok(d1.wait_log("invalid passwd", Duration::ZERO));
 }
 
+/// keepalived `vrrp_track_file`: the file's integer times the weight is
+/// added to the priority (here 1 × -60 takes the master below its peer);
+/// writing 0 restores it.
+fn track_file_weight(a: Impl, b: Impl) {
+    let lab = lab(2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state");
+    fs::write(&file, "0\n").unwrap();
+    let track = format!(
+        "vrrp_track_file tf {{\n    file \"{}\"\n    weight -60\n}}\n",
+        file.display()
+    );
+    let with_tf = |v: Vi| v.with("track_file {\n        tf\n    }");
+    let confs = [
+        config(0, &track, &[with_tf(Vi::new("VI_1", 59, 150).vip(VIP4))]),
+        config(1, "", &[Vi::new("VI_1", 59, 100).vip(VIP4)]),
+    ];
+    let d0 = start(&lab, 0, a, &confs[0]);
+    let d1 = start(&lab, 1, b, &confs[1]);
+    wait_holders(&lab, VIP4, &[0], ELECTION);
+    fs::write(&file, "1\n").unwrap();
+    let took = wait_holders(&lab, VIP4, &[1], Duration::from_secs(6) + MARGIN);
+    timing("track_file weight -60", "file 1 → backup holds VIP", took);
+    ok(d0.wait_log(
+        "Changing effective priority from 150 to 90",
+        Duration::from_secs(1),
+    ));
+    fs::write(&file, "0\n").unwrap();
+    let back = wait_holders(&lab, VIP4, &[0], Duration::from_secs(6) + MARGIN);
+    timing("track_file weight -60", "file 0 → fail back", back);
+    assert_no_packet_errors(&[&d0, &d1]);
+}
+
 /// RFC 3768 7.3 / keepalived `use_vmac`: the master's adverts and
 /// gratuitous ARPs come from the virtual router MAC 00:00:5e:00:01:VRID
 /// (a macvlan `vrrp.VRID` carrying the VIP); after failover the same MAC
@@ -866,4 +899,5 @@ mod scenarios {
     lab_test!(three_nodes, 3);
     lab_test!(auth_mismatch_is_reported, 2);
     lab_test!(use_vmac, 2);
+    lab_test!(track_file_weight, 2);
 }

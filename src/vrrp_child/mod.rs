@@ -37,6 +37,7 @@ use crate::script::ScriptOutcome;
 use crate::sys::netlink::NetEvent;
 use crate::vrrp::notify;
 use crate::vrrp::sync_group::{MemberView, SyncGroup};
+use crate::vrrp::track_file::FileTracker;
 use crate::vrrp::track_script::{Start, TrackEvent};
 use crate::vrrp::{Action, Input, NotifyState, RxAdvert, State, TrackKind, TrackStatus};
 
@@ -117,6 +118,10 @@ struct Driver {
     /// The VMAC interfaces of `use_vmac` instances.
     vmacs: Vec<vmac::Vmac>,
     alerts: alerts::Alerts,
+    /// The configured `track_file`s (re-read at reload).
+    track_file_cfg: Vec<crate::config::model::TrackFile>,
+    /// `track_file`s some instance tracks, with their paths.
+    files: Vec<(crate::vrrp::track_file::FileTracker, String)>,
     /// `static_ipaddress` and `static_routes`.
     statics: (
         Vec<crate::config::model::IpAddressLine>,
@@ -277,6 +282,8 @@ impl Driver {
             vmacs,
             statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
             alerts: alerts::Alerts::start(&cfg),
+            files: Vec::new(),
+            track_file_cfg: cfg.track_files.clone(),
             ready: || {},
             epoch: Instant::now(),
         })
@@ -342,6 +349,8 @@ impl Driver {
         self.group_cfg = cfg.sync_groups.clone();
         let now = self.now();
         self.scripts = scripts::build(&cfg, &self.nodes, now);
+        self.track_file_cfg = cfg.track_files.clone();
+        self.start_files(&cfg.track_files).await;
         for i in fresh {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -378,6 +387,10 @@ impl Driver {
             }
         };
         self.refresh_links().await;
+        self.start_files(&self.track_file_cfg.clone()).await;
+        // keepalived watches track files with inotify; we read them every
+        // second (a change is seen within 1 s instead of at once).
+        let mut file_tick = tokio::time::interval(Duration::from_secs(1));
         for i in 0..self.nodes.len() {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -408,6 +421,7 @@ impl Driver {
                 }
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
                 Some((si, outcome)) = self.script_rx.recv() => self.on_script_done(si, outcome).await,
+                _ = file_tick.tick(), if !self.files.is_empty() => self.poll_files().await,
                 Some(ev) = async {
                     match events.as_mut() {
                         Some(e) => e.next().await,
@@ -794,6 +808,54 @@ impl Driver {
                     },
                 );
                 self.exec(i, actions).await;
+            }
+        }
+    }
+
+    /// Reads every tracked file once and reports its initial value.
+    async fn start_files(&mut self, cfg: &[crate::config::model::TrackFile]) {
+        self.files.clear();
+        for f in cfg {
+            let tracked = self.nodes.iter().any(|n| {
+                n.fsm
+                    .settings()
+                    .trackers
+                    .iter()
+                    .any(|t| t.kind == TrackKind::File && t.name == f.name)
+            });
+            let Some(path) = f.file.clone().filter(|_| tracked) else {
+                continue;
+            };
+            let contents = std::fs::read(&path).ok();
+            let (tracker, events) = FileTracker::new(f, contents.as_deref());
+            let (name, status) = (tracker.name().to_string(), tracker.status());
+            self.files.push((tracker, path));
+            self.file_events(events).await;
+            self.track_all(TrackKind::File, &name, status).await;
+        }
+    }
+
+    async fn poll_files(&mut self) {
+        for k in 0..self.files.len() {
+            let contents = std::fs::read(&self.files[k].1).ok();
+            let events = match contents {
+                Some(c) => self.files[k].0.update(Some(&c)),
+                None => self.files[k].0.deleted(),
+            };
+            let name = self.files[k].0.name().to_string();
+            for ev in events {
+                match ev {
+                    TrackEvent::Log { message } => tracing::info!("{message}"),
+                    TrackEvent::Status(st) => self.track_all(TrackKind::File, &name, st).await,
+                }
+            }
+        }
+    }
+
+    async fn file_events(&mut self, events: Vec<TrackEvent>) {
+        for ev in events {
+            if let TrackEvent::Log { message } = ev {
+                tracing::info!("{message}");
             }
         }
     }
