@@ -6,6 +6,7 @@
 
 pub mod alert;
 pub mod check;
+pub mod checker_child;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -1,7 +1,7 @@
 //! The `keepalived` binary. Thin on purpose: parse the command line
 //! (`keepalived::cli`), then dispatch: the configuration test (`-t`), or the
-//! daemon (the parent, or a child re-executed with its role). The health
-//! checker child and genhash say they are missing rather than pretend.
+//! daemon (the parent, or a child re-executed with its role). genhash says
+//! it is missing rather than pretend.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -9,6 +9,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use keepalived::checker_child::{self, CheckerOptions};
 use keepalived::cli::{self, Action, ConfigTest, Options, Stream};
 use keepalived::config::diag;
 use keepalived::config::lexer::{IncludeChecks, LexOptions};
@@ -31,7 +32,7 @@ Supported in this build:
   --signum             signal numbers as keepalived 2.2.7 prints them
   -h, -v               help and version
 Not yet implemented:
-  LVS health checkers (virtual_server), BFD, virtual_rules, track_file and
+  LVS checkers other than TCP_CHECK (until the probe engine lands), BFD, virtual_rules, track_file and
   track_process in the daemon, genhash (-T)
 ";
 
@@ -182,25 +183,7 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 // pid files (namespaces, instances, tests) keep apart.
                 record: Some(format!("{}.vips", pids.vrrp.display()).into()),
             };
-            let (opts2, host2) = (opts.clone(), host.clone());
-            let reload = Box::new(move || {
-                let l = config::load(
-                    &opts2.config_file,
-                    &FsSource,
-                    &host2,
-                    &load_options(&opts2, &host2, false),
-                );
-                for d in &l.diags {
-                    tracing::info!("{}", d.message);
-                }
-                // keepalived's reload refuses a configuration that would not
-                // start (a missing file or a fatal error).
-                if l.main_missing || l.aborted.is_some() || diag::verdict(&l.diags) == 4 {
-                    None
-                } else {
-                    Some(l.config)
-                }
-            });
+            let reload = reloader(opts, &host);
             match vrrp_child::run(cfg, child_opts, reload, parent::child::report_ready) {
                 Ok(()) => Ok(0),
                 Err(e) => {
@@ -210,8 +193,25 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             }
         }
         Some(ChildKind::Checker) => {
-            tracing::error!("the health checker is not implemented yet");
-            Ok(1)
+            let _pid = PidFile::create(&pids.checkers)
+                .map_err(|e| tracing::error!("{e}"))
+                .ok();
+            let child_opts = CheckerOptions {
+                detail: opts.log_detail > 0,
+                dont_release_ipvs: opts.dont_release_ipvs,
+            };
+            match checker_child::run(
+                cfg,
+                child_opts,
+                reloader(opts, &host),
+                parent::child::report_ready,
+            ) {
+                Ok(()) => Ok(0),
+                Err(e) => {
+                    tracing::error!("{e}");
+                    Ok(1)
+                }
+            }
         }
         None => {
             if inst.is_some() || ns.is_some() || cfg.use_pid_dir {
@@ -241,21 +241,42 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             let popts = ParentOptions {
                 args: argv[1..].to_vec(),
                 start_vrrp: opts.children.vrrp && (has_vrrp || all),
-                start_checker: false,
+                start_checker: opts.children.checkers && (has_lvs || all),
                 dont_respawn: opts.dont_respawn,
                 child_wait: std::time::Duration::from_secs(u64::from(
                     cfg.child_wait_time.unwrap_or(5),
                 )),
                 version_line: format!("Keepalived v{} (rust)", env!("CARGO_PKG_VERSION")),
             };
-            if has_lvs && opts.children.checkers {
-                tracing::warn!(
-                    "virtual_server blocks are not implemented yet: no health checker is started"
-                );
-            }
             Ok(parent::run(popts))
         }
     }
+}
+
+/// Re-reads the configuration at SIGHUP (shared by the children).
+fn reloader(
+    opts: &Options,
+    host: &LiveHost,
+) -> Box<dyn Fn() -> Option<keepalived::config::model::Config>> {
+    let (opts2, host2) = (opts.clone(), host.clone());
+    Box::new(move || {
+        let l = config::load(
+            &opts2.config_file,
+            &FsSource,
+            &host2,
+            &load_options(&opts2, &host2, false),
+        );
+        for d in &l.diags {
+            tracing::info!("{}", d.message);
+        }
+        // keepalived's reload refuses a configuration that would not
+        // start (a missing file or a fatal error).
+        if l.main_missing || l.aborted.is_some() || diag::verdict(&l.diags) == 4 {
+            None
+        } else {
+            Some(l.config)
+        }
+    })
 }
 
 /// The pid in `path` if it names a live keepalived process other than us

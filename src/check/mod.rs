@@ -2,4 +2,6 @@
 //! operations that take the kernel there. The checker child drives it; only
 //! `sys::ipvs` talks to the kernel.
 
+pub mod checker;
+pub mod decision;
 pub mod ipvs_diff;

@@ -1,0 +1,575 @@
+//! What the IPVS table should hold, from the checkers' verdicts
+//! (keepalived's `ipwrapper.c`), sans I/O.
+//!
+//! [`Decision`] keeps, per virtual server, which real servers are alive and
+//! whether the quorum is held; each change returns events (log lines,
+//! scripts to run) and [`Decision::desired`] renders the table the diff in
+//! `ipvs_diff` drives the kernel to.
+
+use std::net::IpAddr;
+
+use super::ipvs_diff::Table;
+use crate::config::model::{
+    Config, Family, Forwarding, Protocol, RealServer, Script, VirtualServer, VsAddr, VsgEntry,
+};
+use crate::proto::ipvs::{
+    self, AF_INET, AF_INET6, Dest, FwdMethod, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Service,
+    ServiceId,
+};
+
+/// keepalived's `IPVS_DEF_SCHED`.
+pub const DEFAULT_SCHED: &str = "wlc";
+
+/// Something the driver must do or log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionEvent {
+    Log(String),
+    /// A `notify_up`/`notify_down`/`quorum_up`/`quorum_down` script.
+    Script(Script),
+    /// A real server's alive state changed (alerts, FIFO).
+    RsAlive {
+        vs: usize,
+        rs: usize,
+        up: bool,
+    },
+    /// A virtual server gained or lost quorum.
+    Quorum {
+        vs: usize,
+        up: bool,
+    },
+}
+
+/// A real server's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RsState {
+    /// One entry per configured checker.
+    pub checkers_up: Vec<bool>,
+    /// The weight in use (the configured one unless MISC dynamic changed it).
+    pub weight: i32,
+}
+
+impl RsState {
+    pub fn alive(&self) -> bool {
+        self.checkers_up.iter().all(|u| *u)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VsState {
+    pub quorum_up: bool,
+    pub rs: Vec<RsState>,
+}
+
+/// The decision state for a whole configuration.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub vs: Vec<VsState>,
+}
+
+/// `[ip]:proto:port` / `FWM n` / `[GROUP]:port` as keepalived logs a VS.
+pub fn vs_name(vs: &VirtualServer) -> String {
+    match &vs.addr {
+        VsAddr::Ip { addr, port } => format!("[{addr}]:{}:{port}", proto_name(vs)),
+        VsAddr::Fwmark { mark } => format!("FWM {mark}"),
+        VsAddr::Group { name } => format!("[{name}]:0"),
+    }
+}
+
+/// `[ip]:proto:port` of a real server in a VS.
+pub fn rs_name(vs: &VirtualServer, rs: &RealServer) -> String {
+    format!("[{}]:{}:{}", rs.addr, proto_name(vs), rs.port)
+}
+
+fn proto_name(vs: &VirtualServer) -> &'static str {
+    match vs.protocol {
+        Some(Protocol::Udp) => "udp",
+        Some(Protocol::Sctp) => "sctp",
+        _ => "tcp",
+    }
+}
+
+fn proto_num(vs: &VirtualServer) -> u16 {
+    match vs.protocol {
+        Some(Protocol::Udp) => IPPROTO_UDP,
+        Some(Protocol::Sctp) => IPPROTO_SCTP,
+        _ => IPPROTO_TCP,
+    }
+}
+
+/// The IPVS services one `virtual_server` stands for (a group expands to
+/// one service per address of each range).
+pub fn service_ids(cfg: &Config, vs: &VirtualServer) -> Vec<ServiceId> {
+    let fam_af = |f: Option<Family>| match f {
+        Some(Family::V6) => AF_INET6,
+        Some(Family::V4) => AF_INET,
+        None => match vs.real_servers.first().map(|r| r.addr) {
+            Some(IpAddr::V6(_)) => AF_INET6,
+            _ => AF_INET,
+        },
+    };
+    match &vs.addr {
+        VsAddr::Ip { addr, port } => vec![ServiceId::Addr {
+            protocol: proto_num(vs),
+            addr: *addr,
+            port: *port,
+        }],
+        VsAddr::Fwmark { mark } => vec![ServiceId::Fwmark {
+            af: fam_af(vs.ip_family),
+            mark: *mark,
+        }],
+        VsAddr::Group { name } => {
+            let Some(g) = cfg.virtual_server_groups.iter().find(|g| &g.name == name) else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for e in &g.entries {
+                match e {
+                    VsgEntry::Range { first, last, port } => {
+                        for addr in expand(*first, *last) {
+                            out.push(ServiceId::Addr {
+                                protocol: proto_num(vs),
+                                addr,
+                                port: *port,
+                            });
+                        }
+                    }
+                    VsgEntry::Fwmark { mark, family } => out.push(ServiceId::Fwmark {
+                        af: fam_af(family.or(vs.ip_family)),
+                        mark: *mark,
+                    }),
+                }
+            }
+            out
+        }
+    }
+}
+
+/// The addresses `first..=last` (at most 65536, the last 16 bits).
+fn expand(first: IpAddr, last: IpAddr) -> Vec<IpAddr> {
+    match (first, last) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => (u32::from(a)..=u32::from(b).max(u32::from(a)))
+            .take(65536)
+            .map(|n| IpAddr::from(std::net::Ipv4Addr::from(n)))
+            .collect(),
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a)..=u128::from(b).max(u128::from(a)))
+            .take(65536)
+            .map(|n| IpAddr::from(std::net::Ipv6Addr::from(n)))
+            .collect(),
+        _ => vec![first],
+    }
+}
+
+/// The service settings (scheduler, persistence, flags) for `id`.
+pub fn service(vs: &VirtualServer, id: ServiceId) -> Service {
+    let mut s = Service::new(id, vs.lb_algo.as_deref().unwrap_or(DEFAULT_SCHED));
+    if let Some(t) = vs.persistence_timeout {
+        s.flags |= ipvs::SVC_F_PERSISTENT;
+        s.timeout = t;
+        if let Some(g) = &vs.persistence_granularity {
+            if let Ok(m) = g.parse::<std::net::Ipv4Addr>() {
+                s.netmask = u32::from_ne_bytes(m.octets());
+            } else if let Ok(p) = g.parse::<u32>() {
+                s.netmask = p;
+            }
+        }
+    }
+    s.pe_name = vs.persistence_engine.clone();
+    for f in &vs.flags {
+        s.flags |= match f.as_str() {
+            "ops" => ipvs::SVC_F_ONEPACKET,
+            "flag-1" | "sh-fallback" | "mh-fallback" => ipvs::SVC_F_SCHED1,
+            "flag-2" | "sh-port" | "mh-port" => ipvs::SVC_F_SCHED2,
+            "flag-3" => ipvs::SVC_F_SCHED3,
+            _ => 0,
+        };
+    }
+    s
+}
+
+/// The destination entry for a real server of `id` with `weight`.
+pub fn dest(vs: &VirtualServer, rs: &RealServer, id: &ServiceId, weight: i32) -> Dest {
+    let fwd = rs
+        .lvs_method
+        .as_ref()
+        .or(vs.lb_kind.as_ref())
+        .unwrap_or(&Forwarding::Nat);
+    let method = match fwd {
+        Forwarding::Nat => FwdMethod::Masq,
+        Forwarding::Dr => FwdMethod::DRoute,
+        Forwarding::Tun { .. } => FwdMethod::Tunnel,
+    };
+    // The kernel gives DR/TUN destinations the service's port (0 on fwmark
+    // services); asking for the same keeps the diff quiet.
+    let port = match (method, id) {
+        (FwdMethod::Masq, _) => rs.port,
+        (_, ServiceId::Addr { port, .. }) => *port,
+        (_, ServiceId::Fwmark { .. }) => 0,
+    };
+    let mut d = Dest::new(rs.addr, port, method, weight.max(0) as u32);
+    d.u_thresh = rs.uthreshold.unwrap_or(0);
+    d.l_thresh = rs.lthreshold.unwrap_or(0);
+    if let Forwarding::Tun { kind, port, csum } = fwd {
+        d.tun_type = match kind.as_deref() {
+            Some("gue") => ipvs::TUN_TYPE_GUE,
+            Some("gre") => ipvs::TUN_TYPE_GRE,
+            _ => ipvs::TUN_TYPE_IPIP,
+        };
+        d.tun_port = port.unwrap_or(0);
+        d.tun_flags = match csum.as_deref() {
+            Some("csum") => ipvs::TUN_FLAG_CSUM,
+            Some("remcsum") => ipvs::TUN_FLAG_REMCSUM,
+            _ => ipvs::TUN_FLAG_NOCSUM,
+        };
+    }
+    d
+}
+
+fn inhibit(vs: &VirtualServer, rs: &RealServer) -> bool {
+    rs.inhibit_on_failure.unwrap_or(vs.inhibit_on_failure)
+}
+
+fn rs_weight(vs: &VirtualServer, rs: &RealServer) -> i32 {
+    rs.weight.unwrap_or(vs.weight)
+}
+
+impl Decision {
+    /// The starting state: checkers up unless alpha (`initially_up[vs][rs][ck]`
+    /// gives each checker's initial state, as the FSMs start).
+    pub fn new(cfg: &Config, initially_up: impl Fn(usize, usize, usize) -> bool) -> Self {
+        let vs = cfg
+            .virtual_servers
+            .iter()
+            .enumerate()
+            .map(|(vi, v)| {
+                let rs: Vec<RsState> = v
+                    .real_servers
+                    .iter()
+                    .enumerate()
+                    .map(|(ri, r)| RsState {
+                        checkers_up: (0..r.checkers.len())
+                            .map(|ci| initially_up(vi, ri, ci))
+                            .collect(),
+                        weight: rs_weight(v, r),
+                    })
+                    .collect();
+                let mut st = VsState {
+                    quorum_up: false,
+                    rs,
+                };
+                st.quorum_up = alive_weight(&st) >= i64::from(v.quorum);
+                st
+            })
+            .collect();
+        Decision { vs }
+    }
+
+    /// A checker of real server `rs` of virtual server `vs` changed state.
+    pub fn set_checker(
+        &mut self,
+        cfg: &Config,
+        vs: usize,
+        rs: usize,
+        ck: usize,
+        up: bool,
+    ) -> Vec<DecisionEvent> {
+        let (v, r) = (
+            &cfg.virtual_servers[vs],
+            &cfg.virtual_servers[vs].real_servers[rs],
+        );
+        let st = &mut self.vs[vs].rs[rs];
+        let before = st.alive();
+        if let Some(c) = st.checkers_up.get_mut(ck) {
+            *c = up;
+        }
+        let after = st.alive();
+        let mut ev = Vec::new();
+        if before != after {
+            let (vn, rn) = (vs_name(v), rs_name(v, r));
+            if self.vs[vs].quorum_up || v.sorry_server.is_none() {
+                let line = match (after, inhibit(v, r)) {
+                    (true, false) => format!("Adding service {rn} to VS {vn}"),
+                    (false, false) => format!("Removing service {rn} from VS {vn}"),
+                    (true, true) => format!("Enabling service {rn} to VS {vn}"),
+                    (false, true) => format!("Disabling service {rn} from VS {vn}"),
+                };
+                ev.push(DecisionEvent::Log(line));
+            }
+            let script = if after { &r.notify_up } else { &r.notify_down };
+            if let Some(s) = script {
+                ev.push(DecisionEvent::Script((**s).clone()));
+            }
+            ev.push(DecisionEvent::RsAlive { vs, rs, up: after });
+        }
+        ev.extend(self.update_quorum(cfg, vs));
+        ev
+    }
+
+    /// MISC_CHECK dynamic weight for a real server.
+    pub fn set_weight(&mut self, cfg: &Config, vs: usize, rs: usize, w: i32) -> Vec<DecisionEvent> {
+        let st = &mut self.vs[vs].rs[rs];
+        if st.weight == w {
+            return Vec::new();
+        }
+        let v = &cfg.virtual_servers[vs];
+        let line = format!(
+            "Changing weight from {} to {w} for {}active service {} of VS {}",
+            st.weight,
+            if st.alive() { "" } else { "in" },
+            rs_name(v, &v.real_servers[rs]),
+            vs_name(v)
+        );
+        st.weight = w;
+        let mut ev = vec![DecisionEvent::Log(line)];
+        ev.extend(self.update_quorum(cfg, vs));
+        ev
+    }
+
+    fn update_quorum(&mut self, cfg: &Config, vs: usize) -> Vec<DecisionEvent> {
+        let v = &cfg.virtual_servers[vs];
+        let st = &mut self.vs[vs];
+        let w = alive_weight(st);
+        let (q, h) = (i64::from(v.quorum), i64::from(v.hysteresis));
+        let mut ev = Vec::new();
+        let vn = vs_name(v);
+        if !st.quorum_up && w >= q + h {
+            st.quorum_up = true;
+            ev.push(DecisionEvent::Log(format!(
+                "Gained quorum {q}+{h}={} <= {w} for VS {vn}",
+                q + h
+            )));
+            if let Some(ss) = &v.sorry_server {
+                ev.push(DecisionEvent::Log(format!(
+                    "Removing sorry server {} from VS {vn}",
+                    rs_name(v, ss)
+                )));
+            }
+            if let Some(s) = &v.quorum_up {
+                ev.push(DecisionEvent::Script((**s).clone()));
+            }
+            ev.push(DecisionEvent::Quorum { vs, up: true });
+        } else if st.quorum_up && (w < q - h || w == 0) {
+            st.quorum_up = false;
+            ev.push(DecisionEvent::Log(format!(
+                "Lost quorum {q}-{h}={} > {w} for VS {vn}",
+                q - h
+            )));
+            if let Some(ss) = &v.sorry_server {
+                ev.push(DecisionEvent::Log(format!(
+                    "Adding sorry server {} to VS {vn}",
+                    rs_name(v, ss)
+                )));
+            }
+            if let Some(s) = &v.quorum_down {
+                ev.push(DecisionEvent::Script((**s).clone()));
+            }
+            ev.push(DecisionEvent::Quorum { vs, up: false });
+        }
+        ev
+    }
+
+    /// The table IPVS should hold now.
+    pub fn desired(&self, cfg: &Config) -> Table {
+        let mut t = Table::new();
+        for (v, st) in cfg.virtual_servers.iter().zip(&self.vs) {
+            for id in service_ids(cfg, v) {
+                let mut dests = Vec::new();
+                let sorry_active = !st.quorum_up && v.sorry_server.is_some();
+                if !sorry_active {
+                    for (r, rst) in v.real_servers.iter().zip(&st.rs) {
+                        if rst.alive() {
+                            dests.push(dest(v, r, &id, rst.weight));
+                        } else if inhibit(v, r) {
+                            dests.push(dest(v, r, &id, 0));
+                        }
+                    }
+                }
+                if let Some(ss) = &v.sorry_server {
+                    let mut ss = (**ss).clone();
+                    if ss.lvs_method.is_none() {
+                        ss.lvs_method = v.sorry_server_lvs_method.clone();
+                    }
+                    if sorry_active {
+                        dests.push(dest(v, &ss, &id, rs_weight(v, &ss)));
+                    } else if v.sorry_server_inhibit {
+                        dests.push(dest(v, &ss, &id, 0));
+                    }
+                }
+                t.insert(service(v, id), dests);
+            }
+        }
+        t
+    }
+}
+
+fn alive_weight(st: &VsState) -> i64 {
+    st.rs
+        .iter()
+        .filter(|r| r.alive())
+        .map(|r| i64::from(r.weight.max(0)))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::model::{Checker, CheckerKind, VirtualServerGroup};
+
+    fn cfg(inhibit: bool, sorry: bool) -> Config {
+        let mut v = VirtualServer::new(
+            VsAddr::Ip {
+                addr: "192.0.2.100".parse().unwrap(),
+                port: 80,
+            },
+            None,
+        );
+        v.lb_algo = Some("rr".into());
+        v.inhibit_on_failure = inhibit;
+        for last in [2, 3] {
+            let mut r = RealServer::new(format!("198.51.100.{last}").parse().unwrap(), 8080, None);
+            r.checkers.push(Checker::new(CheckerKind::Tcp, None));
+            r.weight = Some(last);
+            v.real_servers.push(r);
+        }
+        if sorry {
+            v.sorry_server = Some(Box::new(RealServer::new(
+                "198.51.100.9".parse().unwrap(),
+                8080,
+                None,
+            )));
+        }
+        Config {
+            virtual_servers: vec![v],
+            ..Default::default()
+        }
+    }
+
+    fn weights(d: &Decision, c: &Config) -> Vec<(String, u32)> {
+        let t = d.desired(c);
+        let (_, dests) = t.services.values().next().unwrap();
+        dests
+            .values()
+            .map(|d| (d.addr.to_string(), d.weight))
+            .collect()
+    }
+
+    #[test]
+    fn rs_down_removed_up_added_with_log_lines() {
+        let c = cfg(false, false);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        let t = d.desired(&c);
+        let (svc, _) = t.services.values().next().unwrap();
+        assert_eq!(svc.sched_name, "rr");
+        assert_eq!(
+            weights(&d, &c),
+            [("198.51.100.2".into(), 2), ("198.51.100.3".into(), 3)]
+        );
+        let ev = d.set_checker(&c, 0, 0, 0, false);
+        assert_eq!(
+            ev[0],
+            DecisionEvent::Log(
+                "Removing service [198.51.100.2]:tcp:8080 from VS [192.0.2.100]:tcp:80".into()
+            )
+        );
+        assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
+        let ev = d.set_checker(&c, 0, 0, 0, true);
+        assert_eq!(
+            ev[0],
+            DecisionEvent::Log(
+                "Adding service [198.51.100.2]:tcp:8080 to VS [192.0.2.100]:tcp:80".into()
+            )
+        );
+    }
+
+    #[test]
+    fn inhibit_sets_weight_zero() {
+        let c = cfg(true, false);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        d.set_checker(&c, 0, 1, 0, false);
+        assert_eq!(
+            weights(&d, &c),
+            [("198.51.100.2".into(), 2), ("198.51.100.3".into(), 0)]
+        );
+    }
+
+    #[test]
+    fn quorum_loss_brings_sorry_server_and_gain_removes_it() {
+        let c = cfg(false, true);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        d.set_checker(&c, 0, 0, 0, false);
+        let ev = d.set_checker(&c, 0, 1, 0, false);
+        assert!(ev.contains(&DecisionEvent::Log(
+            "Lost quorum 1-0=1 > 0 for VS [192.0.2.100]:tcp:80".into()
+        )));
+        assert!(ev.contains(&DecisionEvent::Quorum { vs: 0, up: false }));
+        assert_eq!(weights(&d, &c), [("198.51.100.9".into(), 1)]);
+        let ev = d.set_checker(&c, 0, 1, 0, true);
+        assert!(ev.contains(&DecisionEvent::Log(
+            "Gained quorum 1+0=1 <= 3 for VS [192.0.2.100]:tcp:80".into()
+        )));
+        assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
+    }
+
+    #[test]
+    fn hysteresis_delays_quorum_changes() {
+        let mut c = cfg(false, false);
+        c.virtual_servers[0].quorum = 4;
+        c.virtual_servers[0].hysteresis = 1;
+        let mut d = Decision::new(&c, |_, _, _| true);
+        assert!(d.vs[0].quorum_up);
+        // 3 >= 4-1: still up
+        d.set_checker(&c, 0, 0, 0, false);
+        assert!(d.vs[0].quorum_up);
+        let ev = d.set_checker(&c, 0, 1, 0, false);
+        assert!(ev.contains(&DecisionEvent::Log(
+            "Lost quorum 4-1=3 > 0 for VS [192.0.2.100]:tcp:80".into()
+        )));
+        // 3 < 4+1: not regained
+        d.set_checker(&c, 0, 1, 0, true);
+        assert!(!d.vs[0].quorum_up);
+        d.set_checker(&c, 0, 0, 0, true);
+        assert!(d.vs[0].quorum_up);
+    }
+
+    #[test]
+    fn groups_expand_and_dr_on_fwmark_uses_port_zero() {
+        let mut c = cfg(false, false);
+        c.virtual_server_groups.push(VirtualServerGroup {
+            name: "G".into(),
+            span: None,
+            entries: vec![
+                VsgEntry::Range {
+                    first: "192.0.2.10".parse().unwrap(),
+                    last: "192.0.2.12".parse().unwrap(),
+                    port: 443,
+                },
+                VsgEntry::Fwmark {
+                    mark: 7,
+                    family: None,
+                },
+            ],
+        });
+        c.virtual_servers[0].addr = VsAddr::Group { name: "G".into() };
+        c.virtual_servers[0].lb_kind = Some(Forwarding::Dr);
+        c.virtual_servers[0].persistence_timeout = Some(300);
+        c.virtual_servers[0].lb_algo = None;
+        let d = Decision::new(&c, |_, _, _| true);
+        let t = d.desired(&c);
+        assert_eq!(t.services.len(), 4);
+        let fw = &t.services[&ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 7,
+        }];
+        assert!(
+            fw.1.values()
+                .all(|d| d.port == 0 && d.fwd_method == FwdMethod::DRoute)
+        );
+        assert_eq!(fw.0.flags, ipvs::SVC_F_PERSISTENT);
+        assert_eq!(fw.0.sched_name, DEFAULT_SCHED);
+        let a = ServiceId::Addr {
+            protocol: IPPROTO_TCP,
+            addr: "192.0.2.11".parse().unwrap(),
+            port: 443,
+        };
+        assert!(t.services[&a].1.values().all(|d| d.port == 443));
+    }
+}

@@ -1,0 +1,252 @@
+//! The health checker child end to end against a real IPVS kernel.
+//!
+//! Like `ipvs_kernel.rs`: one qemu guest boot (`tests/ipvs_vm/run-in-vm.sh`)
+//! into which this test binary and our `keepalived` binary are copied;
+//! `guest_checker_suite` runs there with `IPVS_VM_GUEST=1`. It holds TCP
+//! listeners on loopback addresses as real servers (the kernel completes the
+//! handshake for a listening socket, so no accept loop is needed), runs
+//! `keepalived -n -l -D -C`, and checks `ipvsadm -Ln` as servers go away and
+//! come back.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const GUEST_ENV: &str = "IPVS_VM_GUEST";
+
+fn in_guest() -> bool {
+    std::env::var_os(GUEST_ENV).is_some()
+}
+
+#[test]
+fn vm_runs_checker_suite() {
+    if in_guest() {
+        return;
+    }
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("SKIPPED: the checker VM test needs root (kernel download into the cache)");
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let ka = env!("CARGO_BIN_EXE_keepalived");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ipvs_vm/run-in-vm.sh");
+    let t0 = Instant::now();
+    let out = Command::new(script)
+        .arg("-b")
+        .arg(format!("{}:/vm/bin/checker_vm", exe.display()))
+        .arg("-b")
+        .arg(format!("{ka}:/vm/bin/keepalived"))
+        .args(["--timeout", "300", "-c"])
+        .arg(format!(
+            "{GUEST_ENV}=1 checker_vm --exact guest_checker_suite --nocapture --test-threads=1"
+        ))
+        .output()
+        .expect("run tests/ipvs_vm/run-in-vm.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(77) {
+        eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
+        return;
+    }
+    eprintln!(
+        "{stdout}\n{stderr}\n[vm_runs_checker_suite] {:.1?} wall",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "guest suite failed");
+    assert!(
+        stdout.contains("CHECKER SUITE PASSED"),
+        "guest suite did not run"
+    );
+    assert!(stdout.contains("test result: ok. 1 passed"));
+}
+
+// ----------------------------------------------------------------- guest half
+
+/// Our services and destinations in `ipvsadm -Ln`, whitespace-normalised.
+fn table() -> BTreeSet<String> {
+    let o = Command::new("ipvsadm")
+        .arg("-Ln")
+        .output()
+        .expect("ipvsadm");
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| l.starts_with("TCP ") || (l.starts_with("-> ") && !l.contains("RemoteAddress")))
+        .collect()
+}
+
+fn set(lines: &[&str]) -> BTreeSet<String> {
+    lines.iter().map(|s| s.to_string()).collect()
+}
+
+/// Waits until the table equals `want`; returns how long that took.
+fn wait_table(want: &[&str], limit: Duration, what: &str) -> Duration {
+    let (t0, want) = (Instant::now(), set(want));
+    loop {
+        let have = table();
+        if have == want {
+            eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
+            return t0.elapsed();
+        }
+        assert!(
+            t0.elapsed() < limit,
+            "{what}: table not reached within {limit:?}\nwant {want:#?}\nhave {have:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn listen(addr: &str) -> TcpListener {
+    TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
+}
+
+/// Kills the daemon if the test panics.
+struct Daemon(Child);
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const CONF: &str = "
+virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    sorry_server 127.0.0.9 8080
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 1 }
+    }
+    real_server 127.0.0.3 8080 {
+        weight 2
+        TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 1 }
+    }
+}
+virtual_server 192.0.2.101 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind NAT
+    protocol TCP
+    inhibit_on_failure
+    real_server 127.0.0.4 8080 {
+        weight 3
+        TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 1 }
+    }
+}
+";
+
+#[test]
+fn guest_checker_suite() {
+    if !in_guest() {
+        return;
+    }
+    std::fs::write("/tmp/ka.conf", CONF).unwrap();
+    let mut a = Some(listen("127.0.0.2:8080"));
+    let mut b = Some(listen("127.0.0.3:8080"));
+    let mut c = Some(listen("127.0.0.4:8080"));
+    let mut d = Daemon(
+        Command::new("keepalived")
+            .args(["-n", "-l", "-D", "-C", "-f", "/tmp/ka.conf"])
+            .args([
+                "-p",
+                "/tmp/ka.pid",
+                "-c",
+                "/tmp/ka-c.pid",
+                "-r",
+                "/tmp/ka-v.pid",
+            ])
+            .spawn()
+            .expect("start keepalived"),
+    );
+    let full = [
+        "TCP 192.0.2.100:80 rr",
+        "-> 127.0.0.2:8080 Masq 1 0 0",
+        "-> 127.0.0.3:8080 Masq 2 0 0",
+        "TCP 192.0.2.101:80 wrr",
+        "-> 127.0.0.4:8080 Masq 3 0 0",
+    ];
+    wait_table(&full, Duration::from_secs(5), "startup");
+    // Down within delay_loop + retry * (connect_timeout + delay_before_retry)
+    // + warmup spread and bootstrap (first run) + margin.
+    let down_limit = Duration::from_secs(1 + 2 + 1 + 3);
+    a.take();
+    let t = wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.3:8080 Masq 2 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 3 0 0",
+        ],
+        down_limit,
+        "RS 127.0.0.2 removed",
+    );
+    assert!(
+        t >= Duration::from_millis(900),
+        "removed too early ({t:?}): no retry?"
+    );
+    a = Some(listen("127.0.0.2:8080"));
+    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.2 back");
+    // inhibit_on_failure: weight 0 instead of removal
+    c.take();
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.2:8080 Masq 1 0 0",
+            "-> 127.0.0.3:8080 Masq 2 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 0 0 0",
+        ],
+        down_limit,
+        "RS 127.0.0.4 inhibited",
+    );
+    c = Some(listen("127.0.0.4:8080"));
+    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.4 enabled");
+    // all down: quorum lost, the sorry server takes over
+    a.take();
+    b.take();
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.9:8080 Masq 1 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 3 0 0",
+        ],
+        down_limit,
+        "sorry server",
+    );
+    b = Some(listen("127.0.0.3:8080"));
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.3:8080 Masq 2 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 3 0 0",
+        ],
+        Duration::from_secs(3),
+        "quorum regained",
+    );
+    // SIGTERM: everything we added is gone, exit 0
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.0.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = d.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "keepalived did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "keepalived exit {status:?}");
+    assert!(table().is_empty(), "left behind: {:#?}", table());
+    drop((a, b, c));
+    println!("CHECKER SUITE PASSED");
+}
