@@ -16,3 +16,4 @@ pub mod script;
 pub mod sys;
 pub mod vrrp;
 pub mod vrrp_child;
+pub mod checker_child;
