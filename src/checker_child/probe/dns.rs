@@ -170,7 +170,10 @@ mod tests {
     #[test]
     fn classifies_replies() {
         assert_eq!(classify(7, &[0, 7, 0x81, 0x80, 0, 0, 0, 0]), Reply::Ok);
-        assert_eq!(classify(7, &[0, 7, 0x81, 0x83, 0, 0, 0, 0]), Reply::Rcode(3));
+        assert_eq!(
+            classify(7, &[0, 7, 0x81, 0x83, 0, 0, 0, 0]),
+            Reply::Rcode(3)
+        );
         assert_eq!(classify(7, &[0, 8, 0x81, 0x80, 0, 0, 0, 0]), Reply::Ignore);
         assert_eq!(classify(7, &[0, 7, 0x01, 0x00, 0, 0, 0, 0]), Reply::Ignore);
         assert_eq!(classify(7, &[0, 7, 0x81]), Reply::Ignore);

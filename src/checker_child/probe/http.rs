@@ -170,7 +170,9 @@ pub fn request_bytes(
         (None, SocketAddr::V4(a)) => format!("{}:{}", a.ip(), a.port()),
         (None, SocketAddr::V6(a)) => format!("[{}]:{}", a.ip(), a.port()),
     };
-    format!("GET {path} HTTP/1.{minor}\r\nUser-Agent: KeepAliveClient\r\n{close}Host: {host}\r\n\r\n")
+    format!(
+        "GET {path} HTTP/1.{minor}\r\nUser-Agent: KeepAliveClient\r\n{close}Host: {host}\r\n\r\n"
+    )
 }
 
 /// What was read of one response, fed chunk by chunk as it arrives
@@ -439,16 +441,34 @@ async fn check_url(target: &Target, spec: &HttpSpec, url: &UrlSpec) -> Result<()
     let request = request_bytes(&url.path, url.vhost.as_deref(), target.dst, spec.protocol);
     let keep_body = url.regex.is_some();
     let resp = if spec.tls {
-        let sni = if spec.enable_sni { url.sni.as_deref() } else { None };
+        let sni = if spec.enable_sni {
+            url.sni.as_deref()
+        } else {
+            None
+        };
         let mut tls = super::tls::handshake(stream, sni, target.timeout)
             .await
             .map_err(|e| match e {
                 super::tls::TlsError::Timeout => "Timeout connecting",
                 _ => "SSL handshake/communication error connecting to",
             })?;
-        exchange(&mut tls, request.as_bytes(), keep_body, target.timeout, true).await?
+        exchange(
+            &mut tls,
+            request.as_bytes(),
+            keep_body,
+            target.timeout,
+            true,
+        )
+        .await?
     } else {
-        exchange(&mut stream, request.as_bytes(), keep_body, target.timeout, false).await?
+        exchange(
+            &mut stream,
+            request.as_bytes(),
+            keep_body,
+            target.timeout,
+            false,
+        )
+        .await?
     };
     judge(url, &resp)
 }
@@ -473,7 +493,16 @@ pub async fn genhash(
                 .map_err(|e| e.to_string())?;
             exchange(&mut tls, request.as_bytes(), false, target.timeout, true).await
         }
-        None => exchange(&mut stream, request.as_bytes(), false, target.timeout, false).await,
+        None => {
+            exchange(
+                &mut stream,
+                request.as_bytes(),
+                false,
+                target.timeout,
+                false,
+            )
+            .await
+        }
     }
     .map_err(str::to_string)?;
     if resp.empty {

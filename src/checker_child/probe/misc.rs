@@ -20,7 +20,10 @@ pub struct MiscSpec {
 impl MiscSpec {
     pub fn resolve(vs: &VirtualServer, ck: &Checker, script: &Script) -> MiscSpec {
         let ext = ck.ext();
-        let us = ext.misc_timeout.filter(|t| *t != 0).unwrap_or(vs.delay_loop);
+        let us = ext
+            .misc_timeout
+            .filter(|t| *t != 0)
+            .unwrap_or(vs.delay_loop);
         MiscSpec {
             script: ScriptSpec::from_script(script, &[]),
             timeout: Duration::from_micros(us),

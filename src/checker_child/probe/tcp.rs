@@ -7,8 +7,12 @@ use super::{ProbeOutcome, Target};
 pub async fn probe(target: &Target, rs: &str) -> ProbeOutcome {
     match connect::tcp(target).await {
         Ok(_) => ProbeOutcome::Up,
-        Err(ConnectError::Timeout) => ProbeOutcome::Down(format!("TCP connection to {rs} timeout.")),
-        Err(ConnectError::Failed(_)) => ProbeOutcome::Down(format!("TCP connection to {rs} failed.")),
+        Err(ConnectError::Timeout) => {
+            ProbeOutcome::Down(format!("TCP connection to {rs} timeout."))
+        }
+        Err(ConnectError::Failed(_)) => {
+            ProbeOutcome::Down(format!("TCP connection to {rs} failed."))
+        }
         Err(ConnectError::Setup(e)) => {
             ProbeOutcome::Down(format!("TCP socket bind failed for {rs}: {e}."))
         }

@@ -10,7 +10,12 @@ use crate::config::model::CheckerExt;
 
 /// keepalived's default payload: 32 bytes of "keepalived check - " repeated.
 fn default_payload() -> Vec<u8> {
-    b"keepalived check - ".iter().copied().cycle().take(32).collect()
+    b"keepalived check - "
+        .iter()
+        .copied()
+        .cycle()
+        .take(32)
+        .collect()
 }
 
 /// A resolved UDP_CHECK.
