@@ -6,6 +6,7 @@
 
 pub mod alert;
 pub mod check;
+pub mod checker_child;
 pub mod cli;
 pub mod config;
 pub mod daemon;
@@ -16,4 +17,3 @@ pub mod script;
 pub mod sys;
 pub mod vrrp;
 pub mod vrrp_child;
-pub mod checker_child;
