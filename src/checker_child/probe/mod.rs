@@ -1,78 +1,172 @@
-//! PLACEHOLDER probe API (TCP_CHECK only). Replaced at merge by the full
-//! probe engine, which keeps exactly this interface.
+//! One attempt of one checker against one real server: the "probe" the
+//! checker FSM (retries, delays, up/down decisions) calls once per run.
+//!
+//! Each probe is bounded by its own timeouts and reports a [`ProbeOutcome`];
+//! the failure text is the one keepalived 2.2.7 logs for that failure (with
+//! `log_all_failures`), so the caller only decides *whether* to log it.
+//! The protocol parts (HTTP request bytes, response parsing and digest, DNS
+//! query encoding, SMTP status lines) are pure functions tested without
+//! sockets; the socket handling lives in [`connect`].
+
+pub mod connect;
+pub mod dns;
+pub mod http;
+pub mod misc;
+pub mod smtp;
+pub mod tcp;
+pub mod tls;
+pub mod udp;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use crate::config::model::{Checker, CheckerKind, RealServer, TIMER_HZ, VirtualServer};
+use crate::config::parser::lvs::{fmt_rs, fmt_vs};
 
-/// Everything a probe needs, resolved from the configuration.
-#[derive(Debug, Clone)]
-pub struct ProbeSpec {
-    kind: CheckerKind,
-    target: SocketAddr,
-    bindto: Option<IpAddr>,
-    timeout: Duration,
+/// How one probe attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeOutcome {
+    Up,
+    /// The failure as keepalived logs it with log_all_failures (e.g. "TCP
+    /// connection to [192.0.2.2]:tcp:80 failed."); the caller decides whether
+    /// to log.
+    Down(String),
+    /// MISC_CHECK with misc_dynamic: the script's exit code (weight = code - 2
+    /// when > 1).
+    Dynamic(i32),
 }
 
-/// connect_ip/port default to the real server's; connect_timeout from
-/// checker → real server → virtual server → 5 s.
+/// Where and how a probe connects: keepalived's `conn_opts_t` resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub dst: SocketAddr,
+    /// `bindto`/`bind_port`; a port alone binds the wildcard address of the
+    /// destination's family.
+    pub bind: Option<SocketAddr>,
+    pub bind_if: Option<String>,
+    pub fwmark: Option<u32>,
+    pub timeout: Duration,
+}
+
+/// Everything a probe needs, resolved from the configuration
+/// (connect_ip/port defaults to the real server's, connect_timeout from
+/// checker → real server → virtual server → 5 s).
+#[derive(Debug, Clone)]
+pub struct ProbeSpec {
+    kind: Kind,
+    target: Target,
+    /// keepalived's `FMT_CHK()`: the real server as `[ip]:proto:port` (not
+    /// the connect address).
+    rs_label: String,
+    vs_label: String,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Tcp,
+    Http(Box<http::HttpSpec>),
+    Misc(Box<misc::MiscSpec>),
+    Smtp(String),
+    Dns(dns::DnsQuery),
+    Udp(Box<udp::UdpSpec>),
+    /// A checker type this module does not probe (PING, FILE, BFD): its
+    /// outcome comes from elsewhere or is not implemented yet.
+    Unsupported(CheckerKind),
+}
+
+/// The connect timeout keepalived uses when none is configured.
+const DEFAULT_CONNECT_TIMEOUT: u64 = 5 * TIMER_HZ;
+/// keepalived's default SMTP_CHECK `helo_name`.
+pub const DEFAULT_HELO_NAME: &str = "smtpchecker.keepalived.org";
+
+/// Resolves `ck` of `rs` in `vs` into a [`ProbeSpec`].
 pub fn probe_spec(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> ProbeSpec {
-    let us = ck
+    let ext = ck.ext();
+    let timeout_us = ck
         .conn
         .connect_timeout
         .or(rs.connect_timeout)
         .or(vs.connect_timeout)
-        .unwrap_or(5 * TIMER_HZ);
-    ProbeSpec {
-        kind: ck.kind,
-        target: SocketAddr::new(
-            ck.conn.connect_ip.unwrap_or(rs.addr),
-            ck.conn.connect_port.unwrap_or(rs.port),
+        .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let dst_ip = ck.conn.connect_ip.unwrap_or(rs.addr);
+    let dst = SocketAddr::new(dst_ip, ck.conn.connect_port.unwrap_or(rs.port));
+    let bind = match (ck.conn.bindto, ck.conn.bind_port) {
+        (Some(ip), port) => Some(SocketAddr::new(ip, port.unwrap_or(0))),
+        (None, Some(port)) => Some(SocketAddr::new(unspecified_like(dst_ip), port)),
+        (None, None) => None,
+    };
+    let target = Target {
+        dst,
+        bind,
+        bind_if: ck.conn.bind_if.clone(),
+        fwmark: ck.conn.fwmark.filter(|m| *m != 0),
+        timeout: Duration::from_micros(timeout_us),
+    };
+    let kind = match ck.kind {
+        CheckerKind::Tcp => Kind::Tcp,
+        CheckerKind::HttpGet | CheckerKind::SslGet => {
+            Kind::Http(Box::new(http::HttpSpec::resolve(vs, rs, ck)))
+        }
+        CheckerKind::Misc => match ext.misc_path.as_ref() {
+            Some(script) => Kind::Misc(Box::new(misc::MiscSpec::resolve(vs, ck, script))),
+            None => Kind::Unsupported(CheckerKind::Misc),
+        },
+        CheckerKind::Smtp => Kind::Smtp(
+            ext.helo_name
+                .clone()
+                .unwrap_or_else(|| DEFAULT_HELO_NAME.to_string()),
         ),
-        bindto: ck.conn.bindto,
-        timeout: Duration::from_micros(us),
+        CheckerKind::Dns => Kind::Dns(dns::DnsQuery::resolve(
+            ext.dns_type.as_deref(),
+            ext.dns_name.as_deref(),
+        )),
+        CheckerKind::Udp => Kind::Udp(Box::new(udp::UdpSpec::resolve(ext))),
+        other => Kind::Unsupported(other),
+    };
+    ProbeSpec {
+        kind,
+        target,
+        rs_label: fmt_rs(rs, vs),
+        vs_label: fmt_vs(vs),
+    }
+}
+
+fn unspecified_like(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => IpAddr::from([0u8; 4]),
+        IpAddr::V6(_) => IpAddr::from([0u16; 8]),
     }
 }
 
 impl ProbeSpec {
+    /// The resolved `connect_timeout`.
     pub fn connect_timeout(&self) -> Duration {
-        self.timeout
+        self.target.timeout
     }
-}
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProbeOutcome {
-    Up,
-    /// The failure as keepalived logs it with log_all_failures.
-    Down(String),
-    /// MISC_CHECK with misc_dynamic: the script's exit code.
-    Dynamic(i32),
+    /// Where the probe connects.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// keepalived's `FMT_CHK()` text for this checker (`[ip]:tcp:port`).
+    pub fn rs_label(&self) -> &str {
+        &self.rs_label
+    }
 }
 
 /// Runs one probe attempt, bounded by its own timeouts.
 pub async fn run(spec: &ProbeSpec) -> ProbeOutcome {
-    let t = spec.target;
-    let name = format!("[{}]:tcp:{}", t.ip(), t.port());
-    if spec.kind != CheckerKind::Tcp {
-        return ProbeOutcome::Down(format!("{:?} check not available in this build", spec.kind));
-    }
-    let sock = match if t.is_ipv4() {
-        tokio::net::TcpSocket::new_v4()
-    } else {
-        tokio::net::TcpSocket::new_v6()
-    } {
-        Ok(s) => s,
-        Err(_) => return ProbeOutcome::Down(format!("TCP connection to {name} failed.")),
-    };
-    if let Some(b) = spec.bindto {
-        if sock.bind(SocketAddr::new(b, 0)).is_err() {
-            return ProbeOutcome::Down(format!("TCP connection to {name} failed."));
-        }
-    }
-    match tokio::time::timeout(spec.timeout, sock.connect(t)).await {
-        Ok(Ok(_)) => ProbeOutcome::Up,
-        Ok(Err(_)) => ProbeOutcome::Down(format!("TCP connection to {name} failed.")),
-        Err(_) => ProbeOutcome::Down(format!("TCP connection to {name} timeout.")),
+    match &spec.kind {
+        Kind::Tcp => tcp::probe(&spec.target, &spec.rs_label).await,
+        Kind::Http(h) => http::probe(&spec.target, &spec.rs_label, h).await,
+        Kind::Misc(m) => misc::probe(m, &spec.rs_label, &spec.vs_label).await,
+        Kind::Smtp(helo) => smtp::probe(&spec.target, helo).await,
+        Kind::Dns(q) => dns::probe(&spec.target, &spec.rs_label, q).await,
+        Kind::Udp(u) => udp::probe(&spec.target, &spec.rs_label, u).await,
+        Kind::Unsupported(kind) => ProbeOutcome::Down(format!(
+            "{kind:?} probe not implemented for {}.",
+            spec.rs_label
+        )),
     }
 }
