@@ -20,12 +20,12 @@ step cargo build --release
 # the doc-tests', which run none).
 TEST_LOG=$(mktemp)
 trap 'rm -f "$TEST_LOG"' EXIT
-step bash -c 'cargo test --release 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$TEST_LOG"
+step bash -c 'cargo test --release --no-fail-fast 2>&1 | tee "$0"; exit "${PIPESTATUS[0]}"' "$TEST_LOG"
 # The VRRP lab scenarios ran above with our daemon as node 0 and keepalived
 # 2.2.7 as its peers; run them again with the roles swapped and with ours on
 # every node.
 for impls in keepalived,ours ours; do
-    step bash -c 'LAB_IMPLS=$1 cargo test --release --test vrrp_lab 2>&1 | tee -a "$0"; exit "${PIPESTATUS[0]}"' "$TEST_LOG" "$impls"
+    step bash -c 'LAB_IMPLS=$1 cargo test --release --no-fail-fast --test vrrp_lab 2>&1 | tee -a "$0"; exit "${PIPESTATUS[0]}"' "$TEST_LOG" "$impls"
 done
 # The config reader under the fuzzer for a bounded time (no crash, hang or
 # runaway memory); FUZZ_SECONDS=0 skips it.

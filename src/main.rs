@@ -156,10 +156,9 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     let pids = PidPaths::from_options(opts, inst.as_deref(), ns.as_deref(), cfg.use_pid_dir);
     if role.is_none() {
         if loaded.main_missing {
-            tracing::error!(
-                "Configuration file '{}' is not a regular non-executable file",
-                opts.config_file
-            );
+            // keepalived 2.2.7's words and KEEPALIVED_EXIT_MISSING_CONFIG.
+            tracing::info!("Config files missing '{}'.", opts.config_file);
+            tracing::info!("Stopped Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
             return Ok(6);
         }
         tracing::info!("Configuration file {}", opts.config_file);

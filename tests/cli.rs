@@ -59,10 +59,12 @@ fn signum_numbers() {
 }
 
 #[test]
-fn daemon_and_genhash_modes_refuse_clearly() {
-    let out = run(OURS, &["-n", "-f", "/nonexistent"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("daemon mode is not implemented yet"));
+fn daemon_without_config_exits_6_and_genhash_refuses_clearly() {
+    // keepalived 2.2.7: "Config files missing '/nonexistent'." and exit 6
+    // (KEEPALIVED_EXIT_MISSING_CONFIG); -G keeps the test off syslog.
+    let out = run(OURS, &["-n", "-l", "-G", "-f", "/nonexistent"]);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(text(&out.stderr).contains("Config files missing '/nonexistent'."));
     let out = run(OURS, &["-T", "-s", "192.0.2.1"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("not implemented yet"));
