@@ -159,6 +159,34 @@ pub enum Reason {
     SyncGroup,
 }
 
+/// Why, in words: the driver logs it (with `-D`) after keepalived's own
+/// "Entering … STATE" line, so an operator can tell what moved an
+/// instance.
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Startup => f.write_str("startup"),
+            Reason::StartupFault => {
+                f.write_str("startup with a tracked object down or not yet checked")
+            }
+            Reason::MasterDown => {
+                f.write_str("no advert from a master within the master-down interval")
+            }
+            Reason::HigherPriority { from, priority } => {
+                write!(f, "advert from {from} with higher priority {priority}")
+            }
+            Reason::HigherAddress { from, priority } => write!(
+                f,
+                "advert from {from} with the same priority {priority} and a higher address"
+            ),
+            Reason::TrackerFault => f.write_str("a tracked object with weight 0 went down"),
+            Reason::TrackerRecovered => f.write_str("every weight-0 tracked object is up again"),
+            Reason::Shutdown => f.write_str("daemon stopping"),
+            Reason::SyncGroup => f.write_str("its sync group moved"),
+        }
+    }
+}
+
 /// An instruction to the driver. Executed in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {

@@ -621,7 +621,10 @@ impl Driver {
                         tracing::info!("{message}");
                     }
                 }
-                Action::StateChange { from, to, .. } => {
+                Action::StateChange { from, to, reason } => {
+                    if self.opts.detail {
+                        tracing::info!("({}) state {from} -> {to}: {reason}", self.nodes[i].name);
+                    }
                     let st = &mut self.nodes[i].stats;
                     if to == State::Master {
                         st.become_master += 1;
