@@ -125,8 +125,18 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
         Some(ChildKind::Vrrp) => Process::Vrrp,
         Some(ChildKind::Checker) => Process::Checker,
     };
-    let log_guard = log::init(&LogSettings::from_options(opts, process, None, None))
-        .context("starting the logger")?;
+    // `-s NAME`: run in that network namespace (as `ip netns exec` would),
+    // before reading the configuration so its interface checks look there.
+    if let Some(ns) = &opts.namespace {
+        enter_netns(ns).with_context(|| format!("entering network namespace {ns}"))?;
+    }
+    let log_guard = log::init(&LogSettings::from_options(
+        opts,
+        process,
+        opts.namespace.as_deref(),
+        None,
+    ))
+    .context("starting the logger")?;
     if let Some(mask) = opts.umask {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
     }
@@ -144,7 +154,15 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
         &load_options(opts, &host, false),
     );
     let cfg = loaded.config;
-    let (ns, inst) = (cfg.net_namespace.clone(), cfg.instance_name.clone());
+    let (ns, inst) = (
+        opts.namespace.clone().or_else(|| cfg.net_namespace.clone()),
+        cfg.instance_name.clone(),
+    );
+    if opts.namespace.is_none() {
+        if let Some(n) = &cfg.net_namespace {
+            enter_netns(n).with_context(|| format!("entering network namespace {n}"))?;
+        }
+    }
     if ns.is_some() || inst.is_some() {
         let _ = log_guard.reconfigure(&LogSettings::from_options(
             opts,
@@ -276,6 +294,14 @@ fn reloader(
             Some(l.config)
         }
     })
+}
+
+/// Moves this process into the network namespace `name` (the one
+/// `ip netns add` created under /run/netns); children inherit it.
+fn enter_netns(name: &str) -> Result<()> {
+    let f = std::fs::File::open(format!("/run/netns/{name}"))?;
+    nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)?;
+    Ok(())
 }
 
 /// The pid in `path` if it names a live keepalived process other than us

@@ -941,3 +941,44 @@ fn packaging_unit_matches_debian() {
         );
     }
 }
+
+/// `-s NAME` / `--namespace`: started from the host's namespace, the daemon
+/// runs its VRRP in the named network namespace (as `ip netns exec` would):
+/// the VIP appears there, and it is gone from there after SIGTERM.
+#[test]
+fn namespace_option_runs_inside_the_namespace() {
+    if skip("namespace_option_runs_inside_the_namespace") {
+        return;
+    }
+    let lab = lab();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("keepalived.conf");
+    fs::write(&conf, single()).unwrap();
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let log = fs::File::create(dir.path().join("daemon.log")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_keepalived"))
+        .args(["-n", "-l", "-D", "-s", &lab.node(0).ns, "-f"])
+        .arg(&conf)
+        .args(["-p", &p("k.pid"), "-r", &p("v.pid"), "-c", &p("c.pid")])
+        .env("TMPDIR", dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let got = lab.wait_addr(0, VIP, true, ELECTION);
+    let _ = nix::sys::signal::kill(pid, Signal::SIGTERM);
+    let gone = lab.wait_addr(0, VIP, false, QUICK);
+    let deadline = Instant::now() + QUICK;
+    while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let text = fs::read_to_string(dir.path().join("daemon.log")).unwrap_or_default();
+    ok(got.map_err(|e| format!("{e}\n{text}")));
+    ok(gone.map_err(|e| format!("{e}\n{text}")));
+}
