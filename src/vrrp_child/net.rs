@@ -147,7 +147,13 @@ fn spawn_reader(key: PoolKey, fd: Arc<AsyncFd<Socket>>, tx: mpsc::Sender<RxPacke
                 }
             });
             let Ok(res) = res else { continue };
-            let Ok((n, meta)) = res else { continue };
+            let Ok((n, meta)) = res else {
+                // An error other than "would block" leaves the socket
+                // readable; pause so that a persistent one (an interface
+                // going away) cannot spin this task.
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            };
             let bytes = buf[..n].to_vec();
             let info = if key.v6 {
                 let dst = meta.dst.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
