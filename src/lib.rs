@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod log;
+pub mod messages;
 pub mod parent;
 pub mod proto;
 pub mod script;
