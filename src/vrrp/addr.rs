@@ -22,6 +22,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use crate::config::model::IpAddressLine;
+use crate::config::parser::values::scope_number;
 
 /// `ifa_prefered` value meaning "forever" (INFINITY_LIFE_TIME).
 pub const LIFETIME_FOREVER: u32 = u32::MAX;
@@ -108,19 +109,6 @@ impl NamedAddrSpec {
             ifindex,
             ..self.spec.clone()
         }
-    }
-}
-
-/// RT_SCOPE_* number of a scope word, as iproute2's rt_scopes table (and so
-/// keepalived's `find_rttables_scope`) names them; numbers are taken as is.
-pub fn scope_number(word: &str) -> Option<u8> {
-    match word {
-        "global" | "universe" => Some(0),
-        "site" => Some(200),
-        "link" => Some(253),
-        "host" => Some(254),
-        "nowhere" => Some(255),
-        _ => word.parse().ok(),
     }
 }
 

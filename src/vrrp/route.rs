@@ -11,7 +11,7 @@
 
 use std::net::IpAddr;
 
-use super::addr::scope_number;
+use crate::config::parser::values::scope_number;
 
 /// RTN_* route types we install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -374,6 +374,19 @@ pub fn parse_uint(s: &str, max: u64) -> Option<u64> {
     digits.parse::<u64>().ok().filter(|v| *v <= max)
 }
 
+/// RT_SCOPE_* number of a scope word, as iproute2's rt_scopes table (and so
+/// keepalived's `find_rttables_scope`) names them; numbers are taken as is.
+pub fn scope_number(word: &str) -> Option<u8> {
+    match word {
+        "global" | "universe" => Some(0),
+        "site" => Some(200),
+        "link" => Some(253),
+        "host" => Some(254),
+        "nowhere" => Some(255),
+        _ => word.parse().ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1380,11 +1380,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             "scope" => {
                 i += 1;
                 let sc = l.words[i].text.to_string();
-                if matches!(
-                    sc.as_str(),
-                    "global" | "site" | "link" | "host" | "nowhere" | "universe"
-                ) || sc.parse::<u8>().is_ok()
-                {
+                if super::values::scope_number(&sc).is_some() {
                     out.scope = Some(sc);
                 } else {
                     p.err(
