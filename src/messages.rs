@@ -49,7 +49,10 @@ pub fn child_stopped() -> &'static str {
 
 /// Interface state from a netlink link event.
 pub fn netlink_reports(ifname: &str, up: bool) -> String {
-    format!("Netlink reports {ifname} {}", if up { "up" } else { "down" })
+    format!(
+        "Netlink reports {ifname} {}",
+        if up { "up" } else { "down" }
+    )
 }
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------

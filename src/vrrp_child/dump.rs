@@ -11,34 +11,68 @@ fn err(s: &Stats, name: &str) -> u64 {
     s.errors.get(name).copied().unwrap_or(0)
 }
 
+/// Every per-instance counter under its keepalived JSON name, in the JSON
+/// file's order: the one list both dump formats read.
+fn counters(s: &Stats) -> [(&'static str, u64); 14] {
+    [
+        ("advert_rcvd", s.advert_rcvd),
+        ("advert_sent", s.advert_sent),
+        ("become_master", s.become_master),
+        ("release_master", s.release_master),
+        ("packet_len_err", err(s, "packet_len_err")),
+        // keepalived 2.2.7 never counts this one either.
+        ("advert_interval_err", 0),
+        ("ip_ttl_err", err(s, "ip_ttl_err")),
+        ("invalid_type_rcvd", err(s, "invalid_type_rcvd")),
+        ("addr_list_err", err(s, "addr_list_err")),
+        ("invalid_authtype", err(s, "invalid_authtype")),
+        ("authtype_mismatch", err(s, "authtype_mismatch")),
+        ("auth_failure", err(s, "auth_failure")),
+        ("pri_zero_rcvd", s.pri_zero_rcvd),
+        ("pri_zero_sent", s.pri_zero_sent),
+    ]
+}
+
+/// `vrrp_print_stats()`'s layout: a heading (no counter) or a label and
+/// the counter printed after it.
+const STATS_LAYOUT: &[(&str, Option<&str>)] = &[
+    ("  Advertisements:", None),
+    ("    Received", Some("advert_rcvd")),
+    ("    Sent", Some("advert_sent")),
+    ("  Became master", Some("become_master")),
+    ("  Released master", Some("release_master")),
+    ("  Packet Errors:", None),
+    ("    Length", Some("packet_len_err")),
+    ("    TTL", Some("ip_ttl_err")),
+    ("    Invalid Type", Some("invalid_type_rcvd")),
+    ("    Advertisement Interval", Some("advert_interval_err")),
+    ("    Address List", Some("addr_list_err")),
+    ("  Authentication Errors:", None),
+    ("    Invalid Type", Some("invalid_authtype")),
+    ("    Type Mismatch", Some("authtype_mismatch")),
+    ("    Failure", Some("auth_failure")),
+    ("  Priority Zero:", None),
+    ("    Received", Some("pri_zero_rcvd")),
+    ("    Sent", Some("pri_zero_sent")),
+];
+
 /// `keepalived.stats`, as `vrrp_print_stats()` writes it.
 pub fn stats(nodes: &[Node]) -> String {
     let mut o = String::new();
     for n in nodes {
-        let s = &n.stats;
-        let _ = write!(
-            o,
-            "VRRP Instance: {}\n  Advertisements:\n    Received: {}\n    Sent: {}\n  \
-             Became master: {}\n  Released master: {}\n  Packet Errors:\n    Length: {}\n    \
-             TTL: {}\n    Invalid Type: {}\n    Advertisement Interval: {}\n    Address List: {}\n  \
-             Authentication Errors:\n    Invalid Type: {}\n    Type Mismatch: {}\n    Failure: {}\n  \
-             Priority Zero:\n    Received: {}\n    Sent: {}\n",
-            n.name,
-            s.advert_rcvd,
-            s.advert_sent,
-            s.become_master,
-            s.release_master,
-            err(s, "packet_len_err"),
-            err(s, "ip_ttl_err"),
-            err(s, "invalid_type_rcvd"),
-            0,
-            err(s, "addr_list_err"),
-            err(s, "invalid_authtype"),
-            err(s, "authtype_mismatch"),
-            err(s, "auth_failure"),
-            s.pri_zero_rcvd,
-            s.pri_zero_sent,
-        );
+        let c = counters(&n.stats);
+        let _ = writeln!(o, "VRRP Instance: {}", n.name);
+        for (label, key) in STATS_LAYOUT {
+            match key {
+                None => {
+                    let _ = writeln!(o, "{label}");
+                }
+                Some(k) => {
+                    let v = c.iter().find(|(n, _)| n == k).map_or(0, |(_, v)| *v);
+                    let _ = writeln!(o, "{label}: {v}");
+                }
+            }
+        }
     }
     o
 }
@@ -81,7 +115,10 @@ pub fn json(nodes: &[Node]) -> String {
         if i > 0 {
             o.push(',');
         }
-        let s = &n.stats;
+        let stats: Vec<String> = counters(&n.stats)
+            .iter()
+            .map(|(k, v)| format!("\"{k}\":{v}"))
+            .collect();
         let vips: Vec<String> = n
             .vips
             .iter()
@@ -92,11 +129,7 @@ pub fn json(nodes: &[Node]) -> String {
             "{{\"data\":{{\"iname\":{},\"ifp_ifname\":{},\"vrid\":{},\"state\":{},\
              \"base_priority\":{},\"effective_priority\":{},\"vipset\":{},\
              \"version\":{},\"adver_int\":{},\"master_priority\":{},\"vips\":[{}]}},\
-             \"stats\":{{\"advert_rcvd\":{},\"advert_sent\":{},\"become_master\":{},\
-             \"release_master\":{},\"packet_len_err\":{},\"advert_interval_err\":0,\
-             \"ip_ttl_err\":{},\"invalid_type_rcvd\":{},\"addr_list_err\":{},\
-             \"invalid_authtype\":{},\"authtype_mismatch\":{},\"auth_failure\":{},\
-             \"pri_zero_rcvd\":{},\"pri_zero_sent\":{}}}}}",
+             \"stats\":{{{}}}}}",
             json_str(&n.name),
             json_str(&n.ifname),
             n.vrid,
@@ -108,19 +141,7 @@ pub fn json(nodes: &[Node]) -> String {
             n.params.adver_int / 1_000_000,
             n.fsm.master().map_or(0, |(_, p)| p),
             vips.join(","),
-            s.advert_rcvd,
-            s.advert_sent,
-            s.become_master,
-            s.release_master,
-            err(s, "packet_len_err"),
-            err(s, "ip_ttl_err"),
-            err(s, "invalid_type_rcvd"),
-            err(s, "addr_list_err"),
-            err(s, "invalid_authtype"),
-            err(s, "authtype_mismatch"),
-            err(s, "auth_failure"),
-            s.pri_zero_rcvd,
-            s.pri_zero_sent,
+            stats.join(","),
         );
     }
     o.push(']');
@@ -204,5 +225,29 @@ Became master: 0\n  Released master: 0\n  Packet Errors:\n    Length: 0\n    TTL
 Invalid Type: 0\n    Advertisement Interval: 0\n    Address List: 0\n  Authentication Errors:\n    \
 Invalid Type: 0\n    Type Mismatch: 0\n    Failure: 2\n  Priority Zero:\n    Received: 0\n    Sent: 0\n";
         assert_eq!(stats(&[n]), expected);
+    }
+
+    #[test]
+    fn json_stats_object_names_every_counter_in_keepalived_order() {
+        let cfg = Config::default();
+        let inst = VrrpInstance {
+            name: "VI_1".into(),
+            vrid: Some(51),
+            ..VrrpInstance::default()
+        };
+        let mut n = Node::new(&cfg, &inst, &IfaceInfo::default());
+        n.stats.advert_sent = 3;
+        n.stats.errors.insert("ip_ttl_err", 4);
+        let j = json(&[n]);
+        assert!(
+            j.ends_with(
+                "\"stats\":{\"advert_rcvd\":0,\"advert_sent\":3,\"become_master\":0,\
+                 \"release_master\":0,\"packet_len_err\":0,\"advert_interval_err\":0,\
+                 \"ip_ttl_err\":4,\"invalid_type_rcvd\":0,\"addr_list_err\":0,\
+                 \"invalid_authtype\":0,\"authtype_mismatch\":0,\"auth_failure\":0,\
+                 \"pri_zero_rcvd\":0,\"pri_zero_sent\":0}}]"
+            ),
+            "{j}"
+        );
     }
 }
