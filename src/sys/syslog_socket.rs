@@ -5,11 +5,17 @@
 //! never stall its timers on logging), and one process-wide `openlog()` ident
 //! does not fit a library. Datagrams are sent non-blocking; when the queue is
 //! full the line is dropped and counted. When the daemon restarts (the socket
-//! is re-created), the next send reconnects, as glibc does.
+//! is re-created), the next send reconnects, as glibc does; while the
+//! socket is missing, reconnecting is tried at most every
+//! [`RECONNECT_BACKOFF`] instead of costing two system calls per line.
 
 use std::io;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// How long after a failed connect lines are dropped without trying again.
+pub const RECONNECT_BACKOFF: Duration = Duration::from_millis(500);
 
 /// Test hook: when set, syslog datagrams go to this socket path instead of
 /// `/dev/log`. Lets tests bind a socket in a temporary directory and check
@@ -33,6 +39,8 @@ pub struct SyslogSocket {
     path: PathBuf,
     sock: Option<UnixDatagram>,
     dropped: u64,
+    /// When the last connect failed: no new attempt before the back-off.
+    failed_at: Option<Instant>,
 }
 
 impl SyslogSocket {
@@ -42,6 +50,7 @@ impl SyslogSocket {
             path: path.into(),
             sock: None,
             dropped: 0,
+            failed_at: None,
         }
     }
 
@@ -56,10 +65,15 @@ impl SyslogSocket {
 
     /// Send one datagram; returns whether it was delivered.
     pub fn send(&mut self, datagram: &[u8]) -> bool {
+        self.send_at(datagram, Instant::now())
+    }
+
+    /// [`send`](Self::send) at a given time (the back-off's clock).
+    pub fn send_at(&mut self, datagram: &[u8], now: Instant) -> bool {
         // One retry after reconnecting covers a syslog daemon that was
         // restarted since the last line (ECONNREFUSED / ENOTCONN).
         for attempt in 0..2 {
-            let Some(sock) = self.connected() else {
+            let Some(sock) = self.connected(now) else {
                 break;
             };
             match sock.send(datagram) {
@@ -73,9 +87,13 @@ impl SyslogSocket {
         false
     }
 
-    fn connected(&mut self) -> Option<&UnixDatagram> {
-        if self.sock.is_none() {
+    fn connected(&mut self, now: Instant) -> Option<&UnixDatagram> {
+        let backing_off = self
+            .failed_at
+            .is_some_and(|t| now.saturating_duration_since(t) < RECONNECT_BACKOFF);
+        if self.sock.is_none() && !backing_off {
             self.sock = connect(&self.path).ok();
+            self.failed_at = if self.sock.is_some() { None } else { Some(now) };
         }
         self.sock.as_ref()
     }
@@ -103,13 +121,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
         let mut s = SyslogSocket::new(&path);
+        let t0 = Instant::now();
         // No listener yet: dropped, not an error.
-        assert!(!s.send(b"lost"));
+        assert!(!s.send_at(b"lost", t0));
         assert_eq!(s.dropped(), 1);
 
         let rx = UnixDatagram::bind(&path).unwrap();
         rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        assert!(s.send(b"one"));
+        // Within the back-off no reconnect is tried, even though it would
+        // now succeed; after it, the line goes through.
+        assert!(!s.send_at(b"skipped", t0 + RECONNECT_BACKOFF / 2));
+        assert_eq!(s.dropped(), 2);
+        assert!(s.send_at(b"one", t0 + RECONNECT_BACKOFF));
         let mut buf = [0u8; 64];
         let n = rx.recv(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"one");
@@ -122,7 +145,7 @@ mod tests {
         assert!(s.send(b"two"));
         let n = rx.recv(&mut buf).unwrap();
         assert_eq!(&buf[..n], b"two");
-        assert_eq!(s.dropped(), 1);
+        assert_eq!(s.dropped(), 2);
     }
 
     #[test]
