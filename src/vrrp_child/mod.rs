@@ -83,8 +83,11 @@ pub fn run(
         .build()
         .map_err(ChildError::Runtime)?;
     rt.block_on(async move {
-        let vmacs = vmac::setup(&cfg).await;
-        let mut d = Driver::new(cfg, opts, reload, vmacs)?;
+        // One rtnetlink socket for the child's life: the VMACs are made on
+        // it before the instances that run over them are built.
+        let kernel = Kernel::new(opts.record.clone()).map_err(ChildError::Netlink)?;
+        let vmacs = vmac::setup(kernel.netlink(), &cfg).await;
+        let mut d = Driver::new(cfg, opts, reload, kernel, vmacs)?;
         d.ready = ready;
         ready();
         d.run().await;
@@ -245,13 +248,13 @@ impl Driver {
         cfg: Config,
         opts: ChildOptions,
         reload: Box<dyn Fn() -> Option<Config>>,
+        kernel: Kernel,
         vmacs: Vec<vmac::Vmac>,
     ) -> Result<Driver, ChildError> {
         let (tx, rx) = mpsc::channel(1024);
         let (nodes, specs) = build_nodes(&cfg, &vmacs)?;
         let mut pool = Pool::default();
         open_sockets(&mut pool, &specs, &tx, opts.detail)?;
-        let kernel = Kernel::new(opts.record.clone()).map_err(ChildError::Netlink)?;
         let groups = build_groups(&cfg, &nodes);
         let (script_tx, script_rx) = mpsc::channel(256);
         let mut links = std::collections::HashMap::new();

@@ -28,11 +28,8 @@ fn parse_mac(s: &str) -> Option<[u8; 6]> {
 
 /// Creates the VMACs of every `use_vmac` instance; failures are logged and
 /// the instance then runs on its base interface.
-pub async fn setup(cfg: &Config) -> Vec<Vmac> {
+pub async fn setup(nl: &Netlink, cfg: &Config) -> Vec<Vmac> {
     let mut out = Vec::new();
-    let Ok(nl) = Netlink::new() else {
-        return out;
-    };
     for inst in &cfg.vrrp_instances {
         let (Some(vc), Some(base), Some(vrid)) = (&inst.use_vmac, &inst.interface, inst.vrid)
         else {
