@@ -630,6 +630,77 @@ fn reload_applies_exactly_the_differences() {
     assert!(!zero_from(51), "unchanged VI_1 did not\n{}", cap.summary());
 }
 
+/// SIGHUP keeps the state of `vrrp_script`s whose configuration did not
+/// change (keepalived carries script results across a reload): the
+/// running script is not restarted (no second "succeeded" line however
+/// often it runs after the reload), and an instance added by the reload
+/// that tracks a script already known to fail starts in FAULT at once.
+#[test]
+fn reload_keeps_unchanged_scripts() {
+    use std::os::unix::fs::PermissionsExt;
+    if skip("reload_keeps_unchanged_scripts") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join("runs");
+    let script = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        fs::write(&p, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o755)).unwrap();
+        p.display().to_string()
+    };
+    let ok_sh = script("ok.sh", &format!("echo run >> {}\nexit 0", runs.display()));
+    let fail_sh = script("fail.sh", "exit 1");
+    let instance = |name: &str, vrid: u8, vip: &str, track: &str| {
+        format!(
+            "vrrp_instance {name} {{\n    state BACKUP\n    interface eth0\n    \
+             virtual_router_id {vrid}\n    priority {PRIORITY}\n    advert_int 1\n    \
+             virtual_ipaddress {{\n        {vip}/24 dev eth0\n    }}\n    \
+             track_script {{\n        {track}\n    }}\n}}\n"
+        )
+    };
+    let head = format!(
+        "global_defs {{\n    router_id lifecycle\n}}\n\
+         vrrp_script chk_ok {{\n    script \"{ok_sh}\"\n    interval 1\n}}\n\
+         vrrp_script chk_fail {{\n    script \"{fail_sh}\"\n    interval 600\n}}\n"
+    );
+    let vi1 = instance("VI_1", 51, VIP, "chk_ok\n        chk_fail weight -10");
+    let lab = lab();
+    let d = start(&lab, &format!("{head}{vi1}"), &[], &StartOptions::default());
+    ok(d.wait_log("VRRP_Script(chk_ok) succeeded", QUICK));
+    ok(d.wait_log("VRRP_Script(chk_fail) failed", QUICK));
+    let after = format!(
+        "{head}{vi1}{}",
+        instance("VI_2", 52, "192.0.2.201", "chk_fail")
+    );
+    fs::write(d.dir().join("keepalived.conf"), after).unwrap();
+    let count = || fs::read_to_string(&runs).map_or(0, |s| s.lines().count());
+
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(d.wait_log("(VI_2): entering FAULT state due to script chk_fail", QUICK));
+    let at_reload = count();
+    ok(poll_until(
+        QUICK,
+        "chk_ok runs twice after the reload",
+        || count() >= at_reload + 2,
+        || d.log_tail(20),
+    ));
+    assert_eq!(
+        d.log_count("VRRP_Script(chk_ok) succeeded"),
+        1,
+        "{}",
+        d.log()
+    );
+    assert_eq!(
+        d.log_count("VRRP_Script(chk_fail) failed"),
+        1,
+        "{}",
+        d.log()
+    );
+    assert_eq!(d.log_count("(VI_2) Entering BACKUP"), 0, "{}", d.log());
+}
+
 /// SIGKILL of the VRRP child: the parent says so and respawns it; the new
 /// child first removes the VIP its predecessor recorded, then wins the
 /// election again after a master-down interval.

@@ -102,8 +102,10 @@ struct Driver {
     /// The configured sync groups (for their notify scripts).
     group_cfg: Vec<crate::config::model::SyncGroup>,
     scripts: Vec<scripts::Runner>,
-    script_tx: mpsc::Sender<(usize, ScriptOutcome)>,
-    script_rx: mpsc::Receiver<(usize, ScriptOutcome)>,
+    /// The last [`scripts::Runner::id`] given out.
+    script_ids: u64,
+    script_tx: mpsc::Sender<(u64, ScriptOutcome)>,
+    script_rx: mpsc::Receiver<(u64, ScriptOutcome)>,
     /// Last known up/down of every interface an instance tracks.
     links: std::collections::HashMap<String, bool>,
     garp_interval: Duration,
@@ -265,8 +267,11 @@ impl Driver {
                 }
             }
         }
+        let mut script_ids = 0;
+        let scripts = scripts::build(&cfg, &nodes, 0, Vec::new(), &mut script_ids);
         Ok(Driver {
-            scripts: scripts::build(&cfg, &nodes, 0),
+            scripts,
+            script_ids,
             group_cfg: cfg.sync_groups.clone(),
             script_tx,
             script_rx,
@@ -351,9 +356,24 @@ impl Driver {
         self.groups = build_groups(&cfg, &self.nodes);
         self.group_cfg = cfg.sync_groups.clone();
         let now = self.now();
-        self.scripts = scripts::build(&cfg, &self.nodes, now);
+        let old_scripts = std::mem::take(&mut self.scripts);
+        self.scripts = scripts::build(&cfg, &self.nodes, now, old_scripts, &mut self.script_ids);
         self.track_file_cfg = cfg.track_files.clone();
         self.start_files(&cfg.track_files).await;
+        // New instances learn what the kept scripts already know, before
+        // they start (unchanged instances know it already).
+        let known: Vec<Input> = self
+            .scripts
+            .iter()
+            .filter_map(|r| r.tracker.status().map(|st| r.tracker.input(st)))
+            .collect();
+        for input in known {
+            for &i in &fresh {
+                let now = self.now();
+                let actions = self.nodes[i].fsm.handle(now, input.clone());
+                self.exec(i, actions).await;
+            }
+        }
         for i in fresh {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -423,7 +443,7 @@ impl Driver {
                     }
                 }
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
-                Some((si, outcome)) = self.script_rx.recv() => self.on_script_done(si, outcome).await,
+                Some((id, outcome)) = self.script_rx.recv() => self.on_script_done(id, outcome).await,
                 _ = file_tick.tick(), if !self.files.is_empty() => self.poll_files().await,
                 Some(ev) = async {
                     match events.as_mut() {
@@ -468,9 +488,10 @@ impl Driver {
                     Start::Run { timeout } => {
                         if let Some(spec) = self.scripts[si].spec.clone() {
                             let tx = self.script_tx.clone();
+                            let id = self.scripts[si].id;
                             tokio::spawn(async move {
                                 let out = crate::sys::spawn::run_script(&spec, Some(timeout)).await;
-                                let _ = tx.send((si, out)).await;
+                                let _ = tx.send((id, out)).await;
                             });
                         }
                     }
@@ -866,10 +887,12 @@ impl Driver {
         }
     }
 
-    async fn on_script_done(&mut self, si: usize, outcome: ScriptOutcome) {
-        let Some(r) = self.scripts.get_mut(si) else {
+    async fn on_script_done(&mut self, id: u64, outcome: ScriptOutcome) {
+        // A script removed by a reload while it ran reports to nobody.
+        let Some(si) = self.scripts.iter().position(|r| r.id == id) else {
             return;
         };
+        let r = &mut self.scripts[si];
         let now = self.epoch.elapsed().as_micros() as u64;
         let events = r.tracker.finished(now, outcome);
         self.script_events(si, events).await;
