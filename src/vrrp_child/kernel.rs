@@ -35,6 +35,10 @@ pub struct Kernel {
     record: Option<PathBuf>,
     /// GARP/NA send sockets by (ifindex, EtherType); see `send_frames`.
     frame_socks: HashMap<(u32, u16), Arc<PacketSocket>>,
+    /// Index and MAC of the interfaces announcements went out of, so a
+    /// GARP burst costs no netlink query; [`forget_link`](Self::forget_link)
+    /// drops an entry when a link event says it changed.
+    links: HashMap<String, (u32, [u8; 6])>,
 }
 
 /// The result of one address operation, for the log.
@@ -54,6 +58,7 @@ impl Kernel {
             routes: BTreeSet::new(),
             record,
             frame_socks: HashMap::new(),
+            links: HashMap::new(),
         })
     }
 
@@ -249,33 +254,45 @@ impl Kernel {
         }
     }
 
+    /// A link event about `name`: its index or MAC may have changed.
+    pub fn forget_link(&mut self, name: &str) {
+        self.links.remove(name);
+    }
+
     /// The frames announcing `vips` (gratuitous ARP for IPv4, unsolicited
     /// NA for IPv6), with the interface index each goes out of.
     pub async fn announce_frames(
-        &self,
+        &mut self,
         vips: &[IpAddressLine],
         default_dev: &str,
     ) -> Vec<(u32, u16, Vec<u8>, String)> {
         let mut out = Vec::new();
         for v in vips {
             let dev = v.dev.as_deref().unwrap_or(default_dev);
-            let Ok(Some(link)) = self.nl.link_by_name(dev).await else {
-                continue;
+            let (index, mac) = match self.links.get(dev) {
+                Some(&l) => l,
+                None => {
+                    let Ok(Some(link)) = self.nl.link_by_name(dev).await else {
+                        continue;
+                    };
+                    self.links.insert(dev.to_string(), (link.index, link.mac));
+                    (link.index, link.mac)
+                }
             };
             match v.addr {
                 IpAddr::V4(a) => out.push((
-                    link.index,
+                    index,
                     arp::ETHERTYPE_ARP,
-                    arp::gratuitous_arp(link.mac, a),
+                    arp::gratuitous_arp(mac, a),
                     dev.to_string(),
                 )),
                 IpAddr::V6(a) => {
                     let router = crate::sys::netlink::read_sysctl("ipv6", dev, "forwarding")
                         .is_ok_and(|v| v == 1);
                     out.push((
-                        link.index,
+                        index,
                         ndisc::ETHERTYPE_IPV6,
-                        ndisc::unsolicited_na(link.mac, a, a, router),
+                        ndisc::unsolicited_na(mac, a, a, router),
                         dev.to_string(),
                     ));
                 }

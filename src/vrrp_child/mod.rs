@@ -799,6 +799,7 @@ impl Driver {
             NetEvent::LinkDeleted { name, .. } => (name, false),
             _ => return,
         };
+        self.kernel.forget_link(&name);
         let Some(was) = self.links.get(&name).copied() else {
             return;
         };
