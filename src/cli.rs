@@ -180,7 +180,8 @@ pub enum Action {
     Version,
     /// `--signum=NAME`: number to stdout, exit 0.
     Signum(i32),
-    /// `-T/--genhash` or invoked as `genhash`: the arguments after the program name.
+    /// `-T/--genhash` (the arguments after it) or invoked as `genhash` (all
+    /// arguments).
     Genhash(Vec<String>),
     /// Exit with this code after printing the messages (bad options: 1).
     Exit(i32),
@@ -208,7 +209,7 @@ pub struct Parsed {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum HasArg {
+pub(crate) enum HasArg {
     No,
     Required,
     Optional,
@@ -216,7 +217,7 @@ enum HasArg {
 
 /// Option identities: short letters, plus keepalived's numbered long-only ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Opt {
+pub(crate) enum Opt {
     Short(char),
     All,
     Signum,
@@ -268,9 +269,20 @@ const LONG: &[(&str, HasArg, Opt)] = &[
 /// keepalived 2.2.7's getopt string (without the leading `:`).
 const SHORT: &str = "vhlndu:DRS:f:p:i:es:mM::g::Gt::PCr:VXac:ITBb:xA:";
 
-fn short_has_arg(c: char) -> Option<HasArg> {
-    let i = SHORT.char_indices().find(|&(_, x)| x == c && x != ':')?.0;
-    let rest = &SHORT[i + 1..];
+/// A getopt_long option set: the long table and the short string.
+pub(crate) struct OptTable {
+    pub long: &'static [(&'static str, HasArg, Opt)],
+    pub short: &'static str,
+}
+
+const KEEPALIVED_OPTS: OptTable = OptTable {
+    long: LONG,
+    short: SHORT,
+};
+
+fn short_has_arg(c: char, short: &str) -> Option<HasArg> {
+    let i = short.char_indices().find(|&(_, x)| x == c && x != ':')?.0;
+    let rest = &short[i + 1..];
     Some(if rest.starts_with("::") {
         HasArg::Optional
     } else if rest.starts_with(':') {
@@ -281,7 +293,7 @@ fn short_has_arg(c: char) -> Option<HasArg> {
 }
 
 /// One event of the getopt loop.
-enum Event {
+pub(crate) enum Event {
     Opt {
         opt: Opt,
         arg: Option<String>,
@@ -296,11 +308,14 @@ enum Event {
 /// Match a long option name (without `--` and `=value`) as glibc does: an
 /// exact match wins; otherwise a unique prefix, or several prefix matches that
 /// all mean the same thing; anything else is ambiguous (reported as unknown).
-fn find_long(name: &str) -> Option<&'static (&'static str, HasArg, Opt)> {
-    if let Some(e) = LONG.iter().find(|e| e.0 == name) {
+fn find_long(
+    name: &str,
+    long: &'static [(&'static str, HasArg, Opt)],
+) -> Option<&'static (&'static str, HasArg, Opt)> {
+    if let Some(e) = long.iter().find(|e| e.0 == name) {
         return Some(e);
     }
-    let mut cands = LONG.iter().filter(|e| e.0.starts_with(name));
+    let mut cands = long.iter().filter(|e| e.0.starts_with(name));
     let first = cands.next()?;
     if cands.all(|e| e.1 == first.1 && e.2 == first.2) {
         Some(first)
@@ -311,7 +326,7 @@ fn find_long(name: &str) -> Option<&'static (&'static str, HasArg, Opt)> {
 
 /// Run glibc-style `getopt_long` (permuting) over `args` (without argv[0]).
 /// Returns the events and the non-option arguments.
-fn getopt(args: &[String]) -> (Vec<Event>, Vec<String>) {
+pub(crate) fn getopt(args: &[String], table: &OptTable) -> (Vec<Event>, Vec<String>) {
     let mut events = Vec::new();
     let mut operands = Vec::new();
     let mut i = 0;
@@ -327,7 +342,7 @@ fn getopt(args: &[String]) -> (Vec<Event>, Vec<String>) {
                 Some((n, v)) => (n, Some(v.to_owned())),
                 None => (body, None),
             };
-            let Some(&(lname, has, opt)) = find_long(name) else {
+            let Some(&(lname, has, opt)) = find_long(name, table.long) else {
                 events.push(Event::Unknown(a.clone()));
                 continue;
             };
@@ -382,7 +397,7 @@ fn getopt(args: &[String]) -> (Vec<Event>, Vec<String>) {
             let (pos, c) = chars[k];
             k += 1;
             let rest = &a[pos + c.len_utf8()..];
-            match short_has_arg(c) {
+            match short_has_arg(c, table.short) {
                 None => events.push(Event::Unknown(format!("-{c}"))),
                 Some(HasArg::No) => events.push(Event::Opt {
                     opt: Opt::Short(c),
@@ -501,7 +516,7 @@ pub fn parse(argv: &[String]) -> Parsed {
         };
     }
 
-    let (events, operands) = getopt(args);
+    let (events, operands) = getopt(args, &KEEPALIVED_OPTS);
     let mut o = Options::default();
     let mut bad = false;
     for (n, ev) in events.into_iter().enumerate() {
@@ -542,8 +557,19 @@ pub fn parse(argv: &[String]) -> Parsed {
                         ),
                     );
                 }
+                // genhash reads on from the `-T` argument (keepalived's
+                // getopt carries on where it was).
+                let from = args
+                    .iter()
+                    .position(|a| {
+                        a.strip_prefix("--").map_or_else(
+                            || a.starts_with('-') && a.contains('T'),
+                            |l| !l.is_empty() && "genhash".starts_with(l),
+                        )
+                    })
+                    .map_or(args.len(), |p| p + 1);
                 return Parsed {
-                    action: Action::Genhash(args.to_vec()),
+                    action: Action::Genhash(args[from..].to_vec()),
                     messages,
                 };
             }
@@ -907,10 +933,13 @@ mod tests {
     fn genhash() {
         assert_eq!(
             p(&["-T", "-s", "x"]).action,
-            Action::Genhash(vec!["-T".into(), "-s".into(), "x".into()])
+            Action::Genhash(vec!["-s".into(), "x".into()])
         );
-        let parsed = p(&["-n", "--genhash"]);
-        assert!(matches!(parsed.action, Action::Genhash(_)));
+        let parsed = p(&["-n", "--genhash", "-u", "/"]);
+        assert_eq!(
+            parsed.action,
+            Action::Genhash(vec!["-u".into(), "/".into()])
+        );
         assert_eq!(
             stderr(&parsed),
             "Warning -- `genhash` not used as first option, previous options ignored\n"

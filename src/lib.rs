@@ -10,6 +10,7 @@ pub mod checker_child;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod genhash;
 pub mod log;
 pub mod messages;
 pub mod parent;

@@ -1,7 +1,7 @@
 //! The `keepalived` binary. Thin on purpose: parse the command line
 //! (`keepalived::cli`), then dispatch: the configuration test (`-t`), or the
-//! daemon (the parent, or a child re-executed with its role). genhash says
-//! it is missing rather than pretend.
+//! daemon (the parent, or a child re-executed with its role), or genhash
+//! (`-T`).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -26,14 +26,16 @@ use keepalived::vrrp_child::{self, ChildOptions};
 const SUPPORTED: &str = "\
 Supported in this build:
   VRRP daemon          v2/v3, IPv4/IPv6, multicast/unicast, PASS/AH, VIPs, GARP/NA,
-                       use_vmac, virtual/static routes, tracking, sync groups,
-                       notify scripts and FIFOs, SMTP alerts, reload, dumps
+                       use_vmac, virtual/static routes, track_script/interface/file,
+                       sync groups, notify scripts and FIFOs, SMTP alerts, reload, dumps
+  checker daemon       IPVS over generic netlink; TCP_CHECK, HTTP_GET, SSL_GET,
+                       MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK
   -t, --config-test    configuration check with keepalived's exit codes (0/2/4/5/6)
+  -T, --genhash        digests for HTTP_GET/SSL_GET as the checker computes them
   --signum             signal numbers as keepalived 2.2.7 prints them
   -h, -v               help and version
 Not yet implemented:
-  LVS checkers other than TCP_CHECK (until the probe engine lands), BFD, virtual_rules, track_file and
-  track_process in the daemon, genhash (-T)
+  BFD, SNMP, PING_CHECK, FILE_CHECK, virtual_rules/static_rules, track_process
 ";
 
 fn main() -> ExitCode {
@@ -76,9 +78,9 @@ fn run(argv: &[String]) -> Result<u8> {
             Ok(0)
         }
         Action::Exit(code) => Ok(u8::try_from(code).unwrap_or(1)),
-        Action::Genhash(_) => {
-            eprintln!("keepalived: genhash mode (-T/--genhash) is not implemented yet");
-            Ok(1)
+        Action::Genhash(args) => {
+            let am_genhash = prog.rsplit('/').next() == Some("genhash");
+            Ok(keepalived::genhash::run(prog, am_genhash, &args))
         }
         Action::Run(opts) => match &opts.config_test {
             Some(dest) => config_test(&opts, dest),

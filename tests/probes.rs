@@ -293,7 +293,8 @@ fn genhash_agrees_on_request_and_digest() {
             None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .digest;
         let ours_req = reqs.recv().await.unwrap();
         assert_eq!(ours, md5sum(&BODY[..10]));
         assert!(

@@ -187,6 +187,22 @@ pub struct ResponseReader {
     rx_bytes: usize,
     md5: Md5,
     body: Option<Vec<u8>>,
+    /// genhash `-v`: what keepalived would dump, read by read.
+    trace: Option<Vec<Trace>>,
+}
+
+/// What `genhash -v` shows of a response, in the order keepalived prints
+/// it as the reads arrive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trace {
+    /// A read before the header end was found.
+    HeaderRead,
+    /// The header, up to and including its blank line.
+    Header(Vec<u8>),
+    /// The hashed body bytes of the read that completed the header.
+    FirstBody(Vec<u8>),
+    /// The hashed bytes of a later read.
+    Body(Vec<u8>),
 }
 
 /// A complete response as the checks see it.
@@ -203,6 +219,10 @@ pub struct Response {
     pub digest: String,
     /// The body kept for regex matching (when asked for).
     pub body: Vec<u8>,
+    /// The raw MD5 (genhash prints it as a hex dump too).
+    pub md5: [u8; 16],
+    /// See [`ResponseReader::traced`]; empty otherwise.
+    pub trace: Vec<Trace>,
 }
 
 impl ResponseReader {
@@ -216,6 +236,19 @@ impl ResponseReader {
             rx_bytes: 0,
             md5: Md5::new(),
             body: keep_body.then(Vec::new),
+            trace: None,
+        }
+    }
+
+    /// Also record a [`Trace`] of the reads (for `genhash -v`).
+    pub fn traced(mut self) -> ResponseReader {
+        self.trace = Some(Vec::new());
+        self
+    }
+
+    fn record(&mut self, t: Trace) {
+        if let Some(tr) = &mut self.trace {
+            tr.push(t);
         }
     }
 
@@ -225,11 +258,23 @@ impl ResponseReader {
         !self.extracted && self.head.len() >= MAX_BUFFER_LENGTH - 1
     }
 
+    /// How much the next read may take: keepalived reads into the rest of
+    /// its 4 KiB buffer (one byte kept for a NUL), so read sizes, and what
+    /// `genhash -v` shows per read, match its.
+    pub fn read_room(&self) -> usize {
+        (MAX_BUFFER_LENGTH - 1 - self.head.len()).max(1)
+    }
+
     pub fn feed(&mut self, data: &[u8]) {
+        let tracing = self.trace.is_some();
         if self.extracted {
-            self.body_bytes(data);
+            let n = self.body_bytes(data);
+            if tracing && n > 0 {
+                self.record(Trace::Body(data[..n].to_vec()));
+            }
             return;
         }
+        self.record(Trace::HeaderRead);
         let room = (MAX_BUFFER_LENGTH - 1).saturating_sub(self.head.len());
         let (now, later) = data.split_at(data.len().min(room));
         self.head.extend_from_slice(now);
@@ -241,15 +286,27 @@ impl ResponseReader {
             // first NUL (it is used as a C string).
             let upto = memchr::memchr(0, &self.head).unwrap_or(self.head.len());
             self.content_len = extract_content_length(&self.head[..upto]);
-            let first = std::mem::take(&mut self.head).split_off(body_start);
-            self.body_bytes(&first);
-            if !later.is_empty() {
-                self.body_bytes(later);
+            let mut head = std::mem::take(&mut self.head);
+            let first = head.split_off(body_start);
+            if tracing {
+                self.record(Trace::Header(head));
+            }
+            let n = self.body_bytes(&first);
+            let m = if later.is_empty() {
+                0
+            } else {
+                self.body_bytes(later)
+            };
+            if tracing && n + m > 0 {
+                let mut hashed = first[..n].to_vec();
+                hashed.extend_from_slice(&later[..m]);
+                self.record(Trace::FirstBody(hashed));
             }
         }
     }
 
-    fn body_bytes(&mut self, data: &[u8]) {
+    /// Hashes (and keeps) body bytes; returns how many were hashed.
+    fn body_bytes(&mut self, data: &[u8]) -> usize {
         let hash_len = match self.content_len {
             None => data.len(),
             Some(cl) => cl.saturating_sub(self.rx_bytes).min(data.len()),
@@ -260,10 +317,11 @@ impl ResponseReader {
             body.extend_from_slice(&data[..data.len().min(room)]);
         }
         self.rx_bytes += data.len();
+        hash_len
     }
 
     pub fn finish(self) -> Response {
-        let digest = self.md5.finalize();
+        let digest: [u8; 16] = self.md5.finalize().into();
         Response {
             empty: !self.extracted,
             status_code: self.status_code,
@@ -271,6 +329,8 @@ impl ResponseReader {
             rx_bytes: self.rx_bytes,
             digest: hex(&digest),
             body: self.body.unwrap_or_default(),
+            md5: digest,
+            trace: self.trace.unwrap_or_default(),
         }
     }
 }
@@ -370,7 +430,7 @@ pub fn judge(url: &UrlSpec, resp: &Response) -> Result<(), &'static str> {
 pub async fn exchange<S>(
     stream: &mut S,
     request: &[u8],
-    keep_body: bool,
+    mut reader: ResponseReader,
     timeout: Duration,
     tls: bool,
 ) -> Result<Response, &'static str>
@@ -383,14 +443,14 @@ where
         Ok(Ok(())) => {}
     }
     let _ = tokio::time::timeout(timeout, stream.flush()).await;
-    let mut reader = ResponseReader::new(keep_body);
     let mut buf = vec![0u8; MAX_BUFFER_LENGTH];
     let mut first = true;
     loop {
         if reader.header_overflow() {
             break;
         }
-        let r = match tokio::time::timeout(timeout, stream.read(&mut buf)).await {
+        let room = reader.read_room();
+        let r = match tokio::time::timeout(timeout, stream.read(&mut buf[..room])).await {
             Err(_) if tls => return Err("Timeout SSL read"),
             Err(_) if first => return Err("Timeout WEB read"),
             Err(_) => return Err("Timeout HTTP read"),
@@ -420,7 +480,9 @@ fn connect_failure(e: ConnectError) -> &'static str {
         {
             "HTTP_CHECK - network unreachable"
         }
-        ConnectError::Failed(_) => "Error connecting",
+        // The connect was started and SO_ERROR reports why it failed
+        // (keepalived's `connect_fail`), e.g. refused.
+        ConnectError::Failed(_) => "Connection failed",
         ConnectError::Setup(_) => "Connection failed",
     }
 }
@@ -455,7 +517,7 @@ async fn check_url(target: &Target, spec: &HttpSpec, url: &UrlSpec) -> Result<()
         exchange(
             &mut tls,
             request.as_bytes(),
-            keep_body,
+            ResponseReader::new(keep_body),
             target.timeout,
             true,
         )
@@ -464,7 +526,7 @@ async fn check_url(target: &Target, spec: &HttpSpec, url: &UrlSpec) -> Result<()
         exchange(
             &mut stream,
             request.as_bytes(),
-            keep_body,
+            ResponseReader::new(keep_body),
             target.timeout,
             false,
         )
@@ -473,42 +535,41 @@ async fn check_url(target: &Target, spec: &HttpSpec, url: &UrlSpec) -> Result<()
     judge(url, &resp)
 }
 
-/// `genhash` / `keepalived -T`: the digest of `path` at `target`, as
-/// keepalived computes it; `Err` is the failure text.
+/// `genhash` / `keepalived -T`: the response to `path` at `target`, read
+/// and hashed as the checker does (traced for `-v`); `Err` is the failure
+/// text genhash prints. `tls_sni`: `None` for plain HTTP, else TLS with
+/// that SNI name (if any).
 pub async fn genhash(
     target: &Target,
     path: &str,
     vhost: Option<&str>,
     protocol: HttpProtocol,
     tls_sni: Option<Option<&str>>,
-) -> Result<String, String> {
-    let mut stream = connect::tcp(target)
-        .await
-        .map_err(|e| connect_failure(e).to_string())?;
+) -> Result<Response, &'static str> {
+    let mut stream = connect::tcp(target).await.map_err(connect_failure)?;
     let request = request_bytes(path, vhost, target.dst, protocol);
-    let resp = match tls_sni {
+    let reader = ResponseReader::new(false).traced();
+    match tls_sni {
         Some(sni) => {
             let mut tls = super::tls::handshake(stream, sni, target.timeout)
                 .await
-                .map_err(|e| e.to_string())?;
-            exchange(&mut tls, request.as_bytes(), false, target.timeout, true).await
+                .map_err(|e| match e {
+                    super::tls::TlsError::Timeout => "Timeout connecting",
+                    _ => "SSL handshake/communication error connecting to",
+                })?;
+            exchange(&mut tls, request.as_bytes(), reader, target.timeout, true).await
         }
         None => {
             exchange(
                 &mut stream,
                 request.as_bytes(),
-                false,
+                reader,
                 target.timeout,
                 false,
             )
             .await
         }
     }
-    .map_err(str::to_string)?;
-    if resp.empty {
-        return Err("no data received from remote webserver".to_string());
-    }
-    Ok(resp.digest)
 }
 
 #[cfg(test)]
