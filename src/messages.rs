@@ -49,7 +49,24 @@ pub fn child_stopped() -> &'static str {
 
 /// Interface state from a netlink link event.
 pub fn netlink_reports(ifname: &str, up: bool) -> String {
-    format!("Netlink reports {ifname} {}", if up { "up" } else { "down" })
+    format!(
+        "Netlink reports {ifname} {}",
+        if up { "up" } else { "down" }
+    )
+}
+
+/// A rule a previous (crashed) run installed, deleted at start-up.
+pub fn removed_leftover_rule(rule: &str) -> String {
+    format!("Removed leftover rule {rule} (added by a previous run)")
+}
+
+/// A `static_rules` (no instance) or `virtual_rules` line the kernel refused.
+pub fn rule_failed(instance: Option<&str>, add: bool, rule: &str, err: &str) -> String {
+    let verb = if add { "add" } else { "remove" };
+    match instance {
+        Some(i) => format!("({i}) cannot {verb} rule '{rule}': {err}"),
+        None => format!("cannot {verb} static rule '{rule}': {err}"),
+    }
 }
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
@@ -77,5 +94,17 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(
+            removed_leftover_rule("inet preference 5 nop"),
+            "Removed leftover rule inet preference 5 nop (added by a previous run)"
+        );
+        assert_eq!(
+            rule_failed(Some("VI_1"), true, "nop", "EPERM"),
+            "(VI_1) cannot add rule 'nop': EPERM"
+        );
+        assert_eq!(
+            rule_failed(None, false, "nop", "x"),
+            "cannot remove static rule 'nop': x"
+        );
     }
 }

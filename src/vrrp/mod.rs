@@ -21,6 +21,7 @@ pub mod addr;
 pub mod instance;
 pub mod notify;
 pub mod route;
+pub mod rule;
 pub mod settings;
 pub mod sync_group;
 pub mod timers;

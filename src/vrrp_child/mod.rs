@@ -127,6 +127,8 @@ struct Driver {
         Vec<crate::config::model::IpAddressLine>,
         Vec<crate::config::model::RouteLine>,
     ),
+    /// `static_rules`, installed with the static addresses and routes.
+    static_rules: Vec<crate::config::model::RuleLine>,
     epoch: Instant,
 }
 
@@ -281,6 +283,7 @@ impl Driver {
             reload,
             vmacs,
             statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
+            static_rules: cfg.static_rules.clone(),
             alerts: alerts::Alerts::start(&cfg),
             files: Vec::new(),
             track_file_cfg: cfg.track_files.clone(),
@@ -734,6 +737,17 @@ impl Driver {
                 tracing::error!("cannot set static route '{}': {e}", r.words.join(" "));
             }
         }
+        for r in self.static_rules.clone() {
+            let out = if add {
+                self.kernel.add_rule(&r).await
+            } else {
+                self.kernel.remove_rule(&r).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                let line = crate::messages::rule_failed(None, add, &r.words.join(" "), &e);
+                tracing::error!("{line}");
+            }
+        }
     }
 
     /// keepalived removes each instance's VIPs when it starts, in case a
@@ -919,6 +933,20 @@ impl Driver {
                     if add { "add" } else { "remove" },
                     r.words.join(" ")
                 );
+            }
+        }
+        // virtual_rules likewise follow the VIPs (keepalived adds them after
+        // the routes and removes them with the VIPs).
+        let rules = self.nodes[i].inst.vrules.clone();
+        for r in &rules {
+            let out = if add {
+                self.kernel.add_rule(r).await
+            } else {
+                self.kernel.remove_rule(r).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                let line = crate::messages::rule_failed(Some(&name), add, &r.words.join(" "), &e);
+                tracing::error!("{line}");
             }
         }
     }

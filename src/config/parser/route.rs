@@ -380,6 +380,7 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
             "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol",
         );
     }
+    let mut auto_pref = None;
     if !have_pref {
         let next = if v6 {
             &mut p.next_rule_pref6
@@ -388,11 +389,13 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
         };
         let pref = *next;
         *next -= 1;
+        auto_pref = Some(pref);
         p.err(l, 0, format!("Rule has no preference specified - setting to {pref}. This is probably not what you want."));
     }
     let words = l.words.iter().map(|w| w.text.to_string()).collect();
     Some(RuleLine {
         words,
+        auto_pref,
         span: l.span.clone(),
     })
 }
