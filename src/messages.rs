@@ -69,6 +69,12 @@ pub fn rule_failed(instance: Option<&str>, add: bool, rule: &str, err: &str) -> 
     }
 }
 
+/// A `vrrp_track_process` whose process count entered or left its quorum.
+pub fn process_quorum(name: &str, gained: bool) -> String {
+    let what = if gained { "gained" } else { "lost" };
+    format!("Quorum {what} for tracked process {name}")
+}
+
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
 
 /// The checker child before it touches IPVS.
@@ -101,6 +107,14 @@ mod tests {
         assert_eq!(
             rule_failed(Some("VI_1"), true, "nop", "EPERM"),
             "(VI_1) cannot add rule 'nop': EPERM"
+        );
+        assert_eq!(
+            process_quorum("p", true),
+            "Quorum gained for tracked process p"
+        );
+        assert_eq!(
+            process_quorum("p", false),
+            "Quorum lost for tracked process p"
         );
         assert_eq!(
             rule_failed(None, false, "nop", "x"),

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod sync_group;
 pub mod timers;
 pub mod track_file;
+pub mod track_process;
 pub mod track_script;
 
 pub use action::{
