@@ -69,6 +69,12 @@ pub fn rule_failed(instance: Option<&str>, add: bool, rule: &str, err: &str) -> 
     }
 }
 
+/// An instance installing (MASTER) or removing its `virtual_rules` (-D).
+pub fn virtual_rules_change(instance: &str, add: bool) -> String {
+    let verb = if add { "setting" } else { "removing" };
+    format!("({instance}) {verb} Virtual Rules")
+}
+
 /// A `vrrp_track_process` whose process count entered or left its quorum.
 pub fn process_quorum(name: &str, gained: bool) -> String {
     let what = if gained { "gained" } else { "lost" };
@@ -107,6 +113,14 @@ mod tests {
         assert_eq!(
             rule_failed(Some("VI_1"), true, "nop", "EPERM"),
             "(VI_1) cannot add rule 'nop': EPERM"
+        );
+        assert_eq!(
+            virtual_rules_change("VI_1", true),
+            "(VI_1) setting Virtual Rules"
+        );
+        assert_eq!(
+            virtual_rules_change("VI_1", false),
+            "(VI_1) removing Virtual Rules"
         );
         assert_eq!(
             process_quorum("p", true),

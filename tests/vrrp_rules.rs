@@ -63,6 +63,7 @@ const STATIC: &[(u32, &[&str])] = &[
         &["to 198.51.100.128/25", "fwmark 0x10/0xff", "lookup 101"],
     ),
     (102, &["from 2001:db8:1::/48", "lookup 102"]),
+    (103, &["l3mdev-table"]),
 ];
 const VIRTUAL: &[(u32, &[&str])] = &[
     (200, &["from 192.0.2.200", "lookup 200", "proto keepalived"]),
@@ -85,7 +86,8 @@ fn conf(with_rules: bool) -> String {
         (
             "static_rules {\n    from 198.51.100.0/24 table 100 preference 100\n    \
              to 198.51.100.128/25 fwmark 0x10/0xff table 101 preference 101\n    \
-             inet6 from 2001:db8:1::/48 table 102 preference 102\n}\n",
+             from 2001:db8:1::/48 table 102 preference 102\n    \
+             inet6 inet6 l3mdev preference 103\n}\n",
             "    virtual_rules {\n        from 192.0.2.200 table 200 preference 200\n        \
              iif eth0 ipproto tcp dport 80-81 uidrange 1000-2000 table 201 preference 201\n        \
              to 2001:db8::200 table 202 preference 202\n        \

@@ -1106,8 +1106,7 @@ mod tests {
     #[test]
     fn rule_message_tables_goto_and_v6() {
         let big = rule_message(
-            &crate::vrrp::rule::parse_rule(&words("inet6 from 2001:db8::/32 table 1000 pref 5"))
-                .unwrap(),
+            &crate::vrrp::rule::parse_rule(&words("from 2001:db8::/32 table 1000 pref 5")).unwrap(),
         );
         assert_eq!(big.header.family, AddressFamily::Inet6);
         assert_eq!(big.header.table, 0);

@@ -10,8 +10,8 @@
 //! a preference gets the one the config parser assigned
 //! ([`crate::config::model::RuleLine::auto_pref`]).
 //!
-//! [`RuleSpec`]'s `Display` gives canonical words that [`parse_rule`] reads
-//! back to the same rule: that is what the leftover record stores.
+//! [`RuleSpec`]'s `Display` gives canonical words that [`parse_record`]
+//! reads back to the same rule: that is what the leftover record stores.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -154,9 +154,21 @@ fn realms(w: &str) -> Option<u32> {
     Some(u32::from(from) << 16 | u32::from(to))
 }
 
-/// Parses the words of a rule line; `Err(word)` names the first word this
-/// implementation does not handle (empty: no action).
+/// Parses the words of a configured rule line; `Err(word)` names the first
+/// word this implementation does not handle (empty: no action). As
+/// keepalived 2.2.7 (and the config parser), the word after `inet` /
+/// `inet6` is stepped over.
 pub fn parse_rule(words: &[String]) -> Result<RuleSpec, String> {
+    parse_words(words, true)
+}
+
+/// Parses the canonical words of [`RuleSpec`]'s `Display` (the leftover
+/// record), where `inet`/`inet6` is just the family.
+pub fn parse_record(words: &[String]) -> Result<RuleSpec, String> {
+    parse_words(words, false)
+}
+
+fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, String> {
     let mut r = RuleSpec {
         v6: false,
         invert: false,
@@ -186,11 +198,15 @@ pub fn parse_rule(words: &[String]) -> Result<RuleSpec, String> {
     while let Some(mut w) = it.next() {
         let mut value = |w: &str| it.next().ok_or_else(|| bad(w));
         match w {
-            "inet" => {}
+            "inet" | "inet6" => {
+                r.v6 |= w == "inet6";
+                if family_skips_word {
+                    it.next();
+                }
+            }
             "track_group" => {
                 value(w)?;
             }
-            "inet6" => r.v6 = true,
             "not" => r.invert = true,
             "no_track" => r.no_track = true,
             "from" | "to" => {
@@ -302,7 +318,7 @@ pub fn rule_of_line(line: &RuleLine) -> Result<RuleSpec, String> {
 }
 
 impl fmt::Display for RuleSpec {
-    /// Canonical `ip rule`-style words that [`parse_rule`] reads back.
+    /// Canonical `ip rule`-style words that [`parse_record`] reads back.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.v6 { "inet6" } else { "inet" })?;
         if self.invert {
@@ -418,7 +434,7 @@ mod tests {
         let r = parse_rule(&w("to 2001:db8::/32 not prohibit priority 7")).unwrap();
         assert!(r.v6 && r.invert);
         assert_eq!(r.action, RuleAction::Prohibit);
-        let r = parse_rule(&w("inet6 l3mdev pref 9 no_track protocol static")).unwrap();
+        let r = parse_rule(&w("inet6 inet6 l3mdev pref 9 no_track protocol static")).unwrap();
         assert!(r.v6);
         assert_eq!((r.action, r.protocol), (RuleAction::L3mdev, Some(4)));
         let r = parse_rule(&w("from all type goto 200 preference 100 no_track")).unwrap();
@@ -430,6 +446,19 @@ mod tests {
             parse_rule(&w("from 192.0.2.1 lookup main")).unwrap().action,
             RuleAction::Table(254)
         );
+    }
+
+    /// keepalived 2.2.7 steps over the word after inet/inet6.
+    #[test]
+    fn family_word_steps_over_the_next_word() {
+        assert_eq!(
+            parse_rule(&w("inet6 from 2001:db8::/32 table 5")),
+            Err("2001:db8::/32".into())
+        );
+        let r = parse_rule(&w("inet6 x l3mdev preference 7")).unwrap();
+        assert!(r.v6);
+        let rec = parse_record(&w("inet6 l3mdev preference 7")).unwrap();
+        assert_eq!(r, rec);
     }
 
     #[test]
@@ -453,13 +482,14 @@ mod tests {
     fn canonical_words_read_back_to_the_same_rule() {
         for line in [
             "from 192.0.2.0/24 to 198.51.100.7 iif eth0 fwmark 0x10/0xff preference 100 table 200",
-            "inet6 from 2001:db8::/48 not oif eth1 tos 4 realms 0/9 priority 3 blackhole",
+            "from 2001:db8::/48 not oif eth1 tos 4 realms 0/9 priority 3 blackhole",
+            "inet6 x l3mdev preference 7",
             "uidrange 1-2 ipproto udp sport 1-2 dport 3 tunnel-id 7 order 4 goto 90",
             "no_track protocol 4 preference 5 table 10 suppress_prefixlength 0 sup_group 2",
             "l3mdev preference 1000",
         ] {
             let r = parse_rule(&w(line)).unwrap();
-            let again = parse_rule(&w(&r.to_string())).unwrap();
+            let again = parse_record(&w(&r.to_string())).unwrap();
             assert_eq!(r, again, "{line} -> {r}");
         }
     }

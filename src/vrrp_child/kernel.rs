@@ -23,7 +23,7 @@ use crate::sys::netlink::{AddOutcome, Netlink, NetlinkError};
 use crate::sys::packet::PacketSocket;
 use crate::vrrp::addr::{AddrSpec, addr_spec};
 use crate::vrrp::route::parse_route;
-use crate::vrrp::rule::{parse_rule, rule_of_line};
+use crate::vrrp::rule::{parse_record, rule_of_line};
 
 /// An address we installed: interface name, address, prefix.
 type Owned = (String, IpAddr, u8);
@@ -79,7 +79,7 @@ impl Kernel {
         for line in text.lines() {
             if let Some(words) = line.strip_prefix("rule ") {
                 let words: Vec<String> = words.split_whitespace().map(str::to_owned).collect();
-                if let Ok(rule) = parse_rule(&words)
+                if let Ok(rule) = parse_record(&words)
                     && let Ok(true) = self.nl.del_rule(&rule).await
                 {
                     logs.push(crate::messages::removed_leftover_rule(&rule.to_string()));
@@ -298,6 +298,15 @@ impl Kernel {
             Ok(Some(l)) => Ok(Some(l.index)),
             Ok(None) => Err(format!("interface {dev} doesn't exist")),
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// keepalived deletes an instance's configured virtual rules when it
+    /// starts, whoever installed them; `true` if one was there.
+    pub async fn clear_rule_at_start(&mut self, line: &RuleLine) -> bool {
+        match rule_of_line(line) {
+            Ok(rule) => matches!(self.nl.del_rule(&rule).await, Ok(true)),
+            Err(_) => false,
         }
     }
 

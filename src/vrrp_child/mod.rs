@@ -771,13 +771,22 @@ impl Driver {
         }
     }
 
-    /// keepalived removes each instance's VIPs when it starts, in case a
-    /// killed predecessor left them ("removing VIPs." at init).
+    /// keepalived removes each instance's VIPs and virtual rules when it
+    /// starts, in case a killed predecessor left them ("removing Virtual
+    /// Rules" and "removing VIPs." at init).
     async fn clear_vips_at_start(&mut self) {
         for i in 0..self.nodes.len() {
             let n = &self.nodes[i];
             let (name, ifname) = (n.name.clone(), n.vip_dev.clone());
             let vips: Vec<_> = n.vips.iter().chain(&n.evips).cloned().collect();
+            // Its virtual_rules likewise, first, as keepalived does.
+            let rules = n.inst.vrules.clone();
+            if !rules.is_empty() && self.opts.detail {
+                tracing::info!("{}", crate::messages::virtual_rules_change(&name, false));
+            }
+            for r in &rules {
+                self.kernel.clear_rule_at_start(r).await;
+            }
             if !vips.is_empty() && self.opts.detail {
                 tracing::info!("({name}) removing VIPs.");
             }
@@ -1003,6 +1012,9 @@ impl Driver {
         // virtual_rules likewise follow the VIPs (keepalived adds them after
         // the routes and removes them with the VIPs).
         let rules = self.nodes[i].inst.vrules.clone();
+        if !rules.is_empty() && self.opts.detail {
+            tracing::info!("{}", crate::messages::virtual_rules_change(&name, add));
+        }
         for r in &rules {
             let out = if add {
                 self.kernel.add_rule(r).await
