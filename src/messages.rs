@@ -55,6 +55,32 @@ pub fn netlink_reports(ifname: &str, up: bool) -> String {
     )
 }
 
+/// A rule a previous (crashed) run installed, deleted at start-up.
+pub fn removed_leftover_rule(rule: &str) -> String {
+    format!("Removed leftover rule {rule} (added by a previous run)")
+}
+
+/// A `static_rules` (no instance) or `virtual_rules` line the kernel refused.
+pub fn rule_failed(instance: Option<&str>, add: bool, rule: &str, err: &str) -> String {
+    let verb = if add { "add" } else { "remove" };
+    match instance {
+        Some(i) => format!("({i}) cannot {verb} rule '{rule}': {err}"),
+        None => format!("cannot {verb} static rule '{rule}': {err}"),
+    }
+}
+
+/// An instance installing (MASTER) or removing its `virtual_rules` (-D).
+pub fn virtual_rules_change(instance: &str, add: bool) -> String {
+    let verb = if add { "setting" } else { "removing" };
+    format!("({instance}) {verb} Virtual Rules")
+}
+
+/// A `vrrp_track_process` whose process count entered or left its quorum.
+pub fn process_quorum(name: &str, gained: bool) -> String {
+    let what = if gained { "gained" } else { "lost" };
+    format!("Quorum {what} for tracked process {name}")
+}
+
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
 
 /// The checker child before it touches IPVS.
@@ -80,5 +106,33 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(
+            removed_leftover_rule("inet preference 5 nop"),
+            "Removed leftover rule inet preference 5 nop (added by a previous run)"
+        );
+        assert_eq!(
+            rule_failed(Some("VI_1"), true, "nop", "EPERM"),
+            "(VI_1) cannot add rule 'nop': EPERM"
+        );
+        assert_eq!(
+            virtual_rules_change("VI_1", true),
+            "(VI_1) setting Virtual Rules"
+        );
+        assert_eq!(
+            virtual_rules_change("VI_1", false),
+            "(VI_1) removing Virtual Rules"
+        );
+        assert_eq!(
+            process_quorum("p", true),
+            "Quorum gained for tracked process p"
+        );
+        assert_eq!(
+            process_quorum("p", false),
+            "Quorum lost for tracked process p"
+        );
+        assert_eq!(
+            rule_failed(None, false, "nop", "x"),
+            "cannot remove static rule 'nop': x"
+        );
     }
 }

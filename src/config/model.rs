@@ -351,6 +351,9 @@ pub struct RouteLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleLine {
     pub words: Vec<String>,
+    /// The preference keepalived assigns to a rule without one (counting
+    /// down from 16384 per family, in configuration order).
+    pub auto_pref: Option<u32>,
     pub span: Span,
 }
 

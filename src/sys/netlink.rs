@@ -30,13 +30,18 @@ use netlink_packet_route::link::{
     LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
 };
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteMessage, RouteProtocol, RouteScope, RouteType,
+    RouteAddress, RouteAttribute, RouteMessage, RouteProtocol, RouteRealm, RouteScope, RouteType,
 };
-use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
+use netlink_packet_route::rule::{
+    RuleAction, RuleAttribute, RuleFlags, RuleMessage, RulePortRange, RuleUidRange,
+};
+use netlink_packet_route::{AddressFamily, IpProtocol, RouteNetlinkMessage};
 use rtnetlink::{Handle, MulticastGroup};
 
 pub use crate::vrrp::addr::AddrSpec;
 pub use crate::vrrp::route::{RouteKind, RouteSpec};
+use crate::vrrp::rule::RuleAction as RuleRouteAction;
+pub use crate::vrrp::rule::RuleSpec;
 
 /// An rtnetlink failure: which operation, and why.
 #[derive(Debug, thiserror::Error)]
@@ -426,42 +431,29 @@ impl Netlink {
     /// is not an error: [`AddOutcome::AlreadyPresent`].
     pub async fn add_address(&self, spec: &AddrSpec) -> Result<AddOutcome> {
         let msg = address_message(spec, true);
-        match self
-            .talk(
+        added(
+            self.talk(
                 "add address",
                 RouteNetlinkMessage::NewAddress(msg),
                 NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
             )
-            .await
-        {
-            Ok(_) => Ok(AddOutcome::Added),
-            Err(NetlinkError::Kernel { errno, .. }) if errno == libc::EEXIST => {
-                Ok(AddOutcome::AlreadyPresent)
-            }
-            Err(e) => Err(e),
-        }
+            .await,
+        )
     }
 
     /// Removes `spec`. `Ok(false)` when it was not there (EADDRNOTAVAIL) or
     /// its interface is gone (ENODEV), which keepalived ignores too.
     pub async fn del_address(&self, spec: &AddrSpec) -> Result<bool> {
         let msg = address_message(spec, false);
-        match self
-            .talk(
+        removed(
+            self.talk(
                 "delete address",
                 RouteNetlinkMessage::DelAddress(msg),
                 NLM_F_REQUEST | NLM_F_ACK,
             )
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(NetlinkError::Kernel { errno, .. })
-                if errno == libc::EADDRNOTAVAIL || errno == libc::ENODEV =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(e),
-        }
+            .await,
+            &[libc::EADDRNOTAVAIL, libc::ENODEV],
+        )
     }
 
     /// Sets IFF_UP (or clears it) on `index`.
@@ -657,41 +649,54 @@ impl Netlink {
     /// [`AddOutcome::AlreadyPresent`], as for addresses.
     pub async fn add_route(&self, route: &RouteSpec, oif: Option<u32>) -> Result<AddOutcome> {
         let msg = route_message(route, oif);
-        match self
-            .talk(
+        added(
+            self.talk(
                 "add route",
                 RouteNetlinkMessage::NewRoute(msg),
                 NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
             )
-            .await
-        {
-            Ok(_) => Ok(AddOutcome::Added),
-            Err(NetlinkError::Kernel { errno, .. }) if errno == libc::EEXIST => {
-                Ok(AddOutcome::AlreadyPresent)
-            }
-            Err(e) => Err(e),
-        }
+            .await,
+        )
     }
 
     /// Removes `route`; `Ok(false)` when no such route exists (ESRCH).
     pub async fn del_route(&self, route: &RouteSpec, oif: Option<u32>) -> Result<bool> {
         let msg = route_message(route, oif);
-        match self
-            .talk(
+        removed(
+            self.talk(
                 "delete route",
                 RouteNetlinkMessage::DelRoute(msg),
                 NLM_F_REQUEST | NLM_F_ACK,
             )
-            .await
-        {
-            Ok(_) => Ok(true),
-            Err(NetlinkError::Kernel { errno, .. })
-                if errno == libc::ESRCH || errno == libc::ENODEV =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(e),
-        }
+            .await,
+            &[libc::ESRCH, libc::ENODEV],
+        )
+    }
+
+    /// Installs `rule` (RTM_NEWRULE with NLM_F_CREATE|NLM_F_EXCL, so the
+    /// kernel refuses a duplicate): EEXIST is [`AddOutcome::AlreadyPresent`].
+    pub async fn add_rule(&self, rule: &RuleSpec) -> Result<AddOutcome> {
+        added(
+            self.talk(
+                "add rule",
+                RouteNetlinkMessage::NewRule(rule_message(rule)),
+                NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+            )
+            .await,
+        )
+    }
+
+    /// Removes `rule`; `Ok(false)` when no such rule exists (ENOENT).
+    pub async fn del_rule(&self, rule: &RuleSpec) -> Result<bool> {
+        removed(
+            self.talk(
+                "delete rule",
+                RouteNetlinkMessage::DelRule(rule_message(rule)),
+                NLM_F_REQUEST | NLM_F_ACK,
+            )
+            .await,
+            &[libc::ENOENT],
+        )
     }
 
     /// Opens a monitoring socket on the link and IPv4/IPv6 address groups
@@ -711,6 +716,29 @@ impl Netlink {
             rx,
             _handle: handle,
         })
+    }
+}
+
+/// The outcome of an add request: EEXIST is not an error but
+/// [`AddOutcome::AlreadyPresent`] (keepalived's desired-set handling: we
+/// only claim what we installed).
+fn added<T>(r: Result<T>) -> Result<AddOutcome> {
+    match r {
+        Ok(_) => Ok(AddOutcome::Added),
+        Err(NetlinkError::Kernel { errno, .. }) if errno == libc::EEXIST => {
+            Ok(AddOutcome::AlreadyPresent)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The outcome of a delete request: `Ok(false)` when the kernel says the
+/// object is not there (one of `absent`, which differ per object type).
+fn removed<T>(r: Result<T>, absent: &[i32]) -> Result<bool> {
+    match r {
+        Ok(_) => Ok(true),
+        Err(NetlinkError::Kernel { errno, .. }) if absent.contains(&errno) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -824,6 +852,97 @@ fn route_message(r: &RouteSpec, oif: Option<u32>) -> RouteMessage {
     m
 }
 
+/// RTM_NEWRULE/RTM_DELRULE body for `r`, as keepalived's `netlink_rule()`
+/// builds it: tables below 256 in the header, larger ones in FRA_TABLE
+/// (header RT_TABLE_UNSPEC); l3mdev rules carry no table.
+fn rule_message(r: &RuleSpec) -> RuleMessage {
+    let mut m = RuleMessage::default();
+    m.header.family = if r.v6 {
+        AddressFamily::Inet6
+    } else {
+        AddressFamily::Inet
+    };
+    m.header.tos = r.tos;
+    if r.invert {
+        m.header.flags = RuleFlags::Invert;
+    }
+    m.header.action = match r.action {
+        RuleRouteAction::Table(_) | RuleRouteAction::L3mdev => RuleAction::ToTable,
+        RuleRouteAction::Goto(_) => RuleAction::Goto,
+        RuleRouteAction::Nop => RuleAction::Nop,
+        RuleRouteAction::Blackhole => RuleAction::Blackhole,
+        RuleRouteAction::Unreachable => RuleAction::Unreachable,
+        RuleRouteAction::Prohibit => RuleAction::Prohibit,
+    };
+    let a = &mut m.attributes;
+    match r.action {
+        RuleRouteAction::Table(t) => match u8::try_from(t) {
+            Ok(small) => m.header.table = small,
+            Err(_) => a.push(RuleAttribute::Table(t)),
+        },
+        RuleRouteAction::L3mdev => a.push(RuleAttribute::L3MDev(true)),
+        RuleRouteAction::Goto(g) => a.push(RuleAttribute::Goto(g)),
+        _ => {}
+    }
+    if let Some((ip, len)) = r.from {
+        m.header.src_len = len;
+        a.push(RuleAttribute::Source(ip));
+    }
+    if let Some((ip, len)) = r.to {
+        m.header.dst_len = len;
+        a.push(RuleAttribute::Destination(ip));
+    }
+    if let Some(p) = r.priority {
+        a.push(RuleAttribute::Priority(p));
+    }
+    if let Some(f) = r.fwmark {
+        a.push(RuleAttribute::FwMark(f));
+    }
+    if let Some(k) = r.fwmask {
+        a.push(RuleAttribute::FwMask(k));
+    }
+    if let Some(x) = r.realms {
+        a.push(RuleAttribute::Realm(RouteRealm {
+            source: (x >> 16) as u16,
+            destination: (x & 0xffff) as u16,
+        }));
+    }
+    if let Some(s) = r.suppress_prefixlen {
+        a.push(RuleAttribute::SuppressPrefixLen(s));
+    }
+    if let Some(g) = r.suppress_ifgroup {
+        a.push(RuleAttribute::SuppressIfGroup(g));
+    }
+    if let Some(i) = &r.iif {
+        a.push(RuleAttribute::Iifname(i.clone()));
+    }
+    if let Some(o) = &r.oif {
+        a.push(RuleAttribute::Oifname(o.clone()));
+    }
+    if let Some(t) = r.tunnel_id {
+        a.push(RuleAttribute::TunId(t));
+    }
+    if let Some((start, end)) = r.uid_range {
+        a.push(RuleAttribute::UidRange(RuleUidRange { start, end }));
+    }
+    if let Some(p) = r.protocol {
+        a.push(RuleAttribute::Protocol(RouteProtocol::from(p)));
+    }
+    if let Some(p) = r.ip_proto {
+        a.push(RuleAttribute::IpProtocol(IpProtocol::from(p)));
+    }
+    if let Some((start, end)) = r.sport {
+        a.push(RuleAttribute::SourcePortRange(RulePortRange { start, end }));
+    }
+    if let Some((start, end)) = r.dport {
+        a.push(RuleAttribute::DestinationPortRange(RulePortRange {
+            start,
+            end,
+        }));
+    }
+    m
+}
+
 /// Writes one `/proc/sys/<prefix>/<iface>/<param>` value.
 pub fn write_sysctl(prefix: &str, iface: &str, param: &str, value: u32) -> Result<()> {
     let path = format!("/proc/sys/{prefix}/{iface}/{param}");
@@ -927,5 +1046,100 @@ mod tests {
         );
         let d = address_message(&s, false);
         assert_eq!(d.attributes.len(), 1);
+    }
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn rule_message_carries_keepalived_attributes() {
+        let r = crate::vrrp::rule::parse_rule(&words(
+            "from 192.0.2.0/24 to 198.51.100.0/25 iif eth0 oif eth1 not fwmark 7/0xff tos 0x10 \
+             preference 100 table 200 realms 1/2 uidrange 5-6 ipproto udp sport 53 dport 1-9 \
+             suppress_prefixlength 0",
+        ))
+        .unwrap();
+        let m = rule_message(&r);
+        assert_eq!(m.header.family, AddressFamily::Inet);
+        assert_eq!(
+            (m.header.src_len, m.header.dst_len, m.header.tos),
+            (24, 25, 0x10)
+        );
+        assert_eq!(
+            (m.header.table, m.header.action),
+            (200, RuleAction::ToTable)
+        );
+        assert_eq!(m.header.flags, RuleFlags::Invert);
+        for a in [
+            RuleAttribute::Source("192.0.2.0".parse().unwrap()),
+            RuleAttribute::Destination("198.51.100.0".parse().unwrap()),
+            RuleAttribute::Iifname("eth0".into()),
+            RuleAttribute::Oifname("eth1".into()),
+            RuleAttribute::Priority(100),
+            RuleAttribute::FwMark(7),
+            RuleAttribute::FwMask(255),
+            RuleAttribute::Realm(RouteRealm {
+                source: 1,
+                destination: 2,
+            }),
+            RuleAttribute::UidRange(RuleUidRange { start: 5, end: 6 }),
+            RuleAttribute::IpProtocol(IpProtocol::Udp),
+            RuleAttribute::SourcePortRange(RulePortRange { start: 53, end: 53 }),
+            RuleAttribute::DestinationPortRange(RulePortRange { start: 1, end: 9 }),
+            RuleAttribute::SuppressPrefixLen(0),
+            RuleAttribute::Protocol(RouteProtocol::from(18u8)),
+        ] {
+            assert!(
+                m.attributes.contains(&a),
+                "{a:?} missing in {:?}",
+                m.attributes
+            );
+        }
+        assert!(
+            !m.attributes
+                .iter()
+                .any(|a| matches!(a, RuleAttribute::Table(_)))
+        );
+    }
+
+    #[test]
+    fn rule_message_tables_goto_and_v6() {
+        let big = rule_message(
+            &crate::vrrp::rule::parse_rule(&words("from 2001:db8::/32 table 1000 pref 5")).unwrap(),
+        );
+        assert_eq!(big.header.family, AddressFamily::Inet6);
+        assert_eq!(big.header.table, 0);
+        assert!(big.attributes.contains(&RuleAttribute::Table(1000)));
+        let goto = rule_message(
+            &crate::vrrp::rule::parse_rule(&words("goto 300 preference 200 no_track")).unwrap(),
+        );
+        assert_eq!(goto.header.action, RuleAction::Goto);
+        assert!(goto.attributes.contains(&RuleAttribute::Goto(300)));
+        assert!(
+            !goto
+                .attributes
+                .iter()
+                .any(|a| matches!(a, RuleAttribute::Protocol(_)))
+        );
+        let l3 = rule_message(&crate::vrrp::rule::parse_rule(&words("l3mdev pref 1000")).unwrap());
+        assert_eq!(
+            (l3.header.action, l3.header.table),
+            (RuleAction::ToTable, 0)
+        );
+        assert!(l3.attributes.contains(&RuleAttribute::L3MDev(true)));
+        let bh = rule_message(&crate::vrrp::rule::parse_rule(&words("blackhole pref 1")).unwrap());
+        assert_eq!(bh.header.action, RuleAction::Blackhole);
+    }
+
+    #[test]
+    fn errno_mapping() {
+        let k = |errno| -> Result<()> { Err(NetlinkError::Kernel { op: "x", errno }) };
+        assert_eq!(added(Ok::<(), _>(())).unwrap(), AddOutcome::Added);
+        assert_eq!(added(k(libc::EEXIST)).unwrap(), AddOutcome::AlreadyPresent);
+        assert!(added(k(libc::EPERM)).is_err());
+        assert!(removed(Ok::<(), _>(()), &[libc::ENOENT]).unwrap());
+        assert!(!removed(k(libc::ENOENT), &[libc::ENOENT]).unwrap());
+        assert!(removed(k(libc::ESRCH), &[libc::ENOENT]).is_err());
     }
 }

@@ -21,10 +21,12 @@ pub mod addr;
 pub mod instance;
 pub mod notify;
 pub mod route;
+pub mod rule;
 pub mod settings;
 pub mod sync_group;
 pub mod timers;
 pub mod track_file;
+pub mod track_process;
 pub mod track_script;
 
 pub use action::{

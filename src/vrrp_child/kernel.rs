@@ -17,12 +17,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::model::{IpAddressLine, RouteLine};
+use crate::config::model::{IpAddressLine, RouteLine, RuleLine};
 use crate::proto::{arp, ndisc};
 use crate::sys::netlink::{AddOutcome, Netlink, NetlinkError};
 use crate::sys::packet::PacketSocket;
 use crate::vrrp::addr::{AddrSpec, addr_spec};
 use crate::vrrp::route::parse_route;
+use crate::vrrp::rule::{parse_record, rule_of_line};
 
 /// An address we installed: interface name, address, prefix.
 type Owned = (String, IpAddr, u8);
@@ -32,6 +33,9 @@ pub struct Kernel {
     owned: BTreeSet<Owned>,
     /// Routes we installed, by their configuration words.
     routes: BTreeSet<Vec<String>>,
+    /// Rules we installed, by their canonical words (recorded in `record`
+    /// as `rule <words>` lines, so a restarted child removes them).
+    rules: BTreeSet<String>,
     record: Option<PathBuf>,
     /// GARP/NA send sockets by (ifindex, EtherType); see `send_frames`.
     frame_socks: HashMap<(u32, u16), Arc<PacketSocket>>,
@@ -56,6 +60,7 @@ impl Kernel {
             nl: Netlink::new()?,
             owned: BTreeSet::new(),
             routes: BTreeSet::new(),
+            rules: BTreeSet::new(),
             record,
             frame_socks: HashMap::new(),
             links: HashMap::new(),
@@ -77,6 +82,15 @@ impl Kernel {
             return logs;
         };
         for line in text.lines() {
+            if let Some(words) = line.strip_prefix("rule ") {
+                let words: Vec<String> = words.split_whitespace().map(str::to_owned).collect();
+                if let Ok(rule) = parse_record(&words)
+                    && let Ok(true) = self.nl.del_rule(&rule).await
+                {
+                    logs.push(crate::messages::removed_leftover_rule(&rule.to_string()));
+                }
+                continue;
+            }
             let mut w = line.split_whitespace();
             let (Some(dev), Some(cidr)) = (w.next(), w.next()) else {
                 continue;
@@ -103,15 +117,18 @@ impl Kernel {
 
     fn save(&self) {
         let Some(path) = &self.record else { return };
-        if self.owned.is_empty() {
+        if self.owned.is_empty() && self.rules.is_empty() {
             let _ = std::fs::remove_file(path);
             return;
         }
-        let text: String = self
+        let mut text: String = self
             .owned
             .iter()
             .map(|(d, a, p)| format!("{d} {a}/{p}\n"))
             .collect();
+        for r in &self.rules {
+            text.push_str(&format!("rule {r}\n"));
+        }
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -229,6 +246,50 @@ impl Kernel {
         }
     }
 
+    /// Adds a `virtual_rules` / `static_rules` line. Recorded before the
+    /// call, as addresses are; a rule the kernel already had is not ours.
+    pub async fn add_rule(&mut self, line: &RuleLine) -> AddrOutcome {
+        let rule = match rule_of_line(line) {
+            Ok(r) => r,
+            Err(w) if w.is_empty() => {
+                return AddrOutcome::Failed("no action specified for rule".into());
+            }
+            Err(w) => return AddrOutcome::Failed(format!("rule option '{w}' is not supported")),
+        };
+        let key = rule.to_string();
+        let fresh = self.rules.insert(key.clone());
+        if fresh {
+            self.save();
+        }
+        let out = match self.nl.add_rule(&rule).await {
+            Ok(AddOutcome::Added) => return AddrOutcome::Done,
+            Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        };
+        if fresh {
+            self.rules.remove(&key);
+            self.save();
+        }
+        out
+    }
+
+    /// Removes a rule if we added it.
+    pub async fn remove_rule(&mut self, line: &RuleLine) -> AddrOutcome {
+        let Ok(rule) = rule_of_line(line) else {
+            return AddrOutcome::AlreadyThere;
+        };
+        if !self.rules.remove(&rule.to_string()) {
+            return AddrOutcome::AlreadyThere;
+        }
+        let out = match self.nl.del_rule(&rule).await {
+            Ok(true) => AddrOutcome::Done,
+            Ok(false) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        };
+        self.save();
+        out
+    }
+
     async fn route_oif(
         &self,
         line: &RouteLine,
@@ -242,6 +303,15 @@ impl Kernel {
             Ok(Some(l)) => Ok(Some(l.index)),
             Ok(None) => Err(format!("interface {dev} doesn't exist")),
             Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// keepalived deletes an instance's configured virtual rules when it
+    /// starts, whoever installed them; `true` if one was there.
+    pub async fn clear_rule_at_start(&mut self, line: &RuleLine) -> bool {
+        match rule_of_line(line) {
+            Ok(rule) => matches!(self.nl.del_rule(&rule).await, Ok(true)),
+            Err(_) => false,
         }
     }
 

@@ -38,6 +38,7 @@ use crate::sys::netlink::NetEvent;
 use crate::vrrp::notify;
 use crate::vrrp::sync_group::{MemberView, SyncGroup};
 use crate::vrrp::track_file::FileTracker;
+use crate::vrrp::track_process::ProcessTracker;
 use crate::vrrp::track_script::{Start, TrackEvent};
 use crate::vrrp::{Action, Input, NotifyState, RxAdvert, State, TrackKind, TrackStatus};
 
@@ -132,6 +133,12 @@ struct Driver {
         Vec<crate::config::model::IpAddressLine>,
         Vec<crate::config::model::RouteLine>,
     ),
+    /// The configured `vrrp_track_process`es (re-read at reload).
+    track_process_cfg: Vec<crate::config::model::TrackProcess>,
+    /// `vrrp_track_process`es some instance tracks.
+    procs: Vec<ProcessTracker>,
+    /// `static_rules`, installed with the static addresses and routes.
+    static_rules: Vec<crate::config::model::RuleLine>,
     epoch: Instant,
 }
 
@@ -289,6 +296,9 @@ impl Driver {
             reload,
             vmacs,
             statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
+            static_rules: cfg.static_rules.clone(),
+            track_process_cfg: cfg.track_processes.clone(),
+            procs: Vec::new(),
             alerts: alerts::Alerts::start(&cfg),
             files: Vec::new(),
             track_file_cfg: cfg.track_files.clone(),
@@ -360,6 +370,8 @@ impl Driver {
         self.scripts = scripts::build(&cfg, &self.nodes, now, old_scripts, &mut self.script_ids);
         self.track_file_cfg = cfg.track_files.clone();
         self.start_files(&cfg.track_files).await;
+        self.track_process_cfg = cfg.track_processes.clone();
+        self.start_processes(&cfg.track_processes).await;
         // New instances learn what the kept scripts already know, before
         // they start (unchanged instances know it already).
         let known: Vec<Input> = self
@@ -414,6 +426,10 @@ impl Driver {
         // keepalived watches track files with inotify; we read them every
         // second (a change is seen within 1 s instead of at once).
         let mut file_tick = tokio::time::interval(Duration::from_secs(1));
+        // keepalived follows process events from the kernel's proc
+        // connector; we rescan /proc every second (see track_process).
+        self.start_processes(&self.track_process_cfg.clone()).await;
+        let mut proc_tick = tokio::time::interval(Duration::from_secs(1));
         for i in 0..self.nodes.len() {
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
@@ -425,6 +441,7 @@ impl Driver {
                 .iter()
                 .filter_map(|n| n.fsm.poll_timeout())
                 .chain(self.scripts.iter().filter_map(|s| s.tracker.poll_timeout()))
+                .chain(self.procs.iter().filter_map(|p| p.poll_timeout()))
                 .min();
             let sleep_until =
                 next.map(|t| tokio::time::Instant::from_std(self.epoch + Duration::from_micros(t)));
@@ -445,6 +462,7 @@ impl Driver {
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
                 Some((id, outcome)) = self.script_rx.recv() => self.on_script_done(id, outcome).await,
                 _ = file_tick.tick(), if !self.files.is_empty() => self.poll_files().await,
+                _ = proc_tick.tick(), if !self.procs.is_empty() => self.poll_processes().await,
                 Some(ev) = async {
                     match events.as_mut() {
                         Some(e) => e.next().await,
@@ -478,6 +496,12 @@ impl Driver {
 
     async fn on_timers(&mut self) {
         let now = self.now();
+        for k in 0..self.procs.len() {
+            if self.procs[k].poll_timeout().is_some_and(|t| t <= now) {
+                let events = self.procs[k].handle_timeout(now);
+                self.process_events(k, events).await;
+            }
+        }
         for si in 0..self.scripts.len() {
             if self.scripts[si]
                 .tracker
@@ -758,15 +782,35 @@ impl Driver {
                 tracing::error!("cannot set static route '{}': {e}", r.words.join(" "));
             }
         }
+        for r in self.static_rules.clone() {
+            let out = if add {
+                self.kernel.add_rule(&r).await
+            } else {
+                self.kernel.remove_rule(&r).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                let line = crate::messages::rule_failed(None, add, &r.words.join(" "), &e);
+                tracing::error!("{line}");
+            }
+        }
     }
 
-    /// keepalived removes each instance's VIPs when it starts, in case a
-    /// killed predecessor left them ("removing VIPs." at init).
+    /// keepalived removes each instance's VIPs and virtual rules when it
+    /// starts, in case a killed predecessor left them ("removing Virtual
+    /// Rules" and "removing VIPs." at init).
     async fn clear_vips_at_start(&mut self) {
         for i in 0..self.nodes.len() {
             let n = &self.nodes[i];
             let (name, ifname) = (n.name.clone(), n.vip_dev.clone());
             let vips: Vec<_> = n.vips.iter().chain(&n.evips).cloned().collect();
+            // Its virtual_rules likewise, first, as keepalived does.
+            let rules = n.inst.vrules.clone();
+            if !rules.is_empty() && self.opts.detail {
+                tracing::info!("{}", crate::messages::virtual_rules_change(&name, false));
+            }
+            for r in &rules {
+                self.kernel.clear_rule_at_start(r).await;
+            }
             if !vips.is_empty() && self.opts.detail {
                 tracing::info!("({name}) removing VIPs.");
             }
@@ -888,6 +932,50 @@ impl Driver {
         }
     }
 
+    /// Scans /proc once for every tracked `vrrp_track_process` and reports
+    /// each one's initial status (before the instances start, which need
+    /// it: an unreported weight-0 process holds an instance in FAULT).
+    async fn start_processes(&mut self, cfg: &[crate::config::model::TrackProcess]) {
+        self.procs = cfg
+            .iter()
+            .filter(|p| {
+                self.nodes.iter().any(|n| {
+                    n.fsm
+                        .settings()
+                        .trackers
+                        .iter()
+                        .any(|t| t.kind == TrackKind::Process && t.name == p.name)
+                })
+            })
+            .filter_map(ProcessTracker::new)
+            .collect();
+        self.poll_processes().await;
+    }
+
+    /// One /proc scan for every tracked process.
+    async fn poll_processes(&mut self) {
+        if self.procs.is_empty() {
+            return;
+        }
+        let cmdline = self.procs.iter().any(|p| p.matcher().needs_cmdline());
+        let seen = crate::sys::procs::scan(cmdline);
+        let now = self.now();
+        for k in 0..self.procs.len() {
+            let events = self.procs[k].scan(now, &seen);
+            self.process_events(k, events).await;
+        }
+    }
+
+    async fn process_events(&mut self, k: usize, events: Vec<TrackEvent>) {
+        let name = self.procs[k].name().to_string();
+        for ev in events {
+            match ev {
+                TrackEvent::Log { message } => tracing::info!("{message}"),
+                TrackEvent::Status(st) => self.track_all(TrackKind::Process, &name, st).await,
+            }
+        }
+    }
+
     async fn on_script_done(&mut self, id: u64, outcome: ScriptOutcome) {
         // A script removed by a reload while it ran reports to nobody.
         let Some(si) = self.scripts.iter().position(|r| r.id == id) else {
@@ -946,6 +1034,23 @@ impl Driver {
                     if add { "add" } else { "remove" },
                     r.words.join(" ")
                 );
+            }
+        }
+        // virtual_rules likewise follow the VIPs (keepalived adds them after
+        // the routes and removes them with the VIPs).
+        let rules = self.nodes[i].inst.vrules.clone();
+        if !rules.is_empty() && self.opts.detail {
+            tracing::info!("{}", crate::messages::virtual_rules_change(&name, add));
+        }
+        for r in &rules {
+            let out = if add {
+                self.kernel.add_rule(r).await
+            } else {
+                self.kernel.remove_rule(r).await
+            };
+            if let AddrOutcome::Failed(e) = out {
+                let line = crate::messages::rule_failed(Some(&name), add, &r.words.join(" "), &e);
+                tracing::error!("{line}");
             }
         }
     }

@@ -287,9 +287,16 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
     while i < n {
         let s = l.words[i].text.to_string();
         match s.as_str() {
-            "inet" => {}
-            "inet6" => v6 = true,
-            "not" | "l3mdev" => {}
+            // keepalived 2.2.7's alloc_rule() steps over the word after
+            // `inet`/`inet6` as well (an extra i++), so `inet6 from X`
+            // ends in "Unknown rule option X": do the same.
+            "inet" | "inet6" => {
+                v6 |= s == "inet6";
+                i += 1;
+            }
+            "not" => {}
+            // l3mdev is an action (FR_ACT_TO_TBL through the VRF's table).
+            "l3mdev" => have_action = true,
             "no_track" => no_track = true,
             "from" | "to" => {
                 let v = p.word(l, i + 1)?.to_owned();
@@ -380,6 +387,7 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
             "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18), resetting protocol",
         );
     }
+    let mut auto_pref = None;
     if !have_pref {
         let next = if v6 {
             &mut p.next_rule_pref6
@@ -388,11 +396,13 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
         };
         let pref = *next;
         *next -= 1;
+        auto_pref = Some(pref);
         p.err(l, 0, format!("Rule has no preference specified - setting to {pref}. This is probably not what you want."));
     }
     let words = l.words.iter().map(|w| w.text.to_string()).collect();
     Some(RuleLine {
         words,
+        auto_pref,
         span: l.span.clone(),
     })
 }
