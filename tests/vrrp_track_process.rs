@@ -100,6 +100,8 @@ fn priority_and_fault_follow_the_process_quorum() {
     b.stop();
     ok(d.wait_log("Quorum lost for tracked process TP_ANY", RESCAN));
     ok(d.wait_log("(VI_1) Entering FAULT STATE", RESCAN));
+    // Logged in the same scan, after TP_ANY's status moved the instance.
+    ok(d.wait_log("Quorum lost for tracked process TP_TWO", RESCAN));
     assert_eq!(d.log_count("Quorum lost for tracked process TP_TWO"), 1);
     // One back: out of FAULT.
     let _c = Sleeper::start(&bin);
