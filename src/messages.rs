@@ -28,6 +28,117 @@ pub fn parent_stopping() -> &'static str {
     "Stopping"
 }
 
+/// The parent's first line. keepalived prints its build date where we say
+/// "(rust)".
+pub fn starting_keepalived(version: &str) -> String {
+    format!("Starting Keepalived v{version} (rust)")
+}
+
+/// The parent's second line: every argument quoted.
+pub fn command_line(argv: &[String]) -> String {
+    format!("Command line: '{}'", argv.join("' '"))
+}
+
+/// The configuration file as read at start-up.
+pub fn configuration_file(path: &str) -> String {
+    format!("Configuration file {path}")
+}
+
+/// The main configuration file does not exist (exit 6 follows).
+pub fn config_files_missing(path: &str) -> String {
+    format!("Config files missing '{path}'.")
+}
+
+/// The version line the parent ends with, after "Stopped ".
+pub fn version_line(version: &str) -> String {
+    format!("Keepalived v{version} (rust)")
+}
+
+/// The parent's last line (`version_line` is [`version_line`]'s text).
+pub fn stopped_keepalived(version_line: &str) -> String {
+    format!("Stopped {version_line}")
+}
+
+/// Another daemon holds the pid file.
+pub fn daemon_already_running() -> &'static str {
+    "daemon is already running"
+}
+
+/// Our own (debug): why we think another daemon runs.
+pub fn pid_alive(pid: impl std::fmt::Display, path: &str) -> String {
+    format!("pid {pid} from {path} is alive")
+}
+
+/// Our own: the async runtime could not be built.
+pub fn runtime_start_failed(e: &dyn std::fmt::Display) -> String {
+    format!("cannot start the runtime: {e}")
+}
+
+/// No subsystem has configuration.
+pub fn no_configuration_to_run() -> &'static str {
+    "Warning - keepalived has no configuration to run"
+}
+
+/// A child was forked (`prog` is "VRRP" or "Healthcheck").
+pub fn starting_child(prog: &str, pid: impl std::fmt::Display) -> String {
+    format!("Starting {prog} child process, pid={pid}")
+}
+
+/// Our own: a child could not be started.
+pub fn unable_to_start_child(prog: &str, e: &dyn std::fmt::Display) -> String {
+    format!("Unable to start {prog} child process: {e}")
+}
+
+/// Our own: a child could not be restarted.
+pub fn unable_to_restart_child(prog: &str, e: &dyn std::fmt::Display) -> String {
+    format!("Unable to restart {prog} child process: {e}")
+}
+
+/// A child exited with status 1, 2 or 4 (`ident` is e.g. "Keepalived_vrrp").
+pub fn permanent_error(ident: &str, what: &str) -> String {
+    format!("{ident} exited with permanent error {what}. Terminating")
+}
+
+/// A child died and `-R` is in force.
+pub fn child_died_exiting(prog: &str, pid: impl std::fmt::Display) -> String {
+    format!("{prog} child process({pid}) died: Exiting")
+}
+
+/// A child died and is restarted.
+pub fn child_died_respawning(prog: &str, pid: impl std::fmt::Display) -> String {
+    format!("{prog} child process({pid}) died: Respawning")
+}
+
+/// How a child ended: its exit status.
+pub fn child_exited_status(pid: impl std::fmt::Display, code: i32) -> String {
+    format!("pid {pid} exited with status {code}")
+}
+
+/// How a child ended: the signal that killed it.
+pub fn child_exited_signal(pid: impl std::fmt::Display, sig: i32, name: &str) -> String {
+    format!("pid {pid} exited due to signal {sig} ({name})")
+}
+
+/// Our own: a child ended without status or signal.
+pub fn child_exited(pid: impl std::fmt::Display) -> String {
+    format!("pid {pid} exited")
+}
+
+/// Our own: waiting for a child failed.
+pub fn child_wait_failed(pid: impl std::fmt::Display, e: &dyn std::fmt::Display) -> String {
+    format!("pid {pid} wait failed: {e}")
+}
+
+/// A child that keeps dying is restarted after a delay (`short` "VRRP").
+pub fn restart_delayed(short: &str, secs: u64) -> String {
+    format!("Restart of {short} process delayed {secs} seconds to limit respawn rate")
+}
+
+/// A child ignored SIGTERM for `child_wait_time`.
+pub fn failed_to_die(ident: &str) -> String {
+    format!("{ident} process failed to die - forcing termination")
+}
+
 // ---- both children ----------------------------------------------------------
 
 /// A child on SIGHUP.
@@ -45,11 +156,522 @@ pub fn child_stopped() -> &'static str {
     "Stopped"
 }
 
+/// Our own: a reload whose configuration could not be used.
+pub fn reload_failed() -> &'static str {
+    "Reload failed: keeping the running configuration"
+}
+
+/// Our own: as [`reload_failed`], with the reason.
+pub fn reload_failed_because(e: &dyn std::fmt::Display) -> String {
+    format!("Reload failed ({e}): keeping the running configuration")
+}
+
+/// A notify script could not be started (VRRP and checker notifies).
+pub fn notify_exec_failed(script: &str, description: &str) -> String {
+    format!("Failed to exec notify script {script}: {description}")
+}
+
+/// A dump file could not be written (`errno` and the error text).
+pub fn cant_open(path: &str, errno: i32, e: &dyn std::fmt::Display) -> String {
+    format!("Can't open {path} ({errno}: {e})")
+}
+
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
 
 /// Interface state from a netlink link event.
 pub fn netlink_reports(ifname: &str, up: bool) -> String {
-    format!("Netlink reports {ifname} {}", if up { "up" } else { "down" })
+    format!(
+        "Netlink reports {ifname} {}",
+        if up { "up" } else { "down" }
+    )
+}
+
+/// The "(VI_1) " prefix of every instance line; `msg` is one of the texts
+/// below that take no instance name.
+pub fn instance_line(iname: &str, msg: &str) -> String {
+    format!("({iname}) {msg}")
+}
+
+/// A backup's down timer expired (`-D`).
+pub fn receive_advert_timeout() -> &'static str {
+    "Receive advertisement timeout"
+}
+
+/// Trackers moved the effective priority.
+pub fn changing_effective_priority(from: u8, to: u8) -> String {
+    format!("Changing effective priority from {from} to {to}")
+}
+
+/// At start-up: a tracked interface is down.
+pub fn fault_interface_down(iname: &str, ifname: &str) -> String {
+    format!("({iname}): entering FAULT state (interface {ifname} down)")
+}
+
+/// At start-up: a weight-0 track script is failing.
+pub fn fault_script(iname: &str, script: &str) -> String {
+    format!("({iname}): entering FAULT state due to script {script}")
+}
+
+/// At start-up: a track file's weighted value makes the instance fault.
+pub fn fault_track_file(iname: &str, file: &str, status: i64) -> String {
+    format!("({iname}): entering FAULT state (tracked file {file} has status {status})")
+}
+
+/// At start-up: a tracked process has no quorum.
+pub fn fault_track_process(iname: &str, process: &str) -> String {
+    format!("({iname}) entering FAULT state (tracked process {process} quorum not achieved)")
+}
+
+/// At start-up: a tracked BFD instance is down.
+pub fn tracked_bfd_down(iname: &str, bfd: &str) -> String {
+    format!("({iname}) Tracked BFD instance {bfd} is DOWN")
+}
+
+/// Initial state BACKUP.
+pub fn entering_backup_init() -> &'static str {
+    "Entering BACKUP STATE (init)"
+}
+
+/// Initial state FAULT.
+pub fn entering_fault_init() -> &'static str {
+    "Entering FAULT STATE (init)"
+}
+
+/// Becoming master.
+pub fn entering_master() -> &'static str {
+    "Entering MASTER STATE"
+}
+
+/// Becoming backup.
+pub fn entering_backup() -> &'static str {
+    "Entering BACKUP STATE"
+}
+
+/// Going to fault.
+pub fn entering_fault() -> &'static str {
+    "Entering FAULT STATE"
+}
+
+/// A VRRPv3 master goes back to its own advert interval (`-D`).
+pub fn advert_int_restored(from_ms: u64, to_ms: u64) -> String {
+    format!("changing advert interval from {from_ms}ms to locally configured {to_ms}ms")
+}
+
+/// Adding the VIPs (`-D`).
+pub fn setting_vips() -> &'static str {
+    "setting VIPs."
+}
+
+/// Adding the excluded VIPs (`-D`).
+pub fn setting_evips() -> &'static str {
+    "setting E-VIPs."
+}
+
+/// A priority-0 advert went out (`-D`).
+pub fn sent_zero_priority() -> &'static str {
+    "sent 0 priority"
+}
+
+/// Removing the VIPs (`-D`).
+pub fn removing_vips() -> &'static str {
+    "removing VIPs."
+}
+
+/// Removing the excluded VIPs (`-D`).
+pub fn removing_evips() -> &'static str {
+    "removing E-VIPs."
+}
+
+/// A master got a priority-0 advert (`-D`).
+pub fn master_received_zero_priority() -> &'static str {
+    "Master received priority 0 message"
+}
+
+/// A master got an advert with its own address and priority.
+pub fn equal_priority_own_address() -> &'static str {
+    "WARNING - equal priority advert received from remote host with our IP address."
+}
+
+/// Two address owners on the link.
+pub fn both_address_owners() -> &'static str {
+    "CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority"
+}
+
+/// A master got a lower-priority advert; `forcing` unless
+/// `lower_prio_no_advert`.
+pub fn lower_priority_advert(
+    src: &dyn std::fmt::Display,
+    prio: u8,
+    ours: u8,
+    forcing: bool,
+) -> String {
+    format!(
+        "Received advert from {src} with lower priority {prio}, ours {ours}{}",
+        if forcing {
+            ", forcing new election"
+        } else {
+            ""
+        }
+    )
+}
+
+/// A master yields to a higher priority.
+pub fn higher_priority_advert(src: &dyn std::fmt::Display, prio: u8, ours: u8) -> String {
+    format!("Master received advert from {src} with higher priority {prio}, ours {ours}")
+}
+
+/// A master yields to an equal priority from a higher address.
+pub fn same_priority_higher_ip(src: &dyn std::fmt::Display, prio: u8) -> String {
+    format!(
+        "Master received advert from {src} with same priority {prio} but higher IP address than ours"
+    )
+}
+
+/// A VRRPv3 backup adopts the master's interval (`-D`).
+pub fn advert_int_updated(from_ms: u64, to_ms: u64) -> String {
+    format!("advertisement interval updated from {from_ms}ms to {to_ms}ms by master")
+}
+
+/// A backup got a priority-0 advert (`-D`).
+pub fn backup_received_zero_priority() -> &'static str {
+    "Backup received priority 0 advertisement"
+}
+
+/// preempt_delay cancelled (`-D`).
+pub fn stop_preempt_delay() -> &'static str {
+    "stop preempt delay"
+}
+
+/// preempt_delay started (`-D`), seconds and microseconds.
+pub fn start_preempt_delay(secs: u64, usecs: u64) -> String {
+    format!("start preempt delay ({secs}.{usecs:06})")
+}
+
+/// A preempting backup ignores a lower priority.
+pub fn lower_priority_discarding(prio: u8, src: &dyn std::fmt::Display) -> String {
+    format!("received lower priority ({prio}) advert from {src} - discarding")
+}
+
+/// A track script reached `rise`.
+pub fn script_succeeded(name: &str) -> String {
+    format!("VRRP_Script({name}) succeeded")
+}
+
+/// A track script reached `fall` with an exit status.
+pub fn script_failed_status(name: &str, status: i32) -> String {
+    format!("VRRP_Script({name}) failed (exited with status {status})")
+}
+
+/// A track script reached `fall` killed by a signal.
+pub fn script_failed_signal(name: &str, signal: i32) -> String {
+    format!("VRRP_Script({name}) failed (due to signal {signal})")
+}
+
+/// A track script ran past its timeout.
+pub fn script_timed_out(name: &str) -> String {
+    format!("VRRP_Script({name}) timed_out")
+}
+
+/// A track script's exit status changed.
+pub fn script_now_returning(name: &str, status: i32) -> String {
+    format!("Script `{name}` now returning {status}")
+}
+
+/// A track script's previous run has not finished.
+pub fn script_skipping(name: &str, being_killed: bool) -> String {
+    format!(
+        "Track script {name} is {}, expect idle - skipping run",
+        if being_killed {
+            "being timed out"
+        } else {
+            "already running"
+        }
+    )
+}
+
+/// A script could not be executed.
+pub fn exec_failed(command: &str, errno: i32, description: &str) -> String {
+    format!("Error exec-ing command '{command}', error {errno}: {description}")
+}
+
+/// fork() failed for a script.
+pub fn fork_failed() -> &'static str {
+    "Failed fork process"
+}
+
+/// A track script disabled at start-up is not run.
+pub fn script_disabled(name: &str) -> String {
+    format!("Track script {name} is disabled")
+}
+
+/// A track file holds a number out of range.
+pub fn invalid_track_file_number(value: i64, path: &str) -> String {
+    format!("Invalid number {value} read from {path} - ignoring")
+}
+
+/// A sync group moves all its members (`state` MASTER/BACKUP/FAULT).
+pub fn group_syncing(group: &str, state: &dyn std::fmt::Display) -> String {
+    format!("VRRP_Group({group}) Syncing instances to {state} state")
+}
+
+/// A VRRP socket was opened (`-D`); `group` is the multicast address, or
+/// None for unicast.
+pub fn sockpool(ifindex: u32, v6: bool, group: Option<&dyn std::fmt::Display>) -> String {
+    format!(
+        "VRRP sockpool: [ifindex({ifindex:3}), family({}), proto(112), {}]",
+        if v6 { "IPv6" } else { "IPv4" },
+        match group {
+            Some(g) => format!("multicast, address({g})"),
+            None => "unicast".to_string(),
+        }
+    )
+}
+
+/// Our own: the VRRP child's reload took this long (`-D`).
+pub fn reload_finished(usec: u128) -> String {
+    format!("Reload finished in {usec} usec")
+}
+
+/// Our own: no netlink link monitoring.
+pub fn netlink_monitor_failed(e: &dyn std::fmt::Display) -> String {
+    format!("Cannot monitor interfaces through netlink: {e}")
+}
+
+/// SIGUSR1.
+pub fn printing_vrrp_data(pid: u32) -> String {
+    format!("Printing VRRP data for process({pid}) on signal")
+}
+
+/// SIGUSR2.
+pub fn printing_vrrp_stats(pid: u32) -> String {
+    format!("Printing VRRP stats for process({pid}) on signal")
+}
+
+/// SIGRTMIN+2 (2.2.7 only).
+pub fn printing_vrrp_json(pid: u32) -> String {
+    format!("Printing VRRP as json for process({pid}) on signal")
+}
+
+/// SIGRTMAX-1.
+pub fn printing_clearing_vrrp_stats(pid: u32) -> String {
+    format!("Printing and clearing VRRP stats for process({pid}) on signal")
+}
+
+/// A VRRPv3 unicast peer uses the pre-1.3.6 checksum.
+pub fn old_unicast_checksum(iname: &str) -> String {
+    format!("({iname}) Setting unicast VRRPv3 checksum to old version")
+}
+
+/// Our own: why an instance changed state (`-D`).
+pub fn state_change(
+    iname: &str,
+    from: &dyn std::fmt::Display,
+    to: &dyn std::fmt::Display,
+    reason: &dyn std::fmt::Display,
+) -> String {
+    format!("({iname}) state {from} -> {to}: {reason}")
+}
+
+/// sendto() of an advert failed.
+pub fn send_advert_error(iname: &str, errno: i32, description: &str) -> String {
+    format!("({iname}): send advert error {errno} ({description})")
+}
+
+/// GARPs / unsolicited NAs queued for a VIP (`-D`).
+pub fn sending_garps(iname: &str, v6: bool, ifname: &str, addr: &dyn std::fmt::Display) -> String {
+    format!(
+        "({iname}) Sending/queueing {} on {ifname} for {addr}",
+        if v6 {
+            "Unsolicited Neighbour Adverts"
+        } else {
+            "gratuitous ARPs"
+        }
+    )
+}
+
+/// Our own: a static_ipaddress could not be set.
+pub fn static_address_failed(
+    addr: &dyn std::fmt::Display,
+    prefix: u8,
+    e: &dyn std::fmt::Display,
+) -> String {
+    format!("cannot set static address {addr}/{prefix}: {e}")
+}
+
+/// Our own: a static_routes entry could not be set.
+pub fn static_route_failed(route: &str, e: &dyn std::fmt::Display) -> String {
+    format!("cannot set static route '{route}': {e}")
+}
+
+/// Our own: a VIP could not be added or removed.
+pub fn vip_change_failed(
+    iname: &str,
+    add: bool,
+    addr: &dyn std::fmt::Display,
+    prefix: u8,
+    e: &dyn std::fmt::Display,
+) -> String {
+    format!(
+        "({iname}) cannot {} VIP {addr}/{prefix}: {e}",
+        add_remove(add)
+    )
+}
+
+/// Our own: a virtual route could not be added or removed.
+pub fn route_change_failed(
+    iname: &str,
+    add: bool,
+    route: &str,
+    e: &dyn std::fmt::Display,
+) -> String {
+    format!("({iname}) cannot {} route '{route}': {e}", add_remove(add))
+}
+
+fn add_remove(add: bool) -> &'static str {
+    if add { "add" } else { "remove" }
+}
+
+/// Our own: the macvlan of `use_vmac` could not be created.
+pub fn vmac_create_failed(iname: &str, ifname: &str, e: &dyn std::fmt::Display) -> String {
+    format!("({iname}) Cannot create VMAC interface {ifname}: {e}")
+}
+
+/// Our own: a VIP recorded by a killed predecessor was removed.
+pub fn removed_leftover_vip(addr: &dyn std::fmt::Display, prefix: u8, dev: &str) -> String {
+    format!("Removed leftover VIP {addr}/{prefix} from {dev} (added by a previous run)")
+}
+
+// Bad adverts (reference f.3): keepalived 2.2.7's forms, without "from X".
+
+/// A received IPv4 packet is shorter than the VRRP header.
+pub fn rx_ipv4_too_short(len: usize) -> String {
+    format!("IPv4 VRRP packet too short - {len} bytes")
+}
+
+/// As above, with an AH header.
+pub fn rx_ipv4_ah_too_short(len: usize) -> String {
+    format!("IPv4 VRRP packet with AH too short - {len} bytes")
+}
+
+/// A received IPv6 packet is shorter than the VRRP header.
+pub fn rx_ipv6_too_short(len: usize) -> String {
+    format!("IPv6 VRRP packet too short - {len} bytes")
+}
+
+/// No instance for the VRID on this interface (`log_unknown_vrids`).
+pub fn rx_unknown_vrid(vrid: u8, ifname: &str) -> String {
+    format!("Unknown VRID({vrid}) received on interface({ifname}). ignoring...")
+}
+
+/// An IPv6 packet of the wrong cast for the instance.
+pub fn rx_ipv6_cast_discard(iname: &str, multicast: bool) -> String {
+    format!(
+        "({iname}) discarding {}icast packet on {}icast instance",
+        if multicast { "mult" } else { "un" },
+        if multicast { "un" } else { "mult" },
+    )
+}
+
+/// AH present or missing against the configured auth type.
+pub fn rx_ah_presence(iname: &str, received_ah: bool) -> String {
+    if received_ah {
+        format!("({iname}) Received AH header but auth type not AH")
+    } else {
+        format!("({iname}) No AH header but auth type is AH")
+    }
+}
+
+/// Length does not match the header.
+pub fn rx_packet_length(iname: &str, len: usize, expected: usize) -> String {
+    format!(
+        "({iname}) vrrp packet too {}, length {len} and expect {expected}",
+        if len > expected { "long" } else { "short" }
+    )
+}
+
+/// TTL/hop limit is not 255.
+pub fn rx_ttl(iname: &str, ttl: u8) -> String {
+    format!("({iname}) invalid TTL/HL. Received {ttl} and expect 255")
+}
+
+/// VRRP version differs from ours.
+pub fn rx_version(iname: &str, received: u8, expected: u8) -> String {
+    format!("({iname}) wrong version. Received {received} and expect {expected}")
+}
+
+/// v2 auth type out of range.
+pub fn rx_invalid_auth_type(iname: &str, auth_type: u8) -> String {
+    format!("({iname}) Invalid auth type: {auth_type}")
+}
+
+/// v2 auth type differs from ours.
+pub fn rx_auth_type_mismatch(iname: &str, received: u8, expected: u8) -> String {
+    format!("({iname}) received a {received} auth, expecting {expected}!")
+}
+
+/// v2 simple password mismatch.
+pub fn rx_password(iname: &str) -> String {
+    format!("({iname}) received an invalid passwd!")
+}
+
+/// AH ICV mismatch.
+pub fn rx_ah_icv(iname: &str) -> String {
+    format!(
+        "({iname}) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !"
+    )
+}
+
+/// AH SPI is not the source address.
+pub fn rx_ah_spi(saddr: u32, spi: u32) -> String {
+    format!("IPSEC AH : invalid IPSEC SPI value. {saddr} and expect {spi}")
+}
+
+/// AH sequence number replayed.
+pub fn rx_ah_sequence(iname: &str, seq: u32, last: u32) -> String {
+    format!(
+        "({iname}) IPSEC-AH : sequence number {seq} already processed. Packet dropped. Local({last})"
+    )
+}
+
+/// v2 advert interval differs from ours.
+pub fn rx_advert_interval(iname: &str, mine: u16, received: u8) -> String {
+    format!("({iname}) advertisement interval mismatch mine={mine} sec rcv'd={received} sec")
+}
+
+/// VRRP type is not ADVERTISEMENT.
+pub fn rx_invalid_type(iname: &str, ptype: u8) -> String {
+    format!("({iname}) Invalid packet type. {ptype} and expect 1")
+}
+
+/// Address count differs from our VIP count.
+pub fn rx_addr_count(iname: &str, received: u8, expected: u8) -> String {
+    format!("({iname}) received an unexpected ip number count {received}, expected {expected}!")
+}
+
+/// IPv4 total length differs from the received length.
+pub fn rx_total_length(iname: &str, tot_len: u16, received: usize) -> String {
+    format!(
+        "({iname}) ip_tot_len mismatch against received length. {tot_len} and received {received}"
+    )
+}
+
+/// Checksum error.
+pub fn rx_checksum(iname: &str, version: u8) -> String {
+    format!("({iname}) Invalid VRRPv{version} checksum")
+}
+
+/// Unicast vs multicast destination mismatch.
+pub fn rx_cast_mismatch(iname: &str, expected_unicast: bool) -> String {
+    format!(
+        "({iname}) Expected {}icast packet but received {}icast packet",
+        if expected_unicast { "un" } else { "mult" },
+        if expected_unicast { "mult" } else { "un" },
+    )
+}
+
+/// One of our VIPs is missing from the advert.
+pub fn rx_vip_missing(iname: &str, vrid: u8, vip: &dyn std::fmt::Display) -> String {
+    format!("({iname}) ip address associated with VRID {vrid} not present in MASTER advert: {vip}")
 }
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
@@ -59,7 +681,281 @@ pub fn initializing_ipvs() -> &'static str {
     "Initializing ipvs"
 }
 
+/// A checker starts (`rs`, `vs` in keepalived's `[ip]:proto:port` form).
+pub fn activating_healthchecker(rs: &str, vs: &str) -> String {
+    format!("Activating healthchecker for service {rs} for VS {vs}")
+}
+
+/// A virtual server vanished at reload.
+pub fn removing_virtual_server(vs: &dyn std::fmt::Display) -> String {
+    format!("Removing Virtual Server {vs}")
+}
+
+/// SIGTERM without `-I`: a live real server is removed.
+pub fn shutting_down_service(rs: &str, vs: &str) -> String {
+    format!("Shutting down service {rs} from VS {vs}")
+}
+
+/// A real server came up (added to IPVS).
+pub fn adding_service(rs: &str, vs: &str) -> String {
+    format!("Adding service {rs} to VS {vs}")
+}
+
+/// A real server went down (removed from IPVS).
+pub fn removing_service(rs: &str, vs: &str) -> String {
+    format!("Removing service {rs} from VS {vs}")
+}
+
+/// A real server with inhibit_on_failure came up (weight restored).
+pub fn enabling_service(rs: &str, vs: &str) -> String {
+    format!("Enabling service {rs} to VS {vs}")
+}
+
+/// A real server with inhibit_on_failure went down (weight 0).
+pub fn disabling_service(rs: &str, vs: &str) -> String {
+    format!("Disabling service {rs} from VS {vs}")
+}
+
+/// MISC_CHECK misc_dynamic changed a weight.
+pub fn changing_weight(from: i32, to: i32, alive: bool, rs: &str, vs: &str) -> String {
+    format!(
+        "Changing weight from {from} to {to} for {}active service {rs} of VS {vs}",
+        if alive { "" } else { "in" }
+    )
+}
+
+/// The live weight reached quorum + hysteresis.
+pub fn gained_quorum(quorum: i64, hysteresis: i64, weight: i64, vs: &str) -> String {
+    format!(
+        "Gained quorum {quorum}+{hysteresis}={} <= {weight} for VS {vs}",
+        quorum + hysteresis
+    )
+}
+
+/// The live weight fell below quorum - hysteresis.
+pub fn lost_quorum(quorum: i64, hysteresis: i64, weight: i64, vs: &str) -> String {
+    format!(
+        "Lost quorum {quorum}-{hysteresis}={} > {weight} for VS {vs}",
+        quorum - hysteresis
+    )
+}
+
+/// Quorum regained: the sorry server goes.
+pub fn removing_sorry_server(ss: &str, vs: &str) -> String {
+    format!("Removing sorry server {ss} from VS {vs}")
+}
+
+/// Quorum lost: the sorry server comes in.
+pub fn adding_sorry_server(ss: &str, vs: &str) -> String {
+    format!("Adding sorry server {ss} to VS {vs}")
+}
+
+/// TCP_CHECK up.
+pub fn tcp_success(rs: &str) -> String {
+    format!("TCP connection to {rs} success.")
+}
+
+/// HTTP_GET / SSL_GET up (`url` is the path).
+pub fn http_success(rs: &str, url: &str) -> String {
+    format!("HTTP status code success to {rs} url({url})")
+}
+
+/// SMTP_CHECK up.
+pub fn smtp_check_success(rs: &str) -> String {
+    format!("Remote SMTP server {rs} succeed on service.")
+}
+
+/// UDP_CHECK up.
+pub fn udp_success(rs: &str) -> String {
+    format!("UDP connection to {rs} success.")
+}
+
+/// PING_CHECK up.
+pub fn icmp_success(rs: &str) -> String {
+    format!("ICMP connection to {rs} success.")
+}
+
+/// DNS_CHECK up.
+pub fn dns_success(rs: &str) -> String {
+    format!("DNS_CHECK ({rs}) succeeded")
+}
+
+/// The "Misc check for [rs VS vs] by [path]" head of every MISC_CHECK line.
+pub fn misc_head(rs: &str, vs: &str, path: &str) -> String {
+    format!("Misc check for [{rs} VS {vs}] by [{path}]")
+}
+
+/// MISC_CHECK up.
+pub fn misc_success(rs: &str, vs: &str, path: &str) -> String {
+    format!("{} succeeded.", misc_head(rs, vs, path))
+}
+
+/// MISC_CHECK down after its retries (`retry` 0: no suffix).
+pub fn misc_failed(rs: &str, vs: &str, path: &str, retry: u32) -> String {
+    let tail = if retry > 0 {
+        format!(" after {retry} retries")
+    } else {
+        String::new()
+    };
+    format!("{} failed{tail}.", misc_head(rs, vs, path))
+}
+
+/// One MISC_CHECK run exited non-zero (`head` from [`misc_head`]).
+pub fn misc_run_failed_status(head: &str, status: i32) -> String {
+    format!("{head} failed (exited with status {status}).")
+}
+
+/// One MISC_CHECK run was killed by a signal.
+pub fn misc_run_failed_signal(head: &str, signal: i32) -> String {
+    format!("{head} failed (due to signal {signal}).")
+}
+
+/// One MISC_CHECK run exceeded misc_timeout.
+pub fn misc_run_timed_out(head: &str) -> String {
+    format!("{head} timed out.")
+}
+
+/// One MISC_CHECK run could not fork.
+pub fn misc_run_fork_failed(head: &str, description: &str) -> String {
+    format!("{head} failed (could not fork: {description}).")
+}
+
+/// FILE_CHECK up.
+pub fn file_check_success(rs: &str) -> String {
+    format!("FILE_CHECK on service {rs} succeeded.")
+}
+
+/// BFD_CHECK up or down (`bfd` is the BFD instance name).
+pub fn bfd_check(bfd: &str, rs: &str, up: bool) -> String {
+    format!(
+        "BFD check of [{bfd}] RS({rs}) is {}",
+        if up { "UP" } else { "DOWN" }
+    )
+}
+
+/// A checker went down after its retries (`checker` "TCP_CHECK",
+/// "HTTP_CHECK", …; `retry` 0: no suffix).
+pub fn checker_failed(checker: &str, rs: &str, retry: u32) -> String {
+    if retry > 0 {
+        format!("{checker} on service {rs} failed after {retry} retries.")
+    } else {
+        format!("{checker} on service {rs} failed.")
+    }
+}
+
+/// TCP connect timed out (log_all_failures).
+pub fn tcp_timeout(rs: &str) -> String {
+    format!("TCP connection to {rs} timeout.")
+}
+
+/// TCP connect failed (log_all_failures).
+pub fn tcp_failed(rs: &str) -> String {
+    format!("TCP connection to {rs} failed.")
+}
+
+/// The TCP socket could not be bound (bind_to / bind_port).
+pub fn tcp_bind_failed(rs: &str, e: &dyn std::fmt::Display) -> String {
+    format!("TCP socket bind failed for {rs}: {e}.")
+}
+
+/// UDP_CHECK send/receive failed.
+pub fn udp_failed(rs: &str) -> String {
+    format!("UDP connection to {rs} failed.")
+}
+
+/// UDP_CHECK reply differs from `require_reply`.
+pub fn udp_reply_mismatch(rs: &str) -> String {
+    format!("UDP check to {rs} reply data mismatch.")
+}
+
+/// A DNS_CHECK failure (`what` e.g. "connection timeout.").
+pub fn dns_failed(rs: &str, what: &str) -> String {
+    format!("DNS_CHECK ({rs}) {what}")
+}
+
+/// DNS_CHECK recv() failed.
+pub fn dns_read_failed(errno: i32, description: &str) -> String {
+    format!("failed to read socket; errno {errno} ({description})")
+}
+
+/// DNS_CHECK got an error rcode.
+pub fn dns_rcode(rcode: u8) -> String {
+    format!("read error occurred. (rcode = {rcode})")
+}
+
+/// An HTTP_GET / SSL_GET url failed (`why` e.g. "HTTP status code error to").
+pub fn http_failed(why: &str, rs: &str) -> String {
+    format!("{why} server {rs}.")
+}
+
+/// An SMTP_CHECK failure (`what` e.g. "Read timeout from server X").
+pub fn smtp_check_failed(what: &str) -> String {
+    format!("SMTP_CHECK {what}")
+}
+
+/// Our own: a checker kind without a probe.
+pub fn probe_not_implemented(kind: &dyn std::fmt::Debug, rs: &str) -> String {
+    format!("{kind:?} probe not implemented for {rs}.")
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
+
+/// mkfifo() failed (`prefix` "", "vrrp_" or "lvs_").
+pub fn fifo_create_failed(prefix: &str, path: &str) -> String {
+    format!("Unable to create {prefix}notify fifo {path}")
+}
+
+/// The FIFO could not be opened.
+pub fn fifo_open_failed(prefix: &str, path: &str, errno: i32) -> String {
+    format!("Unable to open {prefix}notify fifo {path} - errno {errno}")
+}
+
+/// A FIFO's reader script ended (`word` "vrrp", "lvs" or "global").
+pub fn fifo_script_terminated(word: &str) -> String {
+    format!("{word} notify fifo script terminated")
+}
+
+/// A FIFO's reader script could not be started.
+pub fn fifo_script_failed(word: &str, script: &str, description: &str) -> String {
+    format!("Unable to run {word} notify fifo script {script}: {description}")
+}
+
+/// chown() of a FIFO failed.
+pub fn fifo_chown_failed(path: &dyn std::fmt::Display) -> String {
+    format!("Failed to set uid:gid for fifo {path}")
+}
+
+/// The global FIFO is also the vrrp/LVS one (`label` "vrrp" or "LVS").
+pub fn fifo_same_as_global(path: &str, label: &str) -> String {
+    format!(
+        "notify FIFO {path} has been specified for global and {label} FIFO - ignoring {label} FIFO"
+    )
+}
+
+/// The LVS and vrrp FIFOs are one file, each with a script.
+pub fn fifo_lvs_same_as_vrrp() -> &'static str {
+    "LVS notify FIFO and vrrp FIFO are the same both with scripts - ignoring LVS FIFO script"
+}
+
+/// SMTP: connected (`-D`); `server` is "[addr]:port".
+pub fn smtp_connected(server: &str) -> String {
+    format!("Remote SMTP server {server} connected.")
+}
+
+/// SMTP: the server took the mail (`-D`).
+pub fn smtp_sent() -> &'static str {
+    "SMTP alert successfully sent."
+}
+
+/// Our own: alerts dropped because the queue was full.
+pub fn smtp_queue_full(n: u64) -> String {
+    format!("SMTP alert queue full - {n} alert(s) dropped")
+}
+
+/// The VMAC's IPv6 address generation could not be switched off.
+pub fn addr_gen_mode_failed(ifname: &str, e: &dyn std::fmt::Display) -> String {
+    format!("Error setting ADDR_GEN_MODE to NONE on {ifname}: {e}")
+}
 
 #[cfg(test)]
 mod tests {
