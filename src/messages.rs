@@ -898,6 +898,131 @@ pub fn probe_not_implemented(kind: &dyn std::fmt::Debug, rs: &str) -> String {
     format!("{kind:?} probe not implemented for {rs}.")
 }
 
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: no body came back (note the trailing space keepalived has).
+pub fn http_no_data() -> &'static str {
+    "Read, no data received from "
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the status code is not in the url's set.
+pub fn http_status_error() -> &'static str {
+    "HTTP status code error to"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the body's MD5 differs from `digest`.
+pub fn http_digest_error() -> &'static str {
+    "MD5 digest error to"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the body does not match `regex`.
+pub fn http_regex_failed() -> &'static str {
+    "Regex match failed"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: sending the request timed out.
+pub fn http_write_timeout() -> &'static str {
+    "Timeout WEB write"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: sending the request failed.
+pub fn http_send_failed() -> &'static str {
+    "Cannot send get request to"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: reading over TLS timed out.
+pub fn http_ssl_read_timeout() -> &'static str {
+    "Timeout SSL read"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the first read timed out.
+pub fn http_web_read_timeout() -> &'static str {
+    "Timeout WEB read"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: a later read timed out.
+pub fn http_read_timeout() -> &'static str {
+    "Timeout HTTP read"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: a read failed.
+pub fn http_read_error() -> &'static str {
+    "Read error with"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the connection (or TLS handshake) timed out.
+pub fn http_connect_timeout() -> &'static str {
+    "Timeout connecting"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the network or host is unreachable.
+pub fn http_unreachable() -> &'static str {
+    "HTTP_CHECK - network unreachable"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the connection was refused or failed.
+pub fn http_connect_error() -> &'static str {
+    "Error connecting"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the socket could not be set up.
+pub fn http_connect_failed() -> &'static str {
+    "Connection failed"
+}
+
+/// HTTP_GET / SSL_GET reason for [`http_failed`]: the TLS handshake failed.
+pub fn http_ssl_error() -> &'static str {
+    "SSL handshake/communication error connecting to"
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_buffer_overflow(who: &str) -> String {
+    format!("Buffer overflow reading from server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_read_timeout(who: &str) -> String {
+    format!("Read timeout from server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_read_failure(who: &str) -> String {
+    format!("Read failure from server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_write_timeout(who: &str) -> String {
+    format!("Write timeout to server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_write_failure(who: &str) -> String {
+    format!("Write failure to server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_bad_greeting(who: &str) -> String {
+    format!("Bad greeting banner from server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_bad_helo(who: &str) -> String {
+    format!("Bad HELO response from server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_connect_timeout(who: &str) -> String {
+    format!("Connection timeout to server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_connect_error(who: &str) -> String {
+    format!("Error connecting to server {who}")
+}
+
+/// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
+pub fn smtp_connect_failed(who: &str) -> String {
+    format!("Could not connect to server {who}")
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
 
 /// mkfifo() failed (`prefix` "", "vrrp_" or "lvs_").

@@ -113,7 +113,7 @@ fn random_id() -> u16 {
 /// One DNS_CHECK attempt. Down texts are keepalived's "DNS_CHECK (rs) …"
 /// lines without the " after N retries" suffix.
 pub async fn probe(target: &Target, rs: &str, q: &DnsQuery) -> ProbeOutcome {
-    let down = |m: String| ProbeOutcome::Down(format!("DNS_CHECK ({rs}) {m}"));
+    let down = |m: String| ProbeOutcome::Down(crate::messages::dns_failed(rs, &m));
     let sock = match connect::udp(target).await {
         Ok(s) => s,
         Err(ConnectError::Timeout) => return down("connection timeout.".into()),
@@ -138,12 +138,12 @@ pub async fn probe(target: &Target, rs: &str, q: &DnsQuery) -> ProbeOutcome {
             Ok(Err(e)) => {
                 let errno = e.raw_os_error().unwrap_or(0);
                 let text = nix::errno::Errno::from_raw(errno).desc();
-                return down(format!("failed to read socket; errno {errno} ({text})"));
+                return down(crate::messages::dns_read_failed(errno, text));
             }
             Ok(Ok(n)) => match classify(id, &buf[..n]) {
                 Reply::Ignore => continue,
                 Reply::Ok => return ProbeOutcome::Up,
-                Reply::Rcode(rc) => return down(format!("read error occurred. (rcode = {rc})")),
+                Reply::Rcode(rc) => return down(crate::messages::dns_rcode(rc)),
             },
         }
     }
