@@ -974,52 +974,52 @@ pub fn http_ssl_error() -> &'static str {
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_buffer_overflow(who: &str) -> String {
+pub fn smtp_check_buffer_overflow(who: &str) -> String {
     format!("Buffer overflow reading from server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_read_timeout(who: &str) -> String {
+pub fn smtp_check_read_timeout(who: &str) -> String {
     format!("Read timeout from server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_read_failure(who: &str) -> String {
+pub fn smtp_check_read_failure(who: &str) -> String {
     format!("Read failure from server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_write_timeout(who: &str) -> String {
+pub fn smtp_check_write_timeout(who: &str) -> String {
     format!("Write timeout to server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_write_failure(who: &str) -> String {
+pub fn smtp_check_write_failure(who: &str) -> String {
     format!("Write failure to server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_bad_greeting(who: &str) -> String {
+pub fn smtp_check_bad_greeting(who: &str) -> String {
     format!("Bad greeting banner from server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_bad_helo(who: &str) -> String {
+pub fn smtp_check_bad_helo(who: &str) -> String {
     format!("Bad HELO response from server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_connect_timeout(who: &str) -> String {
+pub fn smtp_check_connect_timeout(who: &str) -> String {
     format!("Connection timeout to server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_connect_error(who: &str) -> String {
+pub fn smtp_check_connect_error(who: &str) -> String {
     format!("Error connecting to server {who}")
 }
 
 /// SMTP_CHECK reason for [`smtp_check_failed`] (`who` "[addr]:port").
-pub fn smtp_connect_failed(who: &str) -> String {
+pub fn smtp_check_connect_failed(who: &str) -> String {
     format!("Could not connect to server {who}")
 }
 
@@ -1075,6 +1075,56 @@ pub fn smtp_sent() -> &'static str {
 /// Our own: alerts dropped because the queue was full.
 pub fn smtp_queue_full(n: u64) -> String {
     format!("SMTP alert queue full - {n} alert(s) dropped")
+}
+
+/// Our own: the smtp_server name does not resolve (keepalived resolves while parsing).
+pub fn smtp_resolve_failed(server: &str) -> String {
+    format!("Unable to resolve SMTP server {server}")
+}
+
+/// SMTP: connect() failed.
+pub fn smtp_connect_error(server: &str) -> String {
+    format!("SMTP connection ERROR to {server}.")
+}
+
+/// SMTP: connect timed out.
+pub fn smtp_connect_timeout(server: &str) -> String {
+    format!("Timeout opening connection to remote SMTP server {server}.")
+}
+
+/// SMTP: a reply timed out.
+pub fn smtp_read_timeout(server: &str) -> String {
+    format!("Timeout reading data to remote SMTP server {server}.")
+}
+
+/// SMTP: read() failed.
+pub fn smtp_read_error(server: &str) -> String {
+    format!("Error reading data from remote SMTP server {server}.")
+}
+
+/// SMTP: the server hung up.
+pub fn smtp_closed(server: &str) -> String {
+    format!("Remote SMTP server {server} has closed the connection.")
+}
+
+/// SMTP: a reply was too long.
+pub fn smtp_overflow(server: &str) -> String {
+    format!("Received buffer from remote SMTP server {server} overflow our get read buffer length.")
+}
+
+/// SMTP: write() failed.
+pub fn smtp_send_error(server: &str) -> String {
+    format!("Cannot send data to remote SMTP server {server}.")
+}
+
+/// Our own (AUTH extension): no PLAIN or LOGIN offered.
+pub fn smtp_no_auth_mechanism(server: &str) -> String {
+    format!("SMTP server {server} offers no supported AUTH mechanism (PLAIN, LOGIN).")
+}
+
+/// SMTP: the server answered a command with an unexpected code.
+pub fn smtp_status(cmd: &str, server: &str, code: i32) -> String {
+    format!("Error processing {cmd} cmd on SMTP server {server}. SMTP status code = {code}")
 }
 
 /// The VMAC's IPv6 address generation could not be switched off.
