@@ -146,7 +146,7 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             "{}",
             messages::starting_keepalived(env!("CARGO_PKG_VERSION"))
         );
-        tracing::info!("{}", messages::command_line(&argv));
+        tracing::info!("{}", messages::command_line(argv));
     }
     let host = LiveHost {
         config_id: opts.config_id.clone(),

@@ -10,6 +10,12 @@
 //!
 //! Pure (no I/O): the VRRP and checker cores use it as well as the drivers.
 //! Sections follow the process that logs; add new texts to their section.
+//! A doc comment starting "Our own" marks a line keepalived does not have
+//! (extensions and errors of this implementation); every other text is
+//! keepalived's, and the tests pin each one to the reference wording
+//! (section i, f.3 for bad adverts, g for checkers) or, where the reference
+//! is silent, to keepalived 2.2.7's source. Configuration diagnostics of
+//! `-t` are not here: they live with the parser (`src/config`).
 
 // ---- parent (Keepalived) ---------------------------------------------------
 
@@ -166,7 +172,8 @@ pub fn reload_failed_because(e: &dyn std::fmt::Display) -> String {
     format!("Reload failed ({e}): keeping the running configuration")
 }
 
-/// A notify script could not be started (VRRP and checker notifies).
+/// Our own: a notify script could not be started (VRRP and checker
+/// notifies; keepalived's forked child logs "Error exec-ing command").
 pub fn notify_exec_failed(script: &str, description: &str) -> String {
     format!("Failed to exec notify script {script}: {description}")
 }
@@ -399,7 +406,7 @@ pub fn fork_failed() -> &'static str {
     "Failed fork process"
 }
 
-/// A track script disabled at start-up is not run.
+/// Our own: a track script disabled at start-up is not run.
 pub fn script_disabled(name: &str) -> String {
     format!("Track script {name} is disabled")
 }
@@ -427,7 +434,7 @@ pub fn sockpool(ifindex: u32, v6: bool, group: Option<&dyn std::fmt::Display>) -
     )
 }
 
-/// Our own: the VRRP child's reload took this long (`-D`).
+/// The VRRP child's reload took this long (`-D`).
 pub fn reload_finished(usec: u128) -> String {
     format!("Reload finished in {usec} usec")
 }
@@ -815,12 +822,12 @@ pub fn misc_run_timed_out(head: &str) -> String {
     format!("{head} timed out.")
 }
 
-/// One MISC_CHECK run could not fork.
+/// Our own: one MISC_CHECK run could not fork.
 pub fn misc_run_fork_failed(head: &str, description: &str) -> String {
     format!("{head} failed (could not fork: {description}).")
 }
 
-/// FILE_CHECK up.
+/// Our own: FILE_CHECK up (keepalived logs no success line for it).
 pub fn file_check_success(rs: &str) -> String {
     format!("FILE_CHECK on service {rs} succeeded.")
 }
@@ -853,7 +860,8 @@ pub fn tcp_failed(rs: &str) -> String {
     format!("TCP connection to {rs} failed.")
 }
 
-/// The TCP socket could not be bound (bind_to / bind_port).
+/// Our own: the TCP socket could not be bound (bind_to / bind_port);
+/// keepalived says "TCP socket bind failed. Rescheduling.".
 pub fn tcp_bind_failed(rs: &str, e: &dyn std::fmt::Display) -> String {
     format!("TCP socket bind failed for {rs}: {e}.")
 }
@@ -1040,7 +1048,7 @@ pub fn fifo_script_terminated(word: &str) -> String {
     format!("{word} notify fifo script terminated")
 }
 
-/// A FIFO's reader script could not be started.
+/// Our own: a FIFO's reader script could not be started.
 pub fn fifo_script_failed(word: &str, script: &str, description: &str) -> String {
     format!("Unable to run {word} notify fifo script {script}: {description}")
 }
@@ -1128,6 +1136,8 @@ pub fn smtp_status(cmd: &str, server: &str, code: i32) -> String {
 }
 
 /// The VMAC's IPv6 address generation could not be switched off.
+/// keepalived: "(VI) Error setting ADDR_GEN_MODE to NONE on IF" (the
+/// base interface, no error text); netlink knows no instance name here.
 pub fn addr_gen_mode_failed(ifname: &str, e: &dyn std::fmt::Display) -> String {
     format!("Error setting ADDR_GEN_MODE to NONE on {ifname}: {e}")
 }
@@ -1135,6 +1145,11 @@ pub fn addr_gen_mode_failed(ifname: &str, e: &dyn std::fmt::Display) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
 
     /// Texts from keepalived 2.2.7 (reference section i), byte for byte.
     #[test]
@@ -1148,5 +1163,594 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+    }
+
+    /// Section i "daemon start", "stop", "child died", e (respawn), d.2.
+    #[test]
+    fn parent_lines() {
+        // keepalived prints "(MM/DD,YYYY)" where we print "(rust)": the
+        // prefix up to the version is what monitoring matches.
+        assert!(starting_keepalived("2.2.7").starts_with("Starting Keepalived v2.2.7 "));
+        assert_eq!(
+            command_line(&["keepalived".into(), "-n".into()]),
+            "Command line: 'keepalived' '-n'"
+        );
+        assert_eq!(
+            configuration_file("/etc/keepalived/keepalived.conf"),
+            "Configuration file /etc/keepalived/keepalived.conf"
+        );
+        assert_eq!(
+            stopped_keepalived(&version_line("2.2.7")),
+            "Stopped Keepalived v2.2.7 (rust)"
+        );
+        assert_eq!(daemon_already_running(), "daemon is already running");
+        assert_eq!(
+            no_configuration_to_run(),
+            "Warning - keepalived has no configuration to run"
+        );
+        assert_eq!(
+            starting_child("VRRP", 42),
+            "Starting VRRP child process, pid=42"
+        );
+        assert_eq!(
+            starting_child("Healthcheck", 43),
+            "Starting Healthcheck child process, pid=43"
+        );
+        assert_eq!(
+            permanent_error("Keepalived_vrrp", "CONFIG"),
+            "Keepalived_vrrp exited with permanent error CONFIG. Terminating"
+        );
+        assert_eq!(
+            child_died_exiting("VRRP", 7),
+            "VRRP child process(7) died: Exiting"
+        );
+        assert_eq!(
+            child_died_respawning("Healthcheck", 7),
+            "Healthcheck child process(7) died: Respawning"
+        );
+        // keepalived adds " - has rlimit_rttime been exceeded?" only when
+        // realtime scheduling is in use, which we never set.
+        assert_eq!(
+            child_exited_signal(9, 9, "Killed"),
+            "pid 9 exited due to signal 9 (Killed)"
+        );
+        assert_eq!(
+            restart_delayed("VRRP", 4),
+            "Restart of VRRP process delayed 4 seconds to limit respawn rate"
+        );
+        assert_eq!(
+            failed_to_die("Keepalived_vrrp"),
+            "Keepalived_vrrp process failed to die - forcing termination"
+        );
+        assert_eq!(
+            config_files_missing("/x.conf"),
+            "Config files missing '/x.conf'."
+        );
+        assert_eq!(child_exited_status(3, 5), "pid 3 exited with status 5");
+    }
+
+    /// Our own lines (no keepalived equivalent): pinned so a change is
+    /// deliberate.
+    #[test]
+    fn own_lines() {
+        assert_eq!(pid_alive(5, "/run/k.pid"), "pid 5 from /run/k.pid is alive");
+        assert_eq!(runtime_start_failed(&"x"), "cannot start the runtime: x");
+        assert_eq!(
+            unable_to_start_child("VRRP", &"x"),
+            "Unable to start VRRP child process: x"
+        );
+        assert_eq!(
+            unable_to_restart_child("VRRP", &"x"),
+            "Unable to restart VRRP child process: x"
+        );
+        assert_eq!(child_exited(3), "pid 3 exited");
+        assert_eq!(child_wait_failed(3, &"x"), "pid 3 wait failed: x");
+        assert_eq!(
+            reload_failed(),
+            "Reload failed: keeping the running configuration"
+        );
+        assert_eq!(
+            reload_failed_because(&"x"),
+            "Reload failed (x): keeping the running configuration"
+        );
+        assert_eq!(reload_finished(12), "Reload finished in 12 usec");
+        assert_eq!(
+            netlink_monitor_failed(&"x"),
+            "Cannot monitor interfaces through netlink: x"
+        );
+        assert_eq!(
+            state_change("VI_1", &"BACKUP", &"MASTER", &"startup"),
+            "(VI_1) state BACKUP -> MASTER: startup"
+        );
+        assert_eq!(
+            static_address_failed(&ip("192.0.2.1"), 24, &"x"),
+            "cannot set static address 192.0.2.1/24: x"
+        );
+        assert_eq!(
+            static_route_failed("192.0.2.0/24 via 192.0.2.1", &"x"),
+            "cannot set static route '192.0.2.0/24 via 192.0.2.1': x"
+        );
+        assert_eq!(
+            vip_change_failed("VI_1", true, &ip("192.0.2.1"), 32, &"x"),
+            "(VI_1) cannot add VIP 192.0.2.1/32: x"
+        );
+        assert_eq!(
+            route_change_failed("VI_1", false, "192.0.2.0/24", &"x"),
+            "(VI_1) cannot remove route '192.0.2.0/24': x"
+        );
+        assert_eq!(
+            vmac_create_failed("VI_1", "vrrp.1", &"x"),
+            "(VI_1) Cannot create VMAC interface vrrp.1: x"
+        );
+        assert_eq!(
+            removed_leftover_vip(&ip("192.0.2.1"), 32, "eth0"),
+            "Removed leftover VIP 192.0.2.1/32 from eth0 (added by a previous run)"
+        );
+        assert_eq!(
+            probe_not_implemented(&"Bfd", "[192.0.2.2]:tcp:80"),
+            "\"Bfd\" probe not implemented for [192.0.2.2]:tcp:80."
+        );
+        assert_eq!(
+            smtp_resolve_failed("mail.example"),
+            "Unable to resolve SMTP server mail.example"
+        );
+        assert_eq!(
+            smtp_no_auth_mechanism("[192.0.2.9]:25"),
+            "SMTP server [192.0.2.9]:25 offers no supported AUTH mechanism (PLAIN, LOGIN)."
+        );
+        assert_eq!(
+            smtp_queue_full(3),
+            "SMTP alert queue full - 3 alert(s) dropped"
+        );
+    }
+
+    /// Section i (init, master, backup, fault, priority, peer stopping),
+    /// f.2, f.4, f.5, f.12; keepalived 2.2.7 source for the -D lines.
+    #[test]
+    fn vrrp_instance_lines() {
+        let l = |m: &str| instance_line("VI_1", m);
+        assert_eq!(
+            l(entering_backup_init()),
+            "(VI_1) Entering BACKUP STATE (init)"
+        );
+        assert_eq!(
+            l(entering_fault_init()),
+            "(VI_1) Entering FAULT STATE (init)"
+        );
+        assert_eq!(l(entering_master()), "(VI_1) Entering MASTER STATE");
+        assert_eq!(l(entering_backup()), "(VI_1) Entering BACKUP STATE");
+        assert_eq!(l(entering_fault()), "(VI_1) Entering FAULT STATE");
+        assert_eq!(
+            l(receive_advert_timeout()),
+            "(VI_1) Receive advertisement timeout"
+        );
+        assert_eq!(l(setting_vips()), "(VI_1) setting VIPs.");
+        assert_eq!(l(removing_vips()), "(VI_1) removing VIPs.");
+        assert_eq!(l(setting_evips()), "(VI_1) setting E-VIPs.");
+        assert_eq!(l(removing_evips()), "(VI_1) removing E-VIPs.");
+        assert_eq!(l(sent_zero_priority()), "(VI_1) sent 0 priority");
+        assert_eq!(
+            l(backup_received_zero_priority()),
+            "(VI_1) Backup received priority 0 advertisement"
+        );
+        assert_eq!(
+            l(master_received_zero_priority()),
+            "(VI_1) Master received priority 0 message"
+        );
+        assert_eq!(
+            l(&changing_effective_priority(100, 110)),
+            "(VI_1) Changing effective priority from 100 to 110"
+        );
+        let peer = ip("10.0.0.2");
+        assert_eq!(
+            l(&higher_priority_advert(&peer, 160, 110)),
+            "(VI_1) Master received advert from 10.0.0.2 with higher priority 160, ours 110"
+        );
+        assert_eq!(
+            l(&same_priority_higher_ip(&peer, 100)),
+            "(VI_1) Master received advert from 10.0.0.2 with same priority 100 but higher IP address than ours"
+        );
+        assert_eq!(
+            l(&lower_priority_advert(&peer, 90, 100, true)),
+            "(VI_1) Received advert from 10.0.0.2 with lower priority 90, ours 100, forcing new election"
+        );
+        assert_eq!(
+            l(&lower_priority_advert(&peer, 90, 100, false)),
+            "(VI_1) Received advert from 10.0.0.2 with lower priority 90, ours 100"
+        );
+        assert_eq!(
+            l(&lower_priority_discarding(110, &peer)),
+            "(VI_1) received lower priority (110) advert from 10.0.0.2 - discarding"
+        );
+        assert_eq!(
+            l(&advert_int_updated(1000, 2000)),
+            "(VI_1) advertisement interval updated from 1000ms to 2000ms by master"
+        );
+        assert_eq!(
+            l(&advert_int_restored(2000, 1000)),
+            "(VI_1) changing advert interval from 2000ms to locally configured 1000ms"
+        );
+        assert_eq!(l(stop_preempt_delay()), "(VI_1) stop preempt delay");
+        assert_eq!(
+            l(&start_preempt_delay(5, 0)),
+            "(VI_1) start preempt delay (5.000000)"
+        );
+        assert_eq!(
+            l(equal_priority_own_address()),
+            "(VI_1) WARNING - equal priority advert received from remote host with our IP address."
+        );
+        assert!(both_address_owners().starts_with(
+            "CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner"
+        ));
+        assert_eq!(
+            fault_interface_down("VI_1", "eth1"),
+            "(VI_1): entering FAULT state (interface eth1 down)"
+        );
+        assert_eq!(
+            fault_script("VI_1", "chk"),
+            "(VI_1): entering FAULT state due to script chk"
+        );
+        assert_eq!(
+            fault_track_file("VI_1", "tf", -254),
+            "(VI_1): entering FAULT state (tracked file tf has status -254)"
+        );
+        assert_eq!(
+            fault_track_process("VI_1", "p"),
+            "(VI_1) entering FAULT state (tracked process p quorum not achieved)"
+        );
+        assert_eq!(
+            tracked_bfd_down("VI_1", "b"),
+            "(VI_1) Tracked BFD instance b is DOWN"
+        );
+        assert_eq!(
+            old_unicast_checksum("VI_1"),
+            "(VI_1) Setting unicast VRRPv3 checksum to old version"
+        );
+        assert_eq!(
+            send_advert_error("VI_1", 101, "Network is unreachable"),
+            "(VI_1): send advert error 101 (Network is unreachable)"
+        );
+    }
+
+    /// Section i "become master" (-D), "VRRP init" sockpool, f.6.
+    #[test]
+    fn vrrp_child_lines() {
+        assert_eq!(
+            sending_garps("VI_1", false, "eth0", &ip("10.0.0.1")),
+            "(VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.1"
+        );
+        assert_eq!(
+            sending_garps("VI_1", true, "eth0", &ip("2001:db8::1")),
+            "(VI_1) Sending/queueing Unsolicited Neighbour Adverts on eth0 for 2001:db8::1"
+        );
+        let g = ip("224.0.0.18");
+        assert_eq!(
+            sockpool(3, false, Some(&g)),
+            "VRRP sockpool: [ifindex(  3), family(IPv4), proto(112), multicast, address(224.0.0.18)]"
+        );
+        // keepalived also prints the fds ("fd(13,14) "); we have none to show.
+        assert_eq!(
+            sockpool(12, true, None),
+            "VRRP sockpool: [ifindex( 12), family(IPv6), proto(112), unicast]"
+        );
+        assert_eq!(
+            printing_vrrp_data(9),
+            "Printing VRRP data for process(9) on signal"
+        );
+        assert_eq!(
+            printing_vrrp_stats(9),
+            "Printing VRRP stats for process(9) on signal"
+        );
+        assert_eq!(
+            printing_clearing_vrrp_stats(9),
+            "Printing and clearing VRRP stats for process(9) on signal"
+        );
+        assert_eq!(
+            printing_vrrp_json(9),
+            "Printing VRRP as json for process(9) on signal"
+        );
+        assert_eq!(
+            cant_open("/tmp/keepalived.data", 13, &"Permission denied"),
+            "Can't open /tmp/keepalived.data (13: Permission denied)"
+        );
+        assert_eq!(
+            notify_exec_failed("/n.sh", "No such file or directory"),
+            "Failed to exec notify script /n.sh: No such file or directory"
+        );
+        assert_eq!(
+            group_syncing("G1", &"MASTER"),
+            "VRRP_Group(G1) Syncing instances to MASTER state"
+        );
+    }
+
+    /// Section i "track script"; keepalived 2.2.7 vrrp_track.c/scheduler.c
+    /// for the rest.
+    #[test]
+    fn track_lines() {
+        assert_eq!(script_succeeded("chk"), "VRRP_Script(chk) succeeded");
+        assert_eq!(
+            script_failed_status("chk", 1),
+            "VRRP_Script(chk) failed (exited with status 1)"
+        );
+        assert_eq!(
+            script_failed_signal("chk", 9),
+            "VRRP_Script(chk) failed (due to signal 9)"
+        );
+        assert_eq!(script_timed_out("chk"), "VRRP_Script(chk) timed_out");
+        assert_eq!(
+            script_now_returning("chk", 1),
+            "Script `chk` now returning 1"
+        );
+        assert_eq!(
+            script_skipping("chk", false),
+            "Track script chk is already running, expect idle - skipping run"
+        );
+        assert_eq!(
+            script_skipping("chk", true),
+            "Track script chk is being timed out, expect idle - skipping run"
+        );
+        assert_eq!(
+            exec_failed("/x", 2, "No such file or directory"),
+            "Error exec-ing command '/x', error 2: No such file or directory"
+        );
+        assert_eq!(fork_failed(), "Failed fork process");
+        assert_eq!(script_disabled("chk"), "Track script chk is disabled");
+        assert_eq!(
+            invalid_track_file_number(5_000_000_000, "/run/tf"),
+            "Invalid number 5000000000 read from /run/tf - ignoring"
+        );
+    }
+
+    /// Section f.3 and i "bad adverts": the 2.2.7 forms (no "from X").
+    #[test]
+    fn bad_advert_lines() {
+        assert_eq!(rx_password("VI_1"), "(VI_1) received an invalid passwd!");
+        assert_eq!(
+            rx_advert_interval("VI_1", 2, 1),
+            "(VI_1) advertisement interval mismatch mine=2 sec rcv'd=1 sec"
+        );
+        assert_eq!(
+            rx_ah_presence("VI_1", true),
+            "(VI_1) Received AH header but auth type not AH"
+        );
+        assert_eq!(
+            rx_ah_presence("VI_1", false),
+            "(VI_1) No AH header but auth type is AH"
+        );
+        assert_eq!(
+            rx_packet_length("VI_1", 40, 32),
+            "(VI_1) vrrp packet too long, length 40 and expect 32"
+        );
+        assert_eq!(
+            rx_packet_length("VI_1", 20, 32),
+            "(VI_1) vrrp packet too short, length 20 and expect 32"
+        );
+        assert_eq!(
+            rx_ttl("VI_1", 64),
+            "(VI_1) invalid TTL/HL. Received 64 and expect 255"
+        );
+        assert_eq!(
+            rx_version("VI_1", 3, 2),
+            "(VI_1) wrong version. Received 3 and expect 2"
+        );
+        assert_eq!(
+            rx_invalid_auth_type("VI_1", 7),
+            "(VI_1) Invalid auth type: 7"
+        );
+        assert_eq!(
+            rx_auth_type_mismatch("VI_1", 1, 0),
+            "(VI_1) received a 1 auth, expecting 0!"
+        );
+        assert_eq!(
+            rx_invalid_type("VI_1", 2),
+            "(VI_1) Invalid packet type. 2 and expect 1"
+        );
+        assert_eq!(rx_checksum("VI_1", 2), "(VI_1) Invalid VRRPv2 checksum");
+        assert_eq!(
+            rx_cast_mismatch("VI_1", true),
+            "(VI_1) Expected unicast packet but received multicast packet"
+        );
+        assert_eq!(
+            rx_cast_mismatch("VI_1", false),
+            "(VI_1) Expected multicast packet but received unicast packet"
+        );
+        assert_eq!(
+            rx_unknown_vrid(9, "eth0"),
+            "Unknown VRID(9) received on interface(eth0). ignoring..."
+        );
+        assert!(rx_total_length("VI_1", 40, 36).starts_with("(VI_1) ip_tot_len mismatch"));
+        assert!(rx_ah_icv("VI_1").starts_with("(VI_1) IPSEC-AH : "));
+        assert!(rx_ah_sequence("VI_1", 3, 4).starts_with("(VI_1) IPSEC-AH : "));
+        assert!(rx_ah_spi(1, 2).starts_with("IPSEC AH : "));
+        assert_eq!(
+            rx_addr_count("VI_1", 2, 1),
+            "(VI_1) received an unexpected ip number count 2, expected 1!"
+        );
+        assert_eq!(
+            rx_vip_missing("VI_1", 51, &ip("10.0.0.1")),
+            "(VI_1) ip address associated with VRID 51 not present in MASTER advert: 10.0.0.1"
+        );
+        assert_eq!(
+            rx_ipv4_too_short(12),
+            "IPv4 VRRP packet too short - 12 bytes"
+        );
+        assert_eq!(
+            rx_ipv4_ah_too_short(12),
+            "IPv4 VRRP packet with AH too short - 12 bytes"
+        );
+        assert_eq!(rx_ipv6_too_short(4), "IPv6 VRRP packet too short - 4 bytes");
+        assert_eq!(
+            rx_ipv6_cast_discard("VI_1", true),
+            "(VI_1) discarding multicast packet on unicast instance"
+        );
+    }
+
+    /// Sections g.2-g.6 and i (checker up/down, RS added/removed).
+    #[test]
+    fn checker_lines() {
+        let (rs, vs) = ("[192.168.1.2]:tcp:80", "[10.0.0.1]:tcp:80");
+        assert_eq!(
+            tcp_success(rs),
+            "TCP connection to [192.168.1.2]:tcp:80 success."
+        );
+        assert_eq!(
+            checker_failed("TCP_CHECK", rs, 3),
+            "TCP_CHECK on service [192.168.1.2]:tcp:80 failed after 3 retries."
+        );
+        assert_eq!(
+            checker_failed("TCP_CHECK", rs, 0),
+            "TCP_CHECK on service [192.168.1.2]:tcp:80 failed."
+        );
+        assert_eq!(
+            checker_failed("HTTP_CHECK", rs, 1),
+            "HTTP_CHECK on service [192.168.1.2]:tcp:80 failed after 1 retries."
+        );
+        assert_eq!(
+            http_success(rs, "/p"),
+            "HTTP status code success to [192.168.1.2]:tcp:80 url(/p)"
+        );
+        assert_eq!(
+            smtp_check_success(rs),
+            "Remote SMTP server [192.168.1.2]:tcp:80 succeed on service."
+        );
+        assert_eq!(
+            udp_success(rs),
+            "UDP connection to [192.168.1.2]:tcp:80 success."
+        );
+        assert_eq!(
+            icmp_success(rs),
+            "ICMP connection to [192.168.1.2]:tcp:80 success."
+        );
+        assert_eq!(
+            tcp_timeout(rs),
+            "TCP connection to [192.168.1.2]:tcp:80 timeout."
+        );
+        assert_eq!(
+            tcp_failed(rs),
+            "TCP connection to [192.168.1.2]:tcp:80 failed."
+        );
+        assert_eq!(
+            misc_success(rs, vs, "/chk.sh"),
+            "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] succeeded."
+        );
+        let head = misc_head(rs, vs, "/chk.sh");
+        assert_eq!(
+            misc_run_timed_out(&head),
+            "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] timed out."
+        );
+        assert_eq!(
+            misc_run_failed_status(&head, 1),
+            format!("{head} failed (exited with status 1).")
+        );
+        assert_eq!(
+            misc_run_failed_signal(&head, 9),
+            format!("{head} failed (due to signal 9).")
+        );
+        assert_eq!(
+            dns_failed("[192.0.2.53]:udp:53", "connection timeout."),
+            "DNS_CHECK ([192.0.2.53]:udp:53) connection timeout."
+        );
+        assert_eq!(dns_rcode(2), "read error occurred. (rcode = 2)");
+        assert_eq!(
+            bfd_check("b1", rs, true),
+            "BFD check of [b1] RS([192.168.1.2]:tcp:80) is UP"
+        );
+        assert_eq!(
+            bfd_check("b1", rs, false),
+            "BFD check of [b1] RS([192.168.1.2]:tcp:80) is DOWN"
+        );
+        assert_eq!(
+            http_failed(http_status_error(), rs),
+            "HTTP status code error to server [192.168.1.2]:tcp:80."
+        );
+        assert_eq!(
+            http_failed(http_digest_error(), rs),
+            "MD5 digest error to server [192.168.1.2]:tcp:80."
+        );
+        assert_eq!(http_no_data(), "Read, no data received from ");
+        assert_eq!(http_regex_failed(), "Regex match failed");
+        assert_eq!(
+            smtp_check_failed(&smtp_check_read_timeout("[192.0.2.25]:25")),
+            "SMTP_CHECK Read timeout from server [192.0.2.25]:25"
+        );
+        assert_eq!(
+            activating_healthchecker(rs, vs),
+            "Activating healthchecker for service [192.168.1.2]:tcp:80 for VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            adding_service(rs, vs),
+            "Adding service [192.168.1.2]:tcp:80 to VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            removing_service(rs, vs),
+            "Removing service [192.168.1.2]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            shutting_down_service(rs, vs),
+            "Shutting down service [192.168.1.2]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            removing_virtual_server(&vs),
+            "Removing Virtual Server [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            changing_weight(1, 3, false, rs, vs),
+            "Changing weight from 1 to 3 for inactive service [192.168.1.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            gained_quorum(2, 1, 4, vs),
+            "Gained quorum 2+1=3 <= 4 for VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            lost_quorum(2, 1, 0, vs),
+            "Lost quorum 2-1=1 > 0 for VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            adding_sorry_server("[192.0.2.9]:tcp:80", vs),
+            "Adding sorry server [192.0.2.9]:tcp:80 to VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            removing_sorry_server("[192.0.2.9]:tcp:80", vs),
+            "Removing sorry server [192.0.2.9]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+    }
+
+    /// h.5 ("SMTP alert successfully sent.") and keepalived 2.2.7's
+    /// smtp.c / notify.c for the rest.
+    #[test]
+    fn alert_lines() {
+        assert_eq!(smtp_sent(), "SMTP alert successfully sent.");
+        assert_eq!(
+            smtp_connected("[192.0.2.25]:25"),
+            "Remote SMTP server [192.0.2.25]:25 connected."
+        );
+        assert_eq!(
+            smtp_connect_timeout("[192.0.2.25]:25"),
+            "Timeout opening connection to remote SMTP server [192.0.2.25]:25."
+        );
+        assert_eq!(
+            smtp_status("HELO", "[192.0.2.25]:25", 500),
+            "Error processing HELO cmd on SMTP server [192.0.2.25]:25. SMTP status code = 500"
+        );
+        assert_eq!(
+            fifo_create_failed("vrrp_", "/run/f"),
+            "Unable to create vrrp_notify fifo /run/f"
+        );
+        assert_eq!(
+            fifo_open_failed("", "/run/f", 6),
+            "Unable to open notify fifo /run/f - errno 6"
+        );
+        assert_eq!(
+            fifo_script_terminated("vrrp"),
+            "vrrp notify fifo script terminated"
+        );
+        assert_eq!(
+            fifo_same_as_global("/run/f", "LVS"),
+            "notify FIFO /run/f has been specified for global and LVS FIFO - ignoring LVS FIFO"
+        );
+        assert_eq!(
+            addr_gen_mode_failed("vrrp.1", &"x"),
+            "Error setting ADDR_GEN_MODE to NONE on vrrp.1: x"
+        );
     }
 }

@@ -318,7 +318,7 @@ impl Driver {
                     {
                         tracing::info!(
                             "{}",
-                            messages::notify_exec_failed(&s.args.join(" "), &e.description())
+                            messages::notify_exec_failed(&s.args.join(" "), e.description())
                         );
                     }
                 }

@@ -181,7 +181,7 @@ pub fn start_reader(spec: &ScriptSpec, path: &str, process: FifoProcess) -> Opti
                 messages::fifo_script_failed(
                     word,
                     spec.args.first().map(String::as_str).unwrap_or(""),
-                    &e.description()
+                    e.description()
                 )
             );
             None

@@ -710,7 +710,7 @@ impl Driver {
                     "{}",
                     messages::notify_exec_failed(
                         r.spec.args.first().map(String::as_str).unwrap_or(""),
-                        &e.description()
+                        e.description()
                     )
                 ),
             }

@@ -53,7 +53,7 @@ pub fn judge(spec: &MiscSpec, outcome: ScriptOutcome, rs: &str, vs: &str) -> Pro
         }
         ScriptOutcome::TimedOut => ProbeOutcome::Down(messages::misc_run_timed_out(&head)),
         ScriptOutcome::SpawnFailed(e) if e.is_fork_failure() => {
-            ProbeOutcome::Down(messages::misc_run_fork_failed(&head, &e.description()))
+            ProbeOutcome::Down(messages::misc_run_fork_failed(&head, e.description()))
         }
         // keepalived's child exits 0 when exec fails: "Script errors aren't
         // server errors".
