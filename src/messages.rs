@@ -715,12 +715,12 @@ pub fn removing_service(rs: &str, vs: &str) -> String {
 
 /// A real server with inhibit_on_failure came up (weight restored).
 pub fn enabling_service(rs: &str, vs: &str) -> String {
-    format!("Enabling service {rs} to VS {vs}")
+    format!("Enabling service {rs} of VS {vs}")
 }
 
 /// A real server with inhibit_on_failure went down (weight 0).
 pub fn disabling_service(rs: &str, vs: &str) -> String {
-    format!("Disabling service {rs} from VS {vs}")
+    format!("Disabling service {rs} of VS {vs}")
 }
 
 /// MISC_CHECK misc_dynamic changed a weight.
@@ -1684,6 +1684,15 @@ mod tests {
         assert_eq!(
             removing_service(rs, vs),
             "Removing service [192.168.1.2]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+        // Reference g.6; keepalived 2.2.7 ipwrapper.c uses "of" for both.
+        assert_eq!(
+            enabling_service(rs, vs),
+            "Enabling service [192.168.1.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            disabling_service(rs, vs),
+            "Disabling service [192.168.1.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
         );
         assert_eq!(
             shutting_down_service(rs, vs),
