@@ -850,6 +850,16 @@ pub fn checker_failed(checker: &str, rs: &str, retry: u32) -> String {
     }
 }
 
+/// PING_CHECK went down: keepalived names it "ICMP CHECK" and, after
+/// retries, also the virtual server.
+pub fn icmp_check_failed(rs: &str, vs: &str, retry: u32) -> String {
+    if retry > 0 {
+        format!("ICMP CHECK on service {rs} of {vs} failed after {retry} retries.")
+    } else {
+        format!("ICMP CHECK on service {rs} failed.")
+    }
+}
+
 /// TCP connect timed out (log_all_failures).
 pub fn tcp_timeout(rs: &str) -> String {
     format!("TCP connection to {rs} timeout.")
@@ -1604,6 +1614,15 @@ mod tests {
         assert_eq!(
             checker_failed("HTTP_CHECK", rs, 1),
             "HTTP_CHECK on service [192.168.1.2]:tcp:80 failed after 1 retries."
+        );
+        // keepalived 2.2.7 check_ping.c (reference g.2: "PING similar").
+        assert_eq!(
+            icmp_check_failed(rs, vs, 2),
+            "ICMP CHECK on service [192.168.1.2]:tcp:80 of [10.0.0.1]:tcp:80 failed after 2 retries."
+        );
+        assert_eq!(
+            icmp_check_failed(rs, vs, 0),
+            "ICMP CHECK on service [192.168.1.2]:tcp:80 failed."
         );
         assert_eq!(
             http_success(rs, "/p"),

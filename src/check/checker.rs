@@ -110,7 +110,7 @@ pub fn failure_line(n: &Names, retry: u32) -> String {
         CheckerKind::SslGet => "SSL_CHECK",
         CheckerKind::Smtp => "SMTP_CHECK",
         CheckerKind::Udp => "UDP_CHECK",
-        CheckerKind::Ping => "PING_CHECK",
+        CheckerKind::Ping => return messages::icmp_check_failed(t, &n.vs, retry),
         CheckerKind::Dns => "DNS_CHECK",
         CheckerKind::File => "FILE_CHECK",
         CheckerKind::Bfd => return messages::bfd_check(&n.what, t, false),
