@@ -797,12 +797,13 @@ pub fn misc_success(rs: &str, vs: &str, path: &str) -> String {
     format!("{} succeeded.", misc_head(rs, vs, path))
 }
 
-/// MISC_CHECK down after its retries (`retry` 0: no suffix).
+/// MISC_CHECK down after its retries (keepalived's `check_misc.c` phrase:
+/// " after 1 retry", " after N retries", or " with retry disabled").
 pub fn misc_failed(rs: &str, vs: &str, path: &str, retry: u32) -> String {
-    let tail = if retry > 0 {
-        format!(" after {retry} retries")
-    } else {
-        String::new()
+    let tail = match retry {
+        0 => " with retry disabled".to_string(),
+        1 => " after 1 retry".to_string(),
+        n => format!(" after {n} retries"),
     };
     format!("{} failed{tail}.", misc_head(rs, vs, path))
 }
@@ -1651,6 +1652,19 @@ mod tests {
         assert_eq!(
             misc_success(rs, vs, "/chk.sh"),
             "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] succeeded."
+        );
+        // Reference g.4 / keepalived 2.2.7 check_misc.c.
+        assert_eq!(
+            misc_failed(rs, vs, "/chk.sh", 0),
+            "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] failed with retry disabled."
+        );
+        assert_eq!(
+            misc_failed(rs, vs, "/chk.sh", 1),
+            "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] failed after 1 retry."
+        );
+        assert_eq!(
+            misc_failed(rs, vs, "/chk.sh", 3),
+            "Misc check for [[192.168.1.2]:tcp:80 VS [10.0.0.1]:tcp:80] by [/chk.sh] failed after 3 retries."
         );
         let head = misc_head(rs, vs, "/chk.sh");
         assert_eq!(
