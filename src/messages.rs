@@ -178,9 +178,15 @@ pub fn notify_exec_failed(script: &str, description: &str) -> String {
     format!("Failed to exec notify script {script}: {description}")
 }
 
-/// A dump file could not be written (`errno` and the error text).
-pub fn cant_open(path: &str, errno: i32, e: &dyn std::fmt::Display) -> String {
-    format!("Can't open {path} ({errno}: {e})")
+/// The stats or JSON file could not be written (`errno` and strerror).
+pub fn cant_open(path: &str, errno: i32, description: &str) -> String {
+    format!("Can't open {path} ({errno}: {description})")
+}
+
+/// The SIGUSR1 data file could not be written: keepalived names the file,
+/// not its path (`open_dump_file`).
+pub fn cant_open_dump_file(file: &str, errno: i32, description: &str) -> String {
+    format!("Can't open dump file {file} ({errno}: {description})")
 }
 
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
@@ -1460,9 +1466,14 @@ mod tests {
             printing_vrrp_json(9),
             "Printing VRRP as json for process(9) on signal"
         );
+        // keepalived 2.2.7 vrrp_print.c, vrrp_json.c, global_data.c.
         assert_eq!(
-            cant_open("/tmp/keepalived.data", 13, &"Permission denied"),
-            "Can't open /tmp/keepalived.data (13: Permission denied)"
+            cant_open("/tmp/keepalived.stats", 13, "Permission denied"),
+            "Can't open /tmp/keepalived.stats (13: Permission denied)"
+        );
+        assert_eq!(
+            cant_open_dump_file("keepalived.data", 13, "Permission denied"),
+            "Can't open dump file keepalived.data (13: Permission denied)"
         );
         assert_eq!(
             notify_exec_failed("/n.sh", "No such file or directory"),

@@ -446,14 +446,14 @@ impl Driver {
         tracing::info!("{}", line(std::process::id()));
         if let Err(e) = dump::write(file, &text) {
             let path = dump::tmp_path(file);
-            tracing::info!(
-                "{}",
-                messages::cant_open(
-                    &path.display().to_string(),
-                    e.raw_os_error().unwrap_or(0),
-                    &e
-                )
-            );
+            let errno = e.raw_os_error().unwrap_or(0);
+            let desc = nix::errno::Errno::from_raw(errno).desc();
+            let line = if file == "keepalived.data" {
+                messages::cant_open_dump_file(file, errno, desc)
+            } else {
+                messages::cant_open(&path.display().to_string(), errno, desc)
+            };
+            tracing::info!("{line}");
         }
     }
 
