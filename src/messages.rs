@@ -898,6 +898,41 @@ pub fn dns_failed(rs: &str, what: &str) -> String {
     format!("DNS_CHECK ({rs}) {what}")
 }
 
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_connect_timeout() -> &'static str {
+    "connection timeout."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_connect_failure() -> &'static str {
+    "connection failure."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_connect_error() -> &'static str {
+    "connection error."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_write_timeout() -> &'static str {
+    "write timeout to socket."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_write_failed() -> &'static str {
+    "failed to write socket."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_short_write() -> &'static str {
+    "failed to write all of the datagram."
+}
+
+/// DNS_CHECK reason for [`dns_failed`].
+pub fn dns_read_timeout() -> &'static str {
+    "read timeout from socket"
+}
+
 /// DNS_CHECK recv() failed.
 pub fn dns_read_failed(errno: i32, description: &str) -> String {
     format!("failed to read socket; errno {errno} ({description})")
@@ -1695,6 +1730,10 @@ mod tests {
             "DNS_CHECK ([192.0.2.53]:udp:53) connection timeout."
         );
         assert_eq!(dns_rcode(2), "read error occurred. (rcode = 2)");
+        assert_eq!(
+            dns_failed("[192.0.2.53]:udp:53", dns_read_timeout()),
+            "DNS_CHECK ([192.0.2.53]:udp:53) read timeout from socket"
+        );
         assert_eq!(
             bfd_check("b1", rs, true),
             "BFD check of [b1] RS([192.168.1.2]:tcp:80) is UP"
