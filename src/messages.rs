@@ -485,6 +485,51 @@ pub fn state_change(
     format!("({iname}) state {from} -> {to}: {reason}")
 }
 
+/// Our own: [`state_change`] reason, the first state at start-up.
+pub fn reason_startup() -> &'static str {
+    "startup"
+}
+
+/// Our own: [`state_change`] reason, FAULT at start-up.
+pub fn reason_startup_fault() -> &'static str {
+    "startup with a tracked object down or not yet checked"
+}
+
+/// Our own: [`state_change`] reason, the down timer expired.
+pub fn reason_master_down() -> &'static str {
+    "no advert from a master within the master-down interval"
+}
+
+/// Our own: [`state_change`] reason, a higher-priority master.
+pub fn reason_higher_priority(from: &dyn std::fmt::Display, priority: u8) -> String {
+    format!("advert from {from} with higher priority {priority}")
+}
+
+/// Our own: [`state_change`] reason, an equal priority from a higher address.
+pub fn reason_higher_address(from: &dyn std::fmt::Display, priority: u8) -> String {
+    format!("advert from {from} with the same priority {priority} and a higher address")
+}
+
+/// Our own: [`state_change`] reason, a weight-0 tracker failed.
+pub fn reason_tracker_fault() -> &'static str {
+    "a tracked object with weight 0 went down"
+}
+
+/// Our own: [`state_change`] reason, the weight-0 trackers recovered.
+pub fn reason_tracker_recovered() -> &'static str {
+    "every weight-0 tracked object is up again"
+}
+
+/// Our own: [`state_change`] reason, SIGTERM.
+pub fn reason_shutdown() -> &'static str {
+    "daemon stopping"
+}
+
+/// Our own: [`state_change`] reason, the sync group moved.
+pub fn reason_sync_group() -> &'static str {
+    "its sync group moved"
+}
+
 /// sendto() of an advert failed.
 pub fn send_advert_error(iname: &str, errno: i32, description: &str) -> String {
     format!("({iname}): send advert error {errno} ({description})")
@@ -1311,8 +1356,34 @@ mod tests {
             "Cannot monitor interfaces through netlink: x"
         );
         assert_eq!(
-            state_change("VI_1", &"BACKUP", &"MASTER", &"startup"),
+            state_change("VI_1", &"BACKUP", &"MASTER", &reason_startup()),
             "(VI_1) state BACKUP -> MASTER: startup"
+        );
+        assert_eq!(
+            reason_higher_priority(&ip("192.0.2.2"), 150),
+            "advert from 192.0.2.2 with higher priority 150"
+        );
+        assert_eq!(
+            reason_higher_address(&ip("192.0.2.2"), 100),
+            "advert from 192.0.2.2 with the same priority 100 and a higher address"
+        );
+        assert_eq!(
+            reason_master_down(),
+            "no advert from a master within the master-down interval"
+        );
+        assert_eq!(reason_shutdown(), "daemon stopping");
+        assert_eq!(reason_sync_group(), "its sync group moved");
+        assert_eq!(
+            reason_tracker_fault(),
+            "a tracked object with weight 0 went down"
+        );
+        assert_eq!(
+            reason_tracker_recovered(),
+            "every weight-0 tracked object is up again"
+        );
+        assert_eq!(
+            reason_startup_fault(),
+            "startup with a tracked object down or not yet checked"
         );
         assert_eq!(
             static_address_failed(&ip("192.0.2.1"), 24, &"x"),
