@@ -17,6 +17,7 @@ use keepalived::config::source::Host;
 use keepalived::config::{self, LoadOptions, report};
 use keepalived::daemon::pidfile::{self, PidFile, PidFileError, PidPaths};
 use keepalived::log::{self, LogSettings, Process};
+use keepalived::messages;
 use keepalived::parent::{self, ParentOptions, child::ChildKind};
 use keepalived::sys::host::{FsSource, LiveHost};
 use keepalived::vrrp_child::{self, ChildOptions};
@@ -143,8 +144,11 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
         nix::sys::stat::umask(nix::sys::stat::Mode::from_bits_truncate(mask));
     }
     if role.is_none() {
-        tracing::info!("Starting Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
-        tracing::info!("Command line: '{}'", argv.join("' '"));
+        tracing::info!(
+            "{}",
+            messages::starting_keepalived(env!("CARGO_PKG_VERSION"))
+        );
+        tracing::info!("{}", messages::command_line(argv));
     }
     let host = LiveHost {
         config_id: opts.config_id.clone(),
@@ -177,11 +181,14 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     if role.is_none() {
         if loaded.main_missing {
             // keepalived 2.2.7's words and KEEPALIVED_EXIT_MISSING_CONFIG.
-            tracing::info!("Config files missing '{}'.", opts.config_file);
-            tracing::info!("Stopped Keepalived v{} (rust)", env!("CARGO_PKG_VERSION"));
+            tracing::info!("{}", messages::config_files_missing(&opts.config_file));
+            tracing::info!(
+                "{}",
+                messages::stopped_keepalived(&messages::version_line(env!("CARGO_PKG_VERSION")))
+            );
             return Ok(6);
         }
-        tracing::info!("Configuration file {}", opts.config_file);
+        tracing::info!("{}", messages::configuration_file(&opts.config_file));
         for d in &loaded.diags {
             tracing::info!("{}", d.message);
         }
@@ -239,14 +246,17 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             if let Some(pid) = other_keepalived_running(&pids.main) {
                 // keepalived 2.2.7 takes no lock on its pid file: a live
                 // keepalived process named there counts as running too.
-                tracing::info!("daemon is already running");
-                tracing::debug!("pid {pid} from {} is alive", pids.main.display());
+                tracing::info!("{}", messages::daemon_already_running());
+                tracing::debug!(
+                    "{}",
+                    messages::pid_alive(pid, &pids.main.display().to_string())
+                );
                 return Ok(0);
             }
             let _pid = match PidFile::create(&pids.main) {
                 Ok(p) => p,
                 Err(PidFileError::AlreadyRunning { .. }) => {
-                    tracing::info!("daemon is already running");
+                    tracing::info!("{}", messages::daemon_already_running());
                     return Ok(0);
                 }
                 Err(e) => {
@@ -265,7 +275,7 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 child_wait: std::time::Duration::from_secs(u64::from(
                     cfg.child_wait_time.unwrap_or(5),
                 )),
-                version_line: format!("Keepalived v{} (rust)", env!("CARGO_PKG_VERSION")),
+                version_line: messages::version_line(env!("CARGO_PKG_VERSION")),
             };
             Ok(parent::run(popts))
         }

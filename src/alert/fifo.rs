@@ -64,20 +64,14 @@ pub fn fifo_plan(g: &GlobalDefs, process: FifoProcess) -> FifoPlan {
     let mut own = own.map(|f| use_of(f, prefix));
     if let (Some(gl), Some(o)) = (&global, &own) {
         if gl.path == o.path {
-            notes.push(format!(
-                "notify FIFO {} has been specified for global and {label} FIFO - ignoring {label} FIFO",
-                o.path
-            ));
+            notes.push(crate::messages::fifo_same_as_global(&o.path, label));
             own = None;
         }
     }
     if process == FifoProcess::Checker {
         if let (Some(o), Some(v)) = (&mut own, &g.vrrp_notify_fifo) {
             if o.path == v.path && o.script.is_some() && v.script.is_some() {
-                notes.push(
-                    "LVS notify FIFO and vrrp FIFO are the same both with scripts - ignoring LVS FIFO script"
-                        .to_owned(),
-                );
+                notes.push(crate::messages::fifo_lvs_same_as_vrrp().to_owned());
                 o.script = None;
             }
         }

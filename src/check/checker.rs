@@ -9,6 +9,7 @@
 use std::net::IpAddr;
 
 use crate::config::model::{Checker, CheckerKind, RealServer, TIMER_HZ, VirtualServer};
+use crate::messages;
 
 /// keepalived's `BOOTSTRAP_DELAY`: checkers start one second after the child.
 pub const BOOTSTRAP_DELAY: u64 = TIMER_HZ;
@@ -88,20 +89,15 @@ impl Names {
 pub fn success_line(n: &Names) -> String {
     let t = &n.target;
     match n.kind {
-        CheckerKind::Tcp => format!("TCP connection to {t} success."),
-        CheckerKind::HttpGet | CheckerKind::SslGet => {
-            format!("HTTP status code success to {t} url({})", n.what)
-        }
-        CheckerKind::Smtp => format!("Remote SMTP server {t} succeed on service."),
-        CheckerKind::Udp => format!("UDP connection to {t} success."),
-        CheckerKind::Ping => format!("ICMP connection to {t} success."),
-        CheckerKind::Dns => format!("DNS_CHECK ({t}) succeeded"),
-        CheckerKind::Misc => format!(
-            "Misc check for [{t} VS {}] by [{}] succeeded.",
-            n.vs, n.what
-        ),
-        CheckerKind::File => format!("FILE_CHECK on service {t} succeeded."),
-        CheckerKind::Bfd => format!("BFD check of [{}] RS({t}) is UP", n.what),
+        CheckerKind::Tcp => messages::tcp_success(t),
+        CheckerKind::HttpGet | CheckerKind::SslGet => messages::http_success(t, &n.what),
+        CheckerKind::Smtp => messages::smtp_check_success(t),
+        CheckerKind::Udp => messages::udp_success(t),
+        CheckerKind::Ping => messages::icmp_success(t),
+        CheckerKind::Dns => messages::dns_success(t),
+        CheckerKind::Misc => messages::misc_success(t, &n.vs, &n.what),
+        CheckerKind::File => messages::file_check_success(t),
+        CheckerKind::Bfd => messages::bfd_check(&n.what, t, true),
     }
 }
 
@@ -114,27 +110,13 @@ pub fn failure_line(n: &Names, retry: u32) -> String {
         CheckerKind::SslGet => "SSL_CHECK",
         CheckerKind::Smtp => "SMTP_CHECK",
         CheckerKind::Udp => "UDP_CHECK",
-        CheckerKind::Ping => "PING_CHECK",
+        CheckerKind::Ping => return messages::icmp_check_failed(t, &n.vs, retry),
         CheckerKind::Dns => "DNS_CHECK",
         CheckerKind::File => "FILE_CHECK",
-        CheckerKind::Bfd => return format!("BFD check of [{}] RS({t}) is DOWN", n.what),
-        CheckerKind::Misc => {
-            let tail = if retry > 0 {
-                format!(" after {retry} retries")
-            } else {
-                String::new()
-            };
-            return format!(
-                "Misc check for [{t} VS {}] by [{}] failed{tail}.",
-                n.vs, n.what
-            );
-        }
+        CheckerKind::Bfd => return messages::bfd_check(&n.what, t, false),
+        CheckerKind::Misc => return messages::misc_failed(t, &n.vs, &n.what, retry),
     };
-    if retry > 0 {
-        format!("{name} on service {t} failed after {retry} retries.")
-    } else {
-        format!("{name} on service {t} failed.")
-    }
+    messages::checker_failed(name, t, retry)
 }
 
 /// One checker's state.

@@ -12,6 +12,7 @@ use super::ipvs_diff::Table;
 use crate::config::model::{
     Config, Family, Forwarding, Protocol, RealServer, Script, VirtualServer, VsAddr, VsgEntry,
 };
+use crate::messages;
 use crate::proto::ipvs::{
     self, AF_INET, AF_INET6, Dest, FwdMethod, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, Service,
     ServiceId,
@@ -287,10 +288,10 @@ impl Decision {
             let (vn, rn) = (vs_name(v), rs_name(v, r));
             if self.vs[vs].quorum_up || v.sorry_server.is_none() {
                 let line = match (after, inhibit(v, r)) {
-                    (true, false) => format!("Adding service {rn} to VS {vn}"),
-                    (false, false) => format!("Removing service {rn} from VS {vn}"),
-                    (true, true) => format!("Enabling service {rn} to VS {vn}"),
-                    (false, true) => format!("Disabling service {rn} from VS {vn}"),
+                    (true, false) => messages::adding_service(&rn, &vn),
+                    (false, false) => messages::removing_service(&rn, &vn),
+                    (true, true) => messages::enabling_service(&rn, &vn),
+                    (false, true) => messages::disabling_service(&rn, &vn),
                 };
                 ev.push(DecisionEvent::Log(line));
             }
@@ -311,12 +312,12 @@ impl Decision {
             return Vec::new();
         }
         let v = &cfg.virtual_servers[vs];
-        let line = format!(
-            "Changing weight from {} to {w} for {}active service {} of VS {}",
+        let line = messages::changing_weight(
             st.weight,
-            if st.alive() { "" } else { "in" },
-            rs_name(v, &v.real_servers[rs]),
-            vs_name(v)
+            w,
+            st.alive(),
+            &rs_name(v, &v.real_servers[rs]),
+            &vs_name(v),
         );
         st.weight = w;
         let mut ev = vec![DecisionEvent::Log(line)];
@@ -333,14 +334,11 @@ impl Decision {
         let vn = vs_name(v);
         if !st.quorum_up && w >= q + h {
             st.quorum_up = true;
-            ev.push(DecisionEvent::Log(format!(
-                "Gained quorum {q}+{h}={} <= {w} for VS {vn}",
-                q + h
-            )));
+            ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.sorry_server {
-                ev.push(DecisionEvent::Log(format!(
-                    "Removing sorry server {} from VS {vn}",
-                    rs_name(v, ss)
+                ev.push(DecisionEvent::Log(messages::removing_sorry_server(
+                    &rs_name(v, ss),
+                    &vn,
                 )));
             }
             if let Some(s) = &v.quorum_up {
@@ -349,14 +347,11 @@ impl Decision {
             ev.push(DecisionEvent::Quorum { vs, up: true });
         } else if st.quorum_up && (w < q - h || w == 0) {
             st.quorum_up = false;
-            ev.push(DecisionEvent::Log(format!(
-                "Lost quorum {q}-{h}={} > {w} for VS {vn}",
-                q - h
-            )));
+            ev.push(DecisionEvent::Log(messages::lost_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.sorry_server {
-                ev.push(DecisionEvent::Log(format!(
-                    "Adding sorry server {} to VS {vn}",
-                    rs_name(v, ss)
+                ev.push(DecisionEvent::Log(messages::adding_sorry_server(
+                    &rs_name(v, ss),
+                    &vn,
                 )));
             }
             if let Some(s) = &v.quorum_down {

@@ -16,6 +16,7 @@ use crate::check::checker::{CheckEvent, CheckerFsm, Names, Timing};
 use crate::check::decision::{self, Decision, DecisionEvent};
 use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
 use crate::config::model::Config;
+use crate::messages;
 use crate::script::ScriptSpec;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
 use probe::{ProbeOutcome, ProbeSpec};
@@ -51,7 +52,7 @@ pub fn run(
         .map_err(CheckerError::Runtime)?;
     rt.block_on(async move {
         let ipvs = IpvsClient::open().map_err(CheckerError::Ipvs)?;
-        tracing::info!("Initializing ipvs");
+        tracing::info!("{}", messages::initializing_ipvs());
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {
             decision: Decision::new(&cfg, |_, _, _| true),
@@ -181,9 +182,11 @@ impl Driver {
         for s in &self.slots {
             let v = &self.cfg.virtual_servers[s.vs];
             tracing::info!(
-                "Activating healthchecker for service {} for VS {}",
-                decision::rs_name(v, &v.real_servers[s.rs]),
-                decision::vs_name(v)
+                "{}",
+                messages::activating_healthchecker(
+                    &decision::rs_name(v, &v.real_servers[s.rs]),
+                    &decision::vs_name(v)
+                )
             );
         }
     }
@@ -207,7 +210,7 @@ impl Driver {
             if let IpvsOp::DelService(id) = &op
                 && log_removals
             {
-                tracing::info!("Removing Virtual Server {id}");
+                tracing::info!("{}", messages::removing_virtual_server(id));
             }
             match self.ipvs.apply(&op) {
                 Ok(()) => self.ours.record(&op),
@@ -234,7 +237,7 @@ impl Driver {
                     }
                 }
                 _ = hup.recv() => {
-                    tracing::info!("Reloading");
+                    tracing::info!("{}", messages::child_reloading());
                     if let Some(cfg) = reload() {
                         self.cfg = cfg;
                         self.generation += 1;
@@ -249,7 +252,7 @@ impl Driver {
                         }
                         self.sync();
                     }
-                    tracing::info!("Reload complete");
+                    tracing::info!("{}", messages::reload_complete());
                 }
                 _ = term.recv() => break,
                 _ = int.recv() => break,
@@ -314,9 +317,8 @@ impl Driver {
                         crate::sys::spawn::spawn_notify(&ScriptSpec::from_script(&s, &[]), &[])
                     {
                         tracing::info!(
-                            "Failed to exec notify script {}: {}",
-                            s.args.join(" "),
-                            e.description()
+                            "{}",
+                            messages::notify_exec_failed(&s.args.join(" "), e.description())
                         );
                     }
                 }
@@ -333,15 +335,17 @@ impl Driver {
                 for (ri, r) in v.real_servers.iter().enumerate() {
                     if self.decision.vs[vi].rs[ri].alive() {
                         tracing::info!(
-                            "Shutting down service {} from VS {}",
-                            decision::rs_name(v, r),
-                            decision::vs_name(v)
+                            "{}",
+                            messages::shutting_down_service(
+                                &decision::rs_name(v, r),
+                                &decision::vs_name(v)
+                            )
                         );
                     }
                 }
             }
             self.converge(&Table::new(), false);
         }
-        tracing::info!("Stopped");
+        tracing::info!("{}", messages::child_stopped());
     }
 }

@@ -13,6 +13,7 @@ use tokio::io::AsyncReadExt;
 
 use super::respawn::Respawn;
 use super::{PARENT_ENV, READY_FD_ENV, ROLE_ENV};
+use crate::messages;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChildKind {
@@ -116,11 +117,7 @@ impl Child {
         self.ready = Some(r);
         self.ready_rx = None;
         self.started = Instant::now();
-        tracing::info!(
-            "Starting {} child process, pid={}",
-            self.kind.prog(),
-            self.pid
-        );
+        tracing::info!("{}", messages::starting_child(self.kind.prog(), self.pid));
         Ok(())
     }
 
@@ -193,15 +190,15 @@ pub async fn wait_any(children: &mut [Child]) -> (usize, Exit) {
             (Some(1), _) => Exit::Permanent(1, "FATAL"),
             (Some(2), _) => Exit::Permanent(2, "CONFIG"),
             (Some(4), _) => Exit::Permanent(4, "missing permission"),
-            (Some(code), _) => Exit::Other(format!("pid {} exited with status {code}", c.pid)),
-            (None, Some(sig)) => Exit::Other(format!(
-                "pid {} exited due to signal {sig} ({})",
+            (Some(code), _) => Exit::Other(messages::child_exited_status(c.pid, code)),
+            (None, Some(sig)) => Exit::Other(messages::child_exited_signal(
                 c.pid,
-                Signal::try_from(sig).map(signal_name).unwrap_or("unknown")
+                sig,
+                Signal::try_from(sig).map(signal_name).unwrap_or("unknown"),
             )),
-            _ => Exit::Other(format!("pid {} exited", c.pid)),
+            _ => Exit::Other(messages::child_exited(c.pid)),
         },
-        Err(e) => Exit::Other(format!("pid {} wait failed: {e}", c.pid)),
+        Err(e) => Exit::Other(messages::child_wait_failed(c.pid, &e)),
     };
     (i, exit)
 }

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::messages;
 use child::{Child, ChildKind, Exit};
 
 /// Environment variable naming the role of a re-executed child.
@@ -50,7 +51,7 @@ pub fn run(opts: ParentOptions) -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            tracing::error!("cannot start the runtime: {e}");
+            tracing::error!("{}", messages::runtime_start_failed(&e));
             return 1;
         }
     };
@@ -76,14 +77,14 @@ async fn supervise(opts: ParentOptions) -> u8 {
         kinds.push(ChildKind::Checker);
     }
     if kinds.is_empty() {
-        tracing::warn!("Warning - keepalived has no configuration to run");
+        tracing::warn!("{}", messages::no_configuration_to_run());
     }
     let mut children: Vec<Child> = Vec::new();
     for k in kinds {
         match Child::start(k, &opts.args) {
             Ok(c) => children.push(c),
             Err(e) => {
-                tracing::error!("Unable to start {} child process: {e}", k.prog());
+                tracing::error!("{}", messages::unable_to_start_child(k.prog(), &e));
                 return 1;
             }
         }
@@ -91,8 +92,8 @@ async fn supervise(opts: ParentOptions) -> u8 {
     for c in &mut children {
         c.wait_ready(Duration::from_secs(30)).await;
     }
-    tracing::info!("Startup complete");
-    let _ = crate::sys::sd_notify::ready(std::process::id(), Some("Startup complete"));
+    tracing::info!("{}", messages::startup_complete());
+    let _ = crate::sys::sd_notify::ready(std::process::id(), Some(messages::startup_complete()));
     // WatchdogSec: keepalived pings systemd at half the period.
     let watchdog = crate::sys::sd_notify::watchdog_interval();
     let mut wd_tick = tokio::time::interval(watchdog.map_or(Duration::from_secs(3600), |w| w / 2));
@@ -108,7 +109,7 @@ async fn supervise(opts: ParentOptions) -> u8 {
             _ = json.recv() => forward_raw(&children, json_sig),
             _ = clear.recv() => forward_raw(&children, clear_sig),
             _ = hup.recv() => {
-                tracing::info!("Reloading ...");
+                tracing::info!("{}", messages::parent_reloading());
                 let _ = crate::sys::sd_notify::reloading();
                 for c in &children {
                     c.signal(nix::sys::signal::Signal::SIGHUP);
@@ -118,30 +119,30 @@ async fn supervise(opts: ParentOptions) -> u8 {
                 for c in &mut children {
                     c.wait_ready(Duration::from_secs(30)).await;
                 }
-                tracing::info!("Reload complete");
+                tracing::info!("{}", messages::reload_complete());
                 let _ = crate::sys::sd_notify::reloaded();
             }
             (i, exit) = child::wait_any(&mut children) => {
                 let c = &mut children[i];
                 match exit {
                     Exit::Permanent(code, what) => {
-                        tracing::error!("{} exited with permanent error {what}. Terminating", c.kind.ident());
+                        tracing::error!("{}", messages::permanent_error(c.kind.ident(), what));
                         break code;
                     }
                     Exit::Other(desc) => {
                         if opts.dont_respawn {
-                            tracing::error!("{} child process({}) died: Exiting", c.kind.prog(), c.pid);
+                            tracing::error!("{}", messages::child_died_exiting(c.kind.prog(), c.pid));
                             break 0;
                         }
                         tracing::warn!("{desc}");
-                        tracing::error!("{} child process({}) died: Respawning", c.kind.prog(), c.pid);
+                        tracing::error!("{}", messages::child_died_respawning(c.kind.prog(), c.pid));
                         let delay = c.respawn.next_delay(c.started.elapsed());
                         if !delay.is_zero() {
-                            tracing::info!("Restart of {} process delayed {} seconds to limit respawn rate", c.kind.short(), delay.as_secs());
+                            tracing::info!("{}", messages::restart_delayed(c.kind.short(), delay.as_secs()));
                             tokio::time::sleep(delay).await;
                         }
                         if let Err(e) = c.restart(&opts.args) {
-                            tracing::error!("Unable to restart {} child process: {e}", c.kind.prog());
+                            tracing::error!("{}", messages::unable_to_restart_child(c.kind.prog(), &e));
                             break 1;
                         }
                     }
@@ -149,22 +150,19 @@ async fn supervise(opts: ParentOptions) -> u8 {
             }
         }
     };
-    tracing::info!("Stopping");
+    tracing::info!("{}", messages::parent_stopping());
     let _ = crate::sys::sd_notify::stopping();
     for c in &children {
         c.signal(nix::sys::signal::Signal::SIGTERM);
     }
     for c in &mut children {
         if !c.wait_exit(opts.child_wait).await {
-            tracing::error!(
-                "{} process failed to die - forcing termination",
-                c.kind.ident()
-            );
+            tracing::error!("{}", messages::failed_to_die(c.kind.ident()));
             c.signal(nix::sys::signal::Signal::SIGKILL);
             c.wait_exit(Duration::from_secs(1)).await;
         }
     }
-    tracing::info!("Stopped {}", opts.version_line);
+    tracing::info!("{}", messages::stopped_keepalived(&opts.version_line));
     code
 }
 

@@ -17,6 +17,7 @@
 //! of file once our descriptor is closed. Reader scripts die with the
 //! daemon (PR_SET_PDEATHSIG, see [`super::spawn`]).
 
+use crate::messages;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -62,7 +63,7 @@ impl NotifyFifo {
             }
             Err(Errno::EEXIST) => false,
             Err(_) => {
-                tracing::info!("Unable to create {prefix}notify fifo {}", fifo.path);
+                tracing::info!("{}", messages::fifo_create_failed(prefix, &fifo.path));
                 return None;
             }
         };
@@ -86,9 +87,8 @@ impl NotifyFifo {
             )),
             Err(e) => {
                 tracing::info!(
-                    "Unable to open {prefix}notify fifo {} - errno {}",
-                    fifo.path,
-                    e.raw_os_error().unwrap_or(0)
+                    "{}",
+                    messages::fifo_open_failed(prefix, &fifo.path, e.raw_os_error().unwrap_or(0))
                 );
                 if created {
                     let _ = std::fs::remove_file(&path);
@@ -173,13 +173,16 @@ pub fn start_reader(spec: &ScriptSpec, path: &str, process: FifoProcess) -> Opti
     match super::spawn::spawn_notify(spec, &[path.to_owned()]) {
         Ok(handle) => Some(tokio::spawn(async move {
             let _ = handle.await;
-            tracing::info!("{word} notify fifo script terminated");
+            tracing::info!("{}", messages::fifo_script_terminated(word));
         })),
         Err(e) => {
             tracing::info!(
-                "Unable to run {word} notify fifo script {}: {}",
-                spec.args.first().map(String::as_str).unwrap_or(""),
-                e.description()
+                "{}",
+                messages::fifo_script_failed(
+                    word,
+                    spec.args.first().map(String::as_str).unwrap_or(""),
+                    e.description()
+                )
             );
             None
         }
@@ -198,6 +201,6 @@ fn set_owner(path: &Path, uid: u32, gid: u32) {
     let u = (uid != our_uid).then(|| Uid::from_raw(uid));
     let g = (gid != our_gid).then(|| Gid::from_raw(gid));
     if nix::unistd::chown(path, u, g).is_err() {
-        tracing::info!("Failed to set uid:gid for fifo {}", path.display());
+        tracing::info!("{}", messages::fifo_chown_failed(&path.display()));
     }
 }

@@ -608,7 +608,7 @@ impl Netlink {
             .await
         {
             // keepalived logs this and carries on.
-            tracing::warn!("Error setting ADDR_GEN_MODE to NONE on {}: {e}", req.name);
+            tracing::warn!("{}", crate::messages::addr_gen_mode_failed(&req.name, &e));
         }
         self.set_link_up(index, true).await?;
         if req.v6 {

@@ -48,30 +48,30 @@ const REPLY_BUFFER: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SmtpError {
     /// Extension: keepalived resolves host names while reading the config.
-    #[error("Unable to resolve SMTP server {0}")]
+    #[error("{}", crate::messages::smtp_resolve_failed(.0))]
     Resolve(String),
-    #[error("SMTP connection ERROR to {0}.")]
+    #[error("{}", crate::messages::smtp_connect_error(.0))]
     Connect(String),
-    #[error("Timeout opening connection to remote SMTP server {0}.")]
+    #[error("{}", crate::messages::smtp_connect_timeout(.0))]
     ConnectTimeout(String),
-    #[error("Timeout reading data to remote SMTP server {0}.")]
+    #[error("{}", crate::messages::smtp_read_timeout(.0))]
     ReadTimeout(String),
-    #[error("Error reading data from remote SMTP server {0}.")]
+    #[error("{}", crate::messages::smtp_read_error(.0))]
     Read(String),
-    #[error("Remote SMTP server {0} has closed the connection.")]
+    #[error("{}", crate::messages::smtp_closed(.0))]
     Closed(String),
-    #[error("Received buffer from remote SMTP server {0} overflow our get read buffer length.")]
+    #[error("{}", crate::messages::smtp_overflow(.0))]
     Overflow(String),
-    #[error("Error processing {cmd} cmd on SMTP server {server}. SMTP status code = {code}")]
+    #[error("{}", crate::messages::smtp_status(cmd, server, *code))]
     Status {
         cmd: &'static str,
         server: String,
         code: i32,
     },
-    #[error("Cannot send data to remote SMTP server {0}.")]
+    #[error("{}", crate::messages::smtp_send_error(.0))]
     Send(String),
     /// Extension (AUTH): the server offers neither PLAIN nor LOGIN.
-    #[error("SMTP server {0} offers no supported AUTH mechanism (PLAIN, LOGIN).")]
+    #[error("{}", crate::messages::smtp_no_auth_mechanism(.0))]
     NoAuthMechanism(String),
 }
 
@@ -90,8 +90,8 @@ impl SmtpLog {
     /// keepalived's log line.
     pub fn line(&self) -> String {
         match self {
-            SmtpLog::Connected(s) => format!("Remote SMTP server {s} connected."),
-            SmtpLog::Sent => "SMTP alert successfully sent.".to_owned(),
+            SmtpLog::Connected(s) => crate::messages::smtp_connected(s),
+            SmtpLog::Sent => crate::messages::smtp_sent().to_owned(),
             SmtpLog::Error(e) => e.to_string(),
         }
     }
@@ -459,7 +459,7 @@ impl AlertQueue {
 fn log_dropped(c: &Counters) {
     let n = c.dropped_unlogged.swap(0, Ordering::Relaxed);
     if n > 0 {
-        tracing::warn!("SMTP alert queue full - {n} alert(s) dropped");
+        tracing::warn!("{}", crate::messages::smtp_queue_full(n));
     }
 }
 

@@ -164,25 +164,21 @@ pub enum Reason {
 /// instance.
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::messages as m;
         match self {
-            Reason::Startup => f.write_str("startup"),
-            Reason::StartupFault => {
-                f.write_str("startup with a tracked object down or not yet checked")
-            }
-            Reason::MasterDown => {
-                f.write_str("no advert from a master within the master-down interval")
-            }
+            Reason::Startup => f.write_str(m::reason_startup()),
+            Reason::StartupFault => f.write_str(m::reason_startup_fault()),
+            Reason::MasterDown => f.write_str(m::reason_master_down()),
             Reason::HigherPriority { from, priority } => {
-                write!(f, "advert from {from} with higher priority {priority}")
+                f.write_str(&m::reason_higher_priority(from, *priority))
             }
-            Reason::HigherAddress { from, priority } => write!(
-                f,
-                "advert from {from} with the same priority {priority} and a higher address"
-            ),
-            Reason::TrackerFault => f.write_str("a tracked object with weight 0 went down"),
-            Reason::TrackerRecovered => f.write_str("every weight-0 tracked object is up again"),
-            Reason::Shutdown => f.write_str("daemon stopping"),
-            Reason::SyncGroup => f.write_str("its sync group moved"),
+            Reason::HigherAddress { from, priority } => {
+                f.write_str(&m::reason_higher_address(from, *priority))
+            }
+            Reason::TrackerFault => f.write_str(m::reason_tracker_fault()),
+            Reason::TrackerRecovered => f.write_str(m::reason_tracker_recovered()),
+            Reason::Shutdown => f.write_str(m::reason_shutdown()),
+            Reason::SyncGroup => f.write_str(m::reason_sync_group()),
         }
     }
 }

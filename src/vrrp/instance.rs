@@ -9,6 +9,7 @@
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
+use crate::messages;
 use crate::proto::vrrp::Version;
 
 use super::action::{
@@ -189,7 +190,7 @@ impl Instance {
         if self.sands.is_some_and(|t| t <= now) {
             match self.state {
                 State::Backup => {
-                    self.log(&mut out, true, "Receive advertisement timeout");
+                    self.log(&mut out, true, messages::receive_advert_timeout());
                     if self.cfg.sync_member {
                         // vrrp_sync_can_goto_master: wait for the group with
                         // a fresh down timer.
@@ -213,7 +214,7 @@ impl Instance {
     fn log(&self, out: &mut Vec<Action>, detail: bool, msg: impl AsRef<str>) {
         out.push(Action::Log {
             detail,
-            message: format!("({}) {}", self.cfg.name, msg.as_ref()),
+            message: messages::instance_line(&self.cfg.name, msg.as_ref()),
         });
     }
 
@@ -297,10 +298,7 @@ impl Instance {
         self.log(
             out,
             false,
-            format!(
-                "Changing effective priority from {} to {}",
-                self.effective_priority, new
-            ),
+            messages::changing_effective_priority(self.effective_priority, new),
         );
         self.effective_priority = new;
         let old = self.ms_down_timer;
@@ -340,17 +338,9 @@ impl Instance {
             pre_fault = true;
             let msg = match (t.kind, t.status) {
                 (TrackKind::Interface, _) => {
-                    format!(
-                        "({}): entering FAULT state (interface {} down)",
-                        self.cfg.name, t.name
-                    )
+                    messages::fault_interface_down(&self.cfg.name, &t.name)
                 }
-                (TrackKind::Script, _) => {
-                    format!(
-                        "({}): entering FAULT state due to script {}",
-                        self.cfg.name, t.name
-                    )
-                }
+                (TrackKind::Script, _) => messages::fault_script(&self.cfg.name, &t.name),
                 (TrackKind::File, Some(TrackStatus::Value(v))) => {
                     let m: i64 = if t.reverse { -1 } else { 1 };
                     let s = if t.weight == 0 {
@@ -358,19 +348,10 @@ impl Instance {
                     } else {
                         v.saturating_mul(i64::from(t.weight)).saturating_mul(m)
                     };
-                    format!(
-                        "({}): entering FAULT state (tracked file {} has status {})",
-                        self.cfg.name, t.name, s
-                    )
+                    messages::fault_track_file(&self.cfg.name, &t.name, s)
                 }
-                (TrackKind::Process, _) => format!(
-                    "({}) entering FAULT state (tracked process {} quorum not achieved)",
-                    self.cfg.name, t.name
-                ),
-                _ => format!(
-                    "({}) Tracked BFD instance {} is DOWN",
-                    self.cfg.name, t.name
-                ),
+                (TrackKind::Process, _) => messages::fault_track_process(&self.cfg.name, &t.name),
+                _ => messages::tracked_bfd_down(&self.cfg.name, &t.name),
             };
             out.push(Action::Log {
                 detail: false,
@@ -393,11 +374,11 @@ impl Instance {
         } else {
             self.ms_down_timer = self.ms_down();
             if is_up && !hold {
-                self.log(out, false, "Entering BACKUP STATE (init)");
+                self.log(out, false, messages::entering_backup_init());
                 self.set_state(State::Backup, Reason::Startup, out);
                 self.notify(out);
             } else if !pre_fault {
-                self.log(out, false, "Entering FAULT STATE (init)");
+                self.log(out, false, messages::entering_fault_init());
                 self.set_state(State::Fault, Reason::StartupFault, out);
             }
         }
@@ -420,7 +401,7 @@ impl Instance {
             priority: self.effective_priority,
         });
         if !self.vipset {
-            self.log(out, false, "Entering MASTER STATE");
+            self.log(out, false, messages::entering_master());
             self.become_master(now, out);
             if self.cfg.garp_delay > 0 {
                 self.pending_garps
@@ -438,19 +419,18 @@ impl Instance {
             self.log(
                 out,
                 true,
-                format!(
-                    "changing advert interval from {}ms to locally configured {}ms",
+                messages::advert_int_restored(
                     self.master_adver_int / 1000,
-                    self.cfg.adver_int / 1000
+                    self.cfg.adver_int / 1000,
                 ),
             );
             self.master_adver_int = self.cfg.adver_int;
         }
         if self.cfg.has_vips {
-            self.log(out, true, "setting VIPs.");
+            self.log(out, true, messages::setting_vips());
         }
         if self.cfg.has_evips {
-            self.log(out, true, "setting E-VIPs.");
+            self.log(out, true, messages::setting_evips());
         }
         out.push(Action::AddVips);
         self.vipset = true;
@@ -468,14 +448,14 @@ impl Instance {
             out.push(Action::SendAdvert {
                 priority: PRIO_STOP,
             });
-            self.log(out, true, "sent 0 priority");
+            self.log(out, true, messages::sent_zero_priority());
         }
         if self.vipset {
             if self.cfg.has_vips {
-                self.log(out, true, "removing VIPs.");
+                self.log(out, true, messages::removing_vips());
             }
             if self.cfg.has_evips {
-                self.log(out, true, "removing E-VIPs.");
+                self.log(out, true, messages::removing_evips());
             }
             out.push(Action::RemoveVips);
             self.vipset = false;
@@ -492,10 +472,10 @@ impl Instance {
         out: &mut Vec<Action>,
     ) {
         if to == State::Backup {
-            self.log(out, false, "Entering BACKUP STATE");
+            self.log(out, false, messages::entering_backup());
             self.preempt_time = None;
         } else {
-            self.log(out, false, "Entering FAULT STATE");
+            self.log(out, false, messages::entering_fault());
             out.push(Action::SendAdvert {
                 priority: PRIO_STOP,
             });
@@ -517,23 +497,15 @@ impl Instance {
         {
             out.push(Action::SendAdvert { priority: eff });
             if adv.priority == 0 {
-                self.log(out, true, "Master received priority 0 message");
+                self.log(out, true, messages::master_received_zero_priority());
                 return None;
             }
         }
         if adv.priority == self.effective_priority {
             if cmp == Ordering::Equal {
-                self.log(
-                    out,
-                    false,
-                    "WARNING - equal priority advert received from remote host with our IP address.",
-                );
+                self.log(out, false, messages::equal_priority_own_address());
             } else if self.effective_priority == PRIO_OWNER {
-                self.log(
-                    out,
-                    false,
-                    "CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority",
-                );
+                self.log(out, false, messages::both_address_owners());
                 self.effective_priority = PRIO_OWNER - 1;
                 self.base_priority = PRIO_OWNER - 1;
             }
@@ -543,16 +515,11 @@ impl Instance {
             self.log(
                 out,
                 false,
-                format!(
-                    "Received advert from {} with lower priority {}, ours {}{}",
-                    adv.src,
+                messages::lower_priority_advert(
+                    &adv.src,
                     adv.priority,
                     eff,
-                    if self.cfg.lower_prio_no_advert {
-                        ""
-                    } else {
-                        ", forcing new election"
-                    }
+                    !self.cfg.lower_prio_no_advert,
                 ),
             );
             if !self.cfg.lower_prio_no_advert {
@@ -575,10 +542,7 @@ impl Instance {
                 self.log(
                     out,
                     false,
-                    format!(
-                        "Master received advert from {} with higher priority {}, ours {}",
-                        adv.src, adv.priority, eff
-                    ),
+                    messages::higher_priority_advert(&adv.src, adv.priority, eff),
                 );
                 Reason::HigherPriority {
                     from: adv.src,
@@ -588,10 +552,7 @@ impl Instance {
                 self.log(
                     out,
                     false,
-                    format!(
-                        "Master received advert from {} with same priority {} but higher IP address than ours",
-                        adv.src, adv.priority
-                    ),
+                    messages::same_priority_higher_ip(&adv.src, adv.priority),
                 );
                 Reason::HigherAddress {
                     from: adv.src,
@@ -614,11 +575,7 @@ impl Instance {
         self.log(
             out,
             true,
-            format!(
-                "advertisement interval updated from {}ms to {}ms by master",
-                self.master_adver_int / 1000,
-                int / 1000
-            ),
+            messages::advert_int_updated(self.master_adver_int / 1000, int / 1000),
         );
         self.master_adver_int = int;
     }
@@ -630,7 +587,7 @@ impl Instance {
         if adv.priority == 0 {
             // RFC 3768 §6.4.2 / RFC 5798 §6.4.2: set the down timer to
             // Skew_Time so the best backup takes over quickly.
-            self.log(out, true, "Backup received priority 0 advertisement");
+            self.log(out, true, messages::backup_received_zero_priority());
             self.ms_down_timer = self.skew();
         } else if self.cfg.nopreempt
             || adv.priority >= eff
@@ -646,17 +603,16 @@ impl Instance {
             if self.cfg.preempt_delay > 0 {
                 if adv.priority >= eff {
                     if self.preempt_time.is_some() {
-                        self.log(out, true, "stop preempt delay");
+                        self.log(out, true, messages::stop_preempt_delay());
                         self.preempt_time = None;
                     }
                 } else if self.preempt_time.is_none() {
                     self.log(
                         out,
                         true,
-                        format!(
-                            "start preempt delay ({}.{:06})",
+                        messages::start_preempt_delay(
                             self.cfg.preempt_delay / TIMER_HZ,
-                            self.cfg.preempt_delay % TIMER_HZ
+                            self.cfg.preempt_delay % TIMER_HZ,
                         ),
                     );
                     self.preempt_time = Some(now + self.cfg.preempt_delay);
@@ -666,10 +622,7 @@ impl Instance {
             self.log(
                 out,
                 false,
-                format!(
-                    "received lower priority ({}) advert from {} - discarding",
-                    adv.priority, adv.src
-                ),
+                messages::lower_priority_discarding(adv.priority, &adv.src),
             );
             ignore = true;
             self.master_addr = Some(adv.src);
@@ -742,7 +695,7 @@ impl Instance {
             self.leave_master(now, State::Fault, Reason::TrackerFault, true, out);
         } else {
             if self.state != State::Fault {
-                self.log(out, false, "Entering FAULT STATE");
+                self.log(out, false, messages::entering_fault());
                 self.set_state(State::Fault, Reason::TrackerFault, out);
                 self.notify(out);
             }
@@ -757,7 +710,7 @@ impl Instance {
     fn try_up_instance(&mut self, now: Micros, out: &mut Vec<Action>) {
         self.master_adver_int = self.cfg.adver_int;
         if self.state != State::Backup {
-            self.log(out, false, "Entering BACKUP STATE");
+            self.log(out, false, messages::entering_backup());
             self.set_state(State::Backup, Reason::TrackerRecovered, out);
             self.notify(out);
         }
@@ -808,7 +761,7 @@ impl Instance {
             }
             State::Backup | State::Init => {
                 self.sync_fault = true;
-                self.log(out, false, "Entering FAULT STATE");
+                self.log(out, false, messages::entering_fault());
                 self.set_state(State::Fault, Reason::SyncGroup, out);
                 self.notify(out);
                 self.sands = None;

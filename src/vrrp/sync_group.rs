@@ -10,6 +10,7 @@
 //!   recovers, the others leave FAULT with it.
 
 use super::action::{Input, State};
+use crate::messages;
 
 /// One sync group: its name, members (indexes into the driver's list of
 /// instances) and its state.
@@ -49,7 +50,7 @@ impl SyncGroup {
     }
 
     fn sync_line(&self, to: State) -> String {
-        format!("VRRP_Group({}) Syncing instances to {to} state", self.name)
+        messages::group_syncing(&self.name, &to)
     }
 
     /// `member` asked to go MASTER (its down timer expired).

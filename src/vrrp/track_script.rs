@@ -32,6 +32,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::model::VrrpScript;
+use crate::messages;
 use crate::script::ScriptOutcome;
 
 use super::action::{Input, Micros, TrackKind, TrackStatus};
@@ -297,41 +298,29 @@ pub enum Message<'a> {
 impl fmt::Display for Message<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Message::Succeeded { name } => write!(f, "VRRP_Script({name}) succeeded"),
+            Message::Succeeded { name } => f.write_str(&messages::script_succeeded(name)),
             Message::FailedStatus { name, status } => {
-                write!(
-                    f,
-                    "VRRP_Script({name}) failed (exited with status {status})"
-                )
+                f.write_str(&messages::script_failed_status(name, status))
             }
             Message::FailedSignal { name, signal } => {
-                write!(f, "VRRP_Script({name}) failed (due to signal {signal})")
+                f.write_str(&messages::script_failed_signal(name, signal))
             }
-            Message::TimedOut { name } => write!(f, "VRRP_Script({name}) timed_out"),
+            Message::TimedOut { name } => f.write_str(&messages::script_timed_out(name)),
             Message::NowReturning { name, status } => {
-                write!(f, "Script `{name}` now returning {status}")
+                f.write_str(&messages::script_now_returning(name, status))
             }
-            Message::Skipping { name, being_killed } => write!(
-                f,
-                "Track script {name} is {}, expect idle - skipping run",
-                if being_killed {
-                    "being timed out"
-                } else {
-                    "already running"
-                }
-            ),
+            Message::Skipping { name, being_killed } => {
+                f.write_str(&messages::script_skipping(name, being_killed))
+            }
             Message::ExecFailed {
                 command,
                 errno,
                 description,
-            } => write!(
-                f,
-                "Error exec-ing command '{command}', error {errno}: {description}"
-            ),
-            Message::ForkFailed => f.write_str("Failed fork process"),
-            Message::NotRunnable { name } => write!(f, "Track script {name} is disabled"),
+            } => f.write_str(&messages::exec_failed(command, errno, description)),
+            Message::ForkFailed => f.write_str(messages::fork_failed()),
+            Message::NotRunnable { name } => f.write_str(&messages::script_disabled(name)),
             Message::InvalidTrackFileNumber { value, path } => {
-                write!(f, "Invalid number {value} read from {path} - ignoring")
+                f.write_str(&messages::invalid_track_file_number(value, path))
             }
         }
     }

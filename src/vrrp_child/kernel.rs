@@ -106,9 +106,7 @@ impl Kernel {
             };
             let spec = AddrSpec::new(link.index, addr, prefix);
             if let Ok(true) = self.nl.del_address(&spec).await {
-                logs.push(format!(
-                    "Removed leftover VIP {addr}/{prefix} from {dev} (added by a previous run)"
-                ));
+                logs.push(crate::messages::removed_leftover_vip(&addr, prefix, dev));
             }
         }
         self.save();

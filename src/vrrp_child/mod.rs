@@ -26,6 +26,7 @@ pub mod vmac;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
+use crate::messages;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -223,14 +224,12 @@ fn open_sockets(
             .map_err(|e| ChildError::Socket(spec.ifname.clone(), e))?;
         if detail {
             tracing::info!(
-                "VRRP sockpool: [ifindex({:3}), family({}), proto(112), {}]",
-                key.ifindex,
-                if key.v6 { "IPv6" } else { "IPv4" },
-                if spec.groups.is_empty() {
-                    "unicast".to_string()
-                } else {
-                    format!("multicast, address({})", spec.groups[0])
-                }
+                "{}",
+                messages::sockpool(
+                    key.ifindex,
+                    key.v6,
+                    spec.groups.first().map(|g| g as &dyn std::fmt::Display)
+                )
             );
         }
     }
@@ -312,7 +311,7 @@ impl Driver {
     /// untouched (no VIP removal, no priority-0 advert, no GARP); removed
     /// instances stop as at shutdown; new and changed ones start afresh.
     async fn reload(&mut self) {
-        tracing::info!("Reloading");
+        tracing::info!("{}", messages::child_reloading());
         self.reload_inner().await;
         (self.ready)();
     }
@@ -320,18 +319,18 @@ impl Driver {
     async fn reload_inner(&mut self) {
         let started = Instant::now();
         let Some(cfg) = (self.reload)() else {
-            tracing::error!("Reload failed: keeping the running configuration");
+            tracing::error!("{}", messages::reload_failed());
             return;
         };
         let (new_nodes, specs) = match build_nodes(&cfg, &self.vmacs) {
             Ok(x) => x,
             Err(e) => {
-                tracing::error!("Reload failed ({e}): keeping the running configuration");
+                tracing::error!("{}", messages::reload_failed_because(&e));
                 return;
             }
         };
         if let Err(e) = open_sockets(&mut self.pool, &specs, &self.tx, self.opts.detail) {
-            tracing::error!("Reload failed ({e}): keeping the running configuration");
+            tracing::error!("{}", messages::reload_failed_because(&e));
             return;
         }
         let mut old: Vec<Option<Node>> = std::mem::take(&mut self.nodes)
@@ -392,7 +391,10 @@ impl Driver {
             self.exec(i, actions).await;
         }
         if self.opts.detail {
-            tracing::info!("Reload finished in {} usec", started.elapsed().as_micros());
+            tracing::info!(
+                "{}",
+                messages::reload_finished(started.elapsed().as_micros())
+            );
         }
     }
 
@@ -417,7 +419,7 @@ impl Driver {
         let mut events = match self.kernel.netlink().events() {
             Ok(e) => Some(e),
             Err(e) => {
-                tracing::error!("Cannot monitor interfaces through netlink: {e}");
+                tracing::error!("{}", messages::netlink_monitor_failed(&e));
                 None
             }
         };
@@ -450,11 +452,11 @@ impl Driver {
                 _ = term.recv() => break,
                 _ = int.recv() => break,
                 _ = hup.recv() => self.reload().await,
-                _ = usr1.recv() => self.dump("Printing VRRP data for process({}) on signal", "keepalived.data", dump::data(&self.nodes)),
-                _ = usr2.recv() => self.dump("Printing VRRP stats for process({}) on signal", "keepalived.stats", dump::stats(&self.nodes)),
-                _ = json.recv() => self.dump("Printing VRRP as json for process({}) on signal", "keepalived.json", dump::json(&self.nodes)),
+                _ = usr1.recv() => self.dump(messages::printing_vrrp_data, "keepalived.data", dump::data(&self.nodes)),
+                _ = usr2.recv() => self.dump(messages::printing_vrrp_stats, "keepalived.stats", dump::stats(&self.nodes)),
+                _ = json.recv() => self.dump(messages::printing_vrrp_json, "keepalived.json", dump::json(&self.nodes)),
                 _ = clear.recv() => {
-                    self.dump("Printing and clearing VRRP stats for process({}) on signal", "keepalived.stats", dump::stats(&self.nodes));
+                    self.dump(messages::printing_clearing_vrrp_stats, "keepalived.stats", dump::stats(&self.nodes));
                     for n in &mut self.nodes {
                         n.stats = node::Stats::default();
                     }
@@ -481,16 +483,18 @@ impl Driver {
         vmac::teardown(self.kernel.netlink(), &self.vmacs).await;
     }
 
-    fn dump(&self, line: &str, file: &str, text: String) {
-        tracing::info!("{}", line.replace("{}", &std::process::id().to_string()));
+    fn dump(&self, line: fn(u32) -> String, file: &str, text: String) {
+        tracing::info!("{}", line(std::process::id()));
         if let Err(e) = dump::write(file, &text) {
             let path = dump::tmp_path(file);
-            tracing::info!(
-                "Can't open {} ({}: {})",
-                path.display(),
-                e.raw_os_error().unwrap_or(0),
-                e
-            );
+            let errno = e.raw_os_error().unwrap_or(0);
+            let desc = nix::errno::Errno::from_raw(errno).desc();
+            let line = if file == "keepalived.data" {
+                messages::cant_open_dump_file(file, errno, desc)
+            } else {
+                messages::cant_open(&path.display().to_string(), errno, desc)
+            };
+            tracing::info!("{line}");
         }
     }
 
@@ -559,10 +563,7 @@ impl Driver {
                     {
                         node.params.checksum =
                             crate::proto::vrrp::ChecksumMode::OldUnicast { group };
-                        tracing::info!(
-                            "({}) Setting unicast VRRPv3 checksum to old version",
-                            node.name
-                        );
+                        tracing::info!("{}", messages::old_unicast_checksum(&node.name));
                     }
                 }
                 let rx = RxAdvert::from_advert(&acc.advert, p.info.src);
@@ -671,7 +672,10 @@ impl Driver {
                 }
                 Action::StateChange { from, to, reason } => {
                     if self.opts.detail {
-                        tracing::info!("({}) state {from} -> {to}: {reason}", self.nodes[i].name);
+                        tracing::info!(
+                            "{}",
+                            messages::state_change(&self.nodes[i].name, &from, &to, &reason)
+                        );
                     }
                     let st = &mut self.nodes[i].stats;
                     if to == State::Master {
@@ -700,9 +704,12 @@ impl Driver {
                     // keepalived's wording, with the C error text.
                     let errno = e.raw_os_error().unwrap_or(0);
                     tracing::info!(
-                        "({}): send advert error {errno} ({})",
-                        node.name,
-                        nix::errno::Errno::from_raw(errno).desc()
+                        "{}",
+                        messages::send_advert_error(
+                            &node.name,
+                            errno,
+                            nix::errno::Errno::from_raw(errno).desc()
+                        )
                     );
                 }
             }
@@ -715,15 +722,13 @@ impl Driver {
         if self.opts.detail {
             for v in &vips {
                 tracing::info!(
-                    "({}) Sending/queueing {} on {} for {}",
-                    node.name,
-                    if v.addr.is_ipv6() {
-                        "Unsolicited Neighbour Adverts"
-                    } else {
-                        "gratuitous ARPs"
-                    },
-                    v.dev.as_deref().unwrap_or(&node.vip_dev),
-                    v.addr
+                    "{}",
+                    messages::sending_garps(
+                        &node.name,
+                        v.addr.is_ipv6(),
+                        v.dev.as_deref().unwrap_or(&node.vip_dev),
+                        &v.addr
+                    )
                 );
             }
         }
@@ -750,9 +755,11 @@ impl Driver {
                 Ok(h) if stopping => self.stopping.push(h),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(
-                    "Failed to exec notify script {}: {}",
-                    r.spec.args.first().map(String::as_str).unwrap_or(""),
-                    e.description()
+                    "{}",
+                    messages::notify_exec_failed(
+                        r.spec.args.first().map(String::as_str).unwrap_or(""),
+                        e.description()
+                    )
                 ),
             }
         }
@@ -769,7 +776,7 @@ impl Driver {
                 self.kernel.remove(&v, &dev).await
             };
             if let AddrOutcome::Failed(e) = out {
-                tracing::error!("cannot set static address {}/{}: {e}", v.addr, v.prefix);
+                tracing::error!("{}", messages::static_address_failed(&v.addr, v.prefix, &e));
             }
         }
         for r in self.statics.1.clone() {
@@ -779,7 +786,7 @@ impl Driver {
                 self.kernel.remove_route(&r, None).await
             };
             if let AddrOutcome::Failed(e) = out {
-                tracing::error!("cannot set static route '{}': {e}", r.words.join(" "));
+                tracing::error!("{}", messages::static_route_failed(&r.words.join(" "), &e));
             }
         }
         for r in self.static_rules.clone() {
@@ -812,7 +819,10 @@ impl Driver {
                 self.kernel.clear_rule_at_start(r).await;
             }
             if !vips.is_empty() && self.opts.detail {
-                tracing::info!("({name}) removing VIPs.");
+                tracing::info!(
+                    "{}",
+                    messages::instance_line(&name, messages::removing_vips())
+                );
             }
             for v in &vips {
                 self.kernel.clear_at_start(v, &ifname).await;
@@ -851,7 +861,7 @@ impl Driver {
             return;
         }
         self.links.insert(name.clone(), up);
-        tracing::info!("Netlink reports {name} {}", if up { "up" } else { "down" });
+        tracing::info!("{}", messages::netlink_reports(&name, up));
         let status = if up {
             TrackStatus::Up
         } else {
@@ -1012,10 +1022,8 @@ impl Driver {
             };
             if let AddrOutcome::Failed(e) = out {
                 tracing::error!(
-                    "({name}) cannot {} VIP {}/{}: {e}",
-                    if add { "add" } else { "remove" },
-                    v.addr,
-                    v.prefix
+                    "{}",
+                    messages::vip_change_failed(&name, add, &v.addr, v.prefix, &e)
                 );
             }
         }
@@ -1030,9 +1038,8 @@ impl Driver {
             };
             if let AddrOutcome::Failed(e) = out {
                 tracing::error!(
-                    "({name}) cannot {} route '{}': {e}",
-                    if add { "add" } else { "remove" },
-                    r.words.join(" ")
+                    "{}",
+                    messages::route_change_failed(&name, add, &r.words.join(" "), &e)
                 );
             }
         }
@@ -1073,6 +1080,6 @@ impl Driver {
         // Give queued mails (the stop alerts) a moment to go out.
         tokio::time::sleep(Duration::from_millis(100)).await;
         self.alerts.close();
-        tracing::info!("Stopped");
+        tracing::info!("{}", messages::child_stopped());
     }
 }

@@ -50,7 +50,10 @@ pub async fn setup(nl: &Netlink, cfg: &Config) -> Vec<Vmac> {
                 ifindex: o.ifindex,
                 created: o.created,
             }),
-            Err(e) => tracing::error!("({}) Cannot create VMAC interface {name}: {e}", inst.name),
+            Err(e) => tracing::error!(
+                "{}",
+                crate::messages::vmac_create_failed(&inst.name, &name, &e)
+            ),
         }
     }
     out

@@ -113,37 +113,37 @@ fn random_id() -> u16 {
 /// One DNS_CHECK attempt. Down texts are keepalived's "DNS_CHECK (rs) …"
 /// lines without the " after N retries" suffix.
 pub async fn probe(target: &Target, rs: &str, q: &DnsQuery) -> ProbeOutcome {
-    let down = |m: String| ProbeOutcome::Down(format!("DNS_CHECK ({rs}) {m}"));
+    let down = |m: String| ProbeOutcome::Down(crate::messages::dns_failed(rs, &m));
     let sock = match connect::udp(target).await {
         Ok(s) => s,
-        Err(ConnectError::Timeout) => return down("connection timeout.".into()),
-        Err(ConnectError::Failed(_)) => return down("connection failure.".into()),
-        Err(ConnectError::Setup(_)) => return down("connection error.".into()),
+        Err(ConnectError::Timeout) => return down(crate::messages::dns_connect_timeout().into()),
+        Err(ConnectError::Failed(_)) => return down(crate::messages::dns_connect_failure().into()),
+        Err(ConnectError::Setup(_)) => return down(crate::messages::dns_connect_error().into()),
     };
     let id = random_id();
     let query = q.encode(id);
     let deadline = Instant::now() + target.timeout;
     match tokio::time::timeout_at(deadline, sock.send(&query)).await {
-        Err(_) => return down("write timeout to socket.".into()),
-        Ok(Err(_)) => return down("failed to write socket.".into()),
+        Err(_) => return down(crate::messages::dns_write_timeout().into()),
+        Ok(Err(_)) => return down(crate::messages::dns_write_failed().into()),
         Ok(Ok(n)) if n != query.len() => {
-            return down("failed to write all of the datagram.".into());
+            return down(crate::messages::dns_short_write().into());
         }
         Ok(Ok(_)) => {}
     }
     let mut buf = [0u8; DNS_BUFFER_SIZE];
     loop {
         match tokio::time::timeout_at(deadline, sock.recv(&mut buf)).await {
-            Err(_) => return down("read timeout from socket".into()),
+            Err(_) => return down(crate::messages::dns_read_timeout().into()),
             Ok(Err(e)) => {
                 let errno = e.raw_os_error().unwrap_or(0);
                 let text = nix::errno::Errno::from_raw(errno).desc();
-                return down(format!("failed to read socket; errno {errno} ({text})"));
+                return down(crate::messages::dns_read_failed(errno, text));
             }
             Ok(Ok(n)) => match classify(id, &buf[..n]) {
                 Reply::Ignore => continue,
                 Reply::Ok => return ProbeOutcome::Up,
-                Reply::Rcode(rc) => return down(format!("read error occurred. (rcode = {rc})")),
+                Reply::Rcode(rc) => return down(crate::messages::dns_rcode(rc)),
             },
         }
     }

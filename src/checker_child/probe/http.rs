@@ -4,6 +4,7 @@
 //! chunked decoding — capped by the first `Content-Length:` text found, and
 //! the response is read until the server closes the connection.
 
+use crate::messages;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -395,21 +396,21 @@ pub fn extract_content_length(buf: &[u8]) -> Option<usize> {
 
 /// Why a url check failed, as keepalived's `timeout_epilog` names it.
 fn failure(msg: &str, rs: &str) -> ProbeOutcome {
-    ProbeOutcome::Down(format!("{msg} server {rs}."))
+    ProbeOutcome::Down(crate::messages::http_failed(msg, rs))
 }
 
 /// Judges a complete response against `url` (`http_handle_response`).
 pub fn judge(url: &UrlSpec, resp: &Response) -> Result<(), &'static str> {
     if resp.empty {
-        return Err("Read, no data received from ");
+        return Err(messages::http_no_data());
     }
     if !url.accepts(resp.status_code) {
-        return Err("HTTP status code error to");
+        return Err(messages::http_status_error());
     }
     if let Some(d) = &url.digest
         && *d != resp.digest
     {
-        return Err("MD5 digest error to");
+        return Err(messages::http_digest_error());
     }
     if let Some(r) = &url.regex {
         let matched = r.re.as_ref().is_some_and(|re| {
@@ -418,7 +419,7 @@ pub fn judge(url: &UrlSpec, resp: &Response) -> Result<(), &'static str> {
                 .is_some_and(|m| r.max_offset.is_none_or(|max| m.start() <= max))
         });
         if matched == r.no_match {
-            return Err("Regex match failed");
+            return Err(messages::http_regex_failed());
         }
     }
     Ok(())
@@ -438,8 +439,8 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     match tokio::time::timeout(timeout, stream.write_all(request)).await {
-        Err(_) => return Err("Timeout WEB write"),
-        Ok(Err(_)) => return Err("Cannot send get request to"),
+        Err(_) => return Err(messages::http_write_timeout()),
+        Ok(Err(_)) => return Err(messages::http_send_failed()),
         Ok(Ok(())) => {}
     }
     let _ = tokio::time::timeout(timeout, stream.flush()).await;
@@ -451,15 +452,15 @@ where
         }
         let room = reader.read_room();
         let r = match tokio::time::timeout(timeout, stream.read(&mut buf[..room])).await {
-            Err(_) if tls => return Err("Timeout SSL read"),
-            Err(_) if first => return Err("Timeout WEB read"),
-            Err(_) => return Err("Timeout HTTP read"),
+            Err(_) if tls => return Err(messages::http_ssl_read_timeout()),
+            Err(_) if first => return Err(messages::http_web_read_timeout()),
+            Err(_) => return Err(messages::http_read_timeout()),
             Ok(Err(_)) if tls => {
                 // A peer closing without close_notify is the usual end of
                 // an SSL_GET response; keepalived treats it as the end too.
                 break;
             }
-            Ok(Err(_)) => return Err("Read error with"),
+            Ok(Err(_)) => return Err(messages::http_read_error()),
             Ok(Ok(0)) => break,
             Ok(Ok(n)) => n,
         };
@@ -471,19 +472,19 @@ where
 
 fn connect_failure(e: ConnectError) -> &'static str {
     match e {
-        ConnectError::Timeout => "Timeout connecting",
+        ConnectError::Timeout => messages::http_connect_timeout(),
         ConnectError::Failed(e)
             if matches!(
                 e.raw_os_error(),
                 Some(libc::ENETUNREACH) | Some(libc::EHOSTUNREACH)
             ) =>
         {
-            "HTTP_CHECK - network unreachable"
+            messages::http_unreachable()
         }
         // The connect was started and SO_ERROR reports why it failed
         // (keepalived's `connect_fail`), e.g. refused.
-        ConnectError::Failed(_) => "Connection failed",
-        ConnectError::Setup(_) => "Connection failed",
+        ConnectError::Failed(_) => messages::http_connect_failed(),
+        ConnectError::Setup(_) => messages::http_connect_failed(),
     }
 }
 
@@ -511,8 +512,8 @@ async fn check_url(target: &Target, spec: &HttpSpec, url: &UrlSpec) -> Result<()
         let mut tls = super::tls::handshake(stream, sni, target.timeout)
             .await
             .map_err(|e| match e {
-                super::tls::TlsError::Timeout => "Timeout connecting",
-                _ => "SSL handshake/communication error connecting to",
+                super::tls::TlsError::Timeout => messages::http_connect_timeout(),
+                _ => messages::http_ssl_error(),
             })?;
         exchange(
             &mut tls,
@@ -554,8 +555,8 @@ pub async fn genhash(
             let mut tls = super::tls::handshake(stream, sni, target.timeout)
                 .await
                 .map_err(|e| match e {
-                    super::tls::TlsError::Timeout => "Timeout connecting",
-                    _ => "SSL handshake/communication error connecting to",
+                    super::tls::TlsError::Timeout => messages::http_connect_timeout(),
+                    _ => messages::http_ssl_error(),
                 })?;
             exchange(&mut tls, request.as_bytes(), reader, target.timeout, true).await
         }

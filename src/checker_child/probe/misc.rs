@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::ProbeOutcome;
 use crate::config::model::{Checker, Script, VirtualServer};
+use crate::messages;
 use crate::script::{ScriptOutcome, ScriptSpec};
 use crate::sys::spawn::run_script;
 
@@ -39,24 +40,21 @@ impl MiscSpec {
 /// caller's retry state.
 pub fn judge(spec: &MiscSpec, outcome: ScriptOutcome, rs: &str, vs: &str) -> ProbeOutcome {
     let path = spec.script.args.first().map(String::as_str).unwrap_or("");
-    let head = format!("Misc check for [{rs} VS {vs}] by [{path}]");
+    let head = messages::misc_head(rs, vs, path);
     match outcome {
         ScriptOutcome::Exited(0) if spec.dynamic => ProbeOutcome::Dynamic(0),
         ScriptOutcome::Exited(0) => ProbeOutcome::Up,
         ScriptOutcome::Exited(c) if spec.dynamic && (2..=255).contains(&c) => {
             ProbeOutcome::Dynamic(c)
         }
-        ScriptOutcome::Exited(c) => {
-            ProbeOutcome::Down(format!("{head} failed (exited with status {c})."))
-        }
+        ScriptOutcome::Exited(c) => ProbeOutcome::Down(messages::misc_run_failed_status(&head, c)),
         ScriptOutcome::Signaled(s) => {
-            ProbeOutcome::Down(format!("{head} failed (due to signal {s})."))
+            ProbeOutcome::Down(messages::misc_run_failed_signal(&head, s))
         }
-        ScriptOutcome::TimedOut => ProbeOutcome::Down(format!("{head} timed out.")),
-        ScriptOutcome::SpawnFailed(e) if e.is_fork_failure() => ProbeOutcome::Down(format!(
-            "{head} failed (could not fork: {}).",
-            e.description()
-        )),
+        ScriptOutcome::TimedOut => ProbeOutcome::Down(messages::misc_run_timed_out(&head)),
+        ScriptOutcome::SpawnFailed(e) if e.is_fork_failure() => {
+            ProbeOutcome::Down(messages::misc_run_fork_failed(&head, e.description()))
+        }
         // keepalived's child exits 0 when exec fails: "Script errors aren't
         // server errors".
         ScriptOutcome::SpawnFailed(_) if spec.dynamic => ProbeOutcome::Dynamic(0),

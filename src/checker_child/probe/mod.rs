@@ -164,9 +164,8 @@ pub async fn run(spec: &ProbeSpec) -> ProbeOutcome {
         Kind::Smtp(helo) => smtp::probe(&spec.target, helo).await,
         Kind::Dns(q) => dns::probe(&spec.target, &spec.rs_label, q).await,
         Kind::Udp(u) => udp::probe(&spec.target, &spec.rs_label, u).await,
-        Kind::Unsupported(kind) => ProbeOutcome::Down(format!(
-            "{kind:?} probe not implemented for {}.",
-            spec.rs_label
-        )),
+        Kind::Unsupported(kind) => {
+            ProbeOutcome::Down(crate::messages::probe_not_implemented(kind, &spec.rs_label))
+        }
     }
 }

@@ -47,11 +47,11 @@ async fn get_line<S: AsyncRead + Unpin>(
     loop {
         let room = SMTP_BUFF_MAX - 1 - buf.len();
         if room == 0 {
-            return Err(format!("Buffer overflow reading from server {who}"));
+            return Err(crate::messages::smtp_check_buffer_overflow(who));
         }
         match tokio::time::timeout(timeout, s.read(&mut chunk[..room])).await {
-            Err(_) => return Err(format!("Read timeout from server {who}")),
-            Ok(Err(_)) | Ok(Ok(0)) => return Err(format!("Read failure from server {who}")),
+            Err(_) => return Err(crate::messages::smtp_check_read_timeout(who)),
+            Ok(Err(_)) | Ok(Ok(0)) => return Err(crate::messages::smtp_check_read_failure(who)),
             Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
         }
         if let Some(nl) = memchr::memchr(b'\n', &buf) {
@@ -68,8 +68,8 @@ async fn put_line<S: AsyncWrite + Unpin>(
     who: &str,
 ) -> Result<(), String> {
     match tokio::time::timeout(timeout, s.write_all(line.as_bytes())).await {
-        Err(_) => Err(format!("Write timeout to server {who}")),
-        Ok(Err(_)) => Err(format!("Write failure to server {who}")),
+        Err(_) => Err(crate::messages::smtp_check_write_timeout(who)),
+        Ok(Err(_)) => Err(crate::messages::smtp_check_write_failure(who)),
         Ok(Ok(())) => Ok(()),
     }
 }
@@ -83,12 +83,12 @@ pub async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
 ) -> Result<(), String> {
     let banner = get_line(s, timeout, who).await?;
     if status(&banner) != Some(220) {
-        return Err(format!("Bad greeting banner from server {who}"));
+        return Err(crate::messages::smtp_check_bad_greeting(who));
     }
     put_line(s, &format!("HELO {helo}\r\n"), timeout, who).await?;
     let reply = get_line(s, timeout, who).await?;
     if status(&reply) != Some(250) {
-        return Err(format!("Bad HELO response from server {who}"));
+        return Err(crate::messages::smtp_check_bad_helo(who));
     }
     put_line(s, "QUIT\r\n", timeout, who).await?;
     get_line(s, timeout, who).await?;
@@ -100,14 +100,14 @@ pub async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
 pub async fn probe(target: &Target, helo: &str) -> ProbeOutcome {
     let who = pair(target.dst);
     let result = match connect::tcp(target).await {
-        Err(ConnectError::Timeout) => Err(format!("Connection timeout to server {who}")),
-        Err(ConnectError::Failed(_)) => Err(format!("Error connecting to server {who}")),
-        Err(ConnectError::Setup(_)) => Err(format!("Could not connect to server {who}")),
+        Err(ConnectError::Timeout) => Err(crate::messages::smtp_check_connect_timeout(&who)),
+        Err(ConnectError::Failed(_)) => Err(crate::messages::smtp_check_connect_error(&who)),
+        Err(ConnectError::Setup(_)) => Err(crate::messages::smtp_check_connect_failed(&who)),
         Ok(mut s) => dialogue(&mut s, helo, target.timeout, &who).await,
     };
     match result {
         Ok(()) => ProbeOutcome::Up,
-        Err(e) => ProbeOutcome::Down(format!("SMTP_CHECK {e}")),
+        Err(e) => ProbeOutcome::Down(crate::messages::smtp_check_failed(&e)),
     }
 }
 

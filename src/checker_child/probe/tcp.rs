@@ -7,14 +7,8 @@ use super::{ProbeOutcome, Target};
 pub async fn probe(target: &Target, rs: &str) -> ProbeOutcome {
     match connect::tcp(target).await {
         Ok(_) => ProbeOutcome::Up,
-        Err(ConnectError::Timeout) => {
-            ProbeOutcome::Down(format!("TCP connection to {rs} timeout."))
-        }
-        Err(ConnectError::Failed(_)) => {
-            ProbeOutcome::Down(format!("TCP connection to {rs} failed."))
-        }
-        Err(ConnectError::Setup(e)) => {
-            ProbeOutcome::Down(format!("TCP socket bind failed for {rs}: {e}."))
-        }
+        Err(ConnectError::Timeout) => ProbeOutcome::Down(crate::messages::tcp_timeout(rs)),
+        Err(ConnectError::Failed(_)) => ProbeOutcome::Down(crate::messages::tcp_failed(rs)),
+        Err(ConnectError::Setup(e)) => ProbeOutcome::Down(crate::messages::tcp_bind_failed(rs, &e)),
     }
 }

@@ -89,7 +89,7 @@ pub fn reply_ok(spec: &UdpSpec, reply: &[u8]) -> bool {
 
 /// One UDP_CHECK attempt.
 pub async fn probe(target: &Target, rs: &str, spec: &UdpSpec) -> ProbeOutcome {
-    let failed = || ProbeOutcome::Down(format!("UDP connection to {rs} failed."));
+    let failed = || ProbeOutcome::Down(crate::messages::udp_failed(rs));
     let Ok(sock) = connect::udp(target).await else {
         return failed();
     };
@@ -103,7 +103,7 @@ pub async fn probe(target: &Target, rs: &str, spec: &UdpSpec) -> ProbeOutcome {
         Ok(Err(_)) => failed(),
         Ok(Ok(_)) if spec.reply.is_none() => ProbeOutcome::Up,
         Ok(Ok(n)) if reply_ok(spec, &buf[..n]) => ProbeOutcome::Up,
-        Ok(Ok(_)) => ProbeOutcome::Down(format!("UDP check to {rs} reply data mismatch.")),
+        Ok(Ok(_)) => ProbeOutcome::Down(crate::messages::udp_reply_mismatch(rs)),
     }
 }
 

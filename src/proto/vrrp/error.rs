@@ -150,91 +150,46 @@ impl DecodeError {
     /// The 2.2.7 forms name no sender ("(VI_1) received an invalid passwd!");
     /// the "from X" forms and rate limiting arrived in 2.3.x.
     pub fn log_message(&self, iname: &str, ifname: &str) -> Option<String> {
+        use crate::messages as m;
         use DecodeError::*;
         Some(match *self {
             HeaderTooShort {
                 family: Family::V4,
                 ah: false,
                 len,
-            } => {
-                format!("IPv4 VRRP packet too short - {len} bytes")
-            }
+            } => m::rx_ipv4_too_short(len),
             HeaderTooShort {
                 family: Family::V4,
                 ah: true,
                 len,
-            } => {
-                format!("IPv4 VRRP packet with AH too short - {len} bytes")
-            }
+            } => m::rx_ipv4_ah_too_short(len),
             HeaderTooShort {
                 family: Family::V6,
                 len,
                 ..
-            } => {
-                format!("IPv6 VRRP packet too short - {len} bytes")
-            }
-            UnknownVrid { vrid } => {
-                format!("Unknown VRID({vrid}) received on interface({ifname}). ignoring...")
-            }
-            Ipv6CastDiscard { multicast } => format!(
-                "({iname}) discarding {}icast packet on {}icast instance",
-                if multicast { "mult" } else { "un" },
-                if multicast { "un" } else { "mult" },
-            ),
+            } => m::rx_ipv6_too_short(len),
+            UnknownVrid { vrid } => m::rx_unknown_vrid(vrid, ifname),
+            Ipv6CastDiscard { multicast } => m::rx_ipv6_cast_discard(iname, multicast),
             BadIpHeader { .. } | AhNotVrrp { .. } | UnknownVersion { .. } => return None,
-            AhPresence { received_ah: true } => {
-                format!("({iname}) Received AH header but auth type not AH")
-            }
-            AhPresence { received_ah: false } => {
-                format!("({iname}) No AH header but auth type is AH")
-            }
-            PacketLength { len, expected } => format!(
-                "({iname}) vrrp packet too {}, length {len} and expect {expected}",
-                if len > expected { "long" } else { "short" }
-            ),
-            Ttl { ttl } => format!("({iname}) invalid TTL/HL. Received {ttl} and expect 255"),
-            Version { received, expected } => {
-                format!("({iname}) wrong version. Received {received} and expect {expected}")
-            }
-            InvalidAuthType { auth_type } => format!("({iname}) Invalid auth type: {auth_type}"),
+            AhPresence { received_ah } => m::rx_ah_presence(iname, received_ah),
+            PacketLength { len, expected } => m::rx_packet_length(iname, len, expected),
+            Ttl { ttl } => m::rx_ttl(iname, ttl),
+            Version { received, expected } => m::rx_version(iname, received, expected),
+            InvalidAuthType { auth_type } => m::rx_invalid_auth_type(iname, auth_type),
             AuthTypeMismatch { received, expected } => {
-                format!("({iname}) received a {received} auth, expecting {expected}!")
+                m::rx_auth_type_mismatch(iname, received, expected)
             }
-            Password => format!("({iname}) received an invalid passwd!"),
-            AhIcv => format!(
-                "({iname}) IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or \
-                 bad password !"
-            ),
-            AhSpi { saddr, spi } => {
-                format!("IPSEC AH : invalid IPSEC SPI value. {saddr} and expect {spi}")
-            }
-            AhSequence { seq, last } => format!(
-                "({iname}) IPSEC-AH : sequence number {seq} already processed. Packet dropped. \
-                 Local({last})"
-            ),
-            AdverInterval { mine, received } => format!(
-                "({iname}) advertisement interval mismatch mine={mine} sec rcv'd={received} sec"
-            ),
-            InvalidType { ptype } => {
-                format!("({iname}) Invalid packet type. {ptype} and expect 1")
-            }
-            AddrCount { received, expected } => format!(
-                "({iname}) received an unexpected ip number count {received}, expected {expected}!"
-            ),
-            TotalLength { tot_len, received } => format!(
-                "({iname}) ip_tot_len mismatch against received length. {tot_len} and received \
-                 {received}"
-            ),
-            Checksum { version } => format!("({iname}) Invalid VRRPv{version} checksum"),
-            CastMismatch { expected_unicast } => format!(
-                "({iname}) Expected {}icast packet but received {}icast packet",
-                if expected_unicast { "un" } else { "mult" },
-                if expected_unicast { "mult" } else { "un" },
-            ),
-            VipMissing { vrid, vip } => format!(
-                "({iname}) ip address associated with VRID {vrid} not present in MASTER advert: \
-                 {vip}"
-            ),
+            Password => m::rx_password(iname),
+            AhIcv => m::rx_ah_icv(iname),
+            AhSpi { saddr, spi } => m::rx_ah_spi(saddr, spi),
+            AhSequence { seq, last } => m::rx_ah_sequence(iname, seq, last),
+            AdverInterval { mine, received } => m::rx_advert_interval(iname, mine, received),
+            InvalidType { ptype } => m::rx_invalid_type(iname, ptype),
+            AddrCount { received, expected } => m::rx_addr_count(iname, received, expected),
+            TotalLength { tot_len, received } => m::rx_total_length(iname, tot_len, received),
+            Checksum { version } => m::rx_checksum(iname, version),
+            CastMismatch { expected_unicast } => m::rx_cast_mismatch(iname, expected_unicast),
+            VipMissing { vrid, vip } => m::rx_vip_missing(iname, vrid, &vip),
         })
     }
 }
