@@ -49,7 +49,10 @@ pub fn child_stopped() -> &'static str {
 
 /// Interface state from a netlink link event.
 pub fn netlink_reports(ifname: &str, up: bool) -> String {
-    format!("Netlink reports {ifname} {}", if up { "up" } else { "down" })
+    format!(
+        "Netlink reports {ifname} {}",
+        if up { "up" } else { "down" }
+    )
 }
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
@@ -60,6 +63,16 @@ pub fn initializing_ipvs() -> &'static str {
 }
 
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
+
+/// Extension (`smtp_tls`): the trusted roots file cannot be used.
+pub fn smtp_tls_roots_unusable(path: &str) -> String {
+    format!("Cannot load SMTP TLS trusted certificates from {path}.")
+}
+
+/// Extension (`smtp_tls`): the TLS handshake with the SMTP server failed.
+pub fn smtp_tls_handshake_failed(server: &str, reason: &str) -> String {
+    format!("TLS handshake with SMTP server {server} failed: {reason}")
+}
 
 #[cfg(test)]
 mod tests {
@@ -77,5 +90,13 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(
+            smtp_tls_roots_unusable("/ca.pem"),
+            "Cannot load SMTP TLS trusted certificates from /ca.pem."
+        );
+        assert_eq!(
+            smtp_tls_handshake_failed("[192.0.2.1]:25", "x"),
+            "TLS handshake with SMTP server [192.0.2.1]:25 failed: x"
+        );
     }
 }
