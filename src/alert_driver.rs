@@ -5,7 +5,7 @@
 //! pure rules in [`crate::alert`]); this is the one place that sends it.
 
 use crate::alert::fifo::{FifoProcess, fifo_plan};
-use crate::alert::{AlertEvent, SmtpSettings, compose};
+use crate::alert::{AlertEvent, HostIdentity, SmtpSettings, compose};
 use crate::config::model::Config;
 use crate::sys::fifo::NotifyFifos;
 use crate::sys::smtp::{AlertQueue, AlertStats};
@@ -26,8 +26,20 @@ impl AlertSink {
     /// `notify_fifo` plus its own). Needs a tokio runtime: the queue's task
     /// and the FIFO reader scripts run on it.
     pub fn start(cfg: &Config, process: FifoProcess) -> AlertSink {
-        let host = crate::sys::local_name::host_identity();
-        let settings = SmtpSettings::from_global(&cfg.global, &host);
+        let g = &cfg.global;
+        // The canonical host name costs a resolver query (seconds on a host
+        // without working DNS): ask only when a default needs it.
+        let needs_host = !g.notification_email.is_empty()
+            && g.smtp_server.is_some()
+            && (g.smtp_helo_name.is_none()
+                || g.notification_email_from.is_none()
+                || g.router_id.is_none());
+        let host = if needs_host {
+            crate::sys::local_name::host_identity()
+        } else {
+            HostIdentity::default()
+        };
+        let settings = SmtpSettings::from_global(g, &host);
         let fifos = NotifyFifos::open(&fifo_plan(&cfg.global, process), process, None);
         AlertSink::new(settings, fifos)
     }

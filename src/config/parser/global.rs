@@ -1242,6 +1242,8 @@ pub static GLOBAL_DEFS: &[Kw] = &[
     Kw::new("min_auto_priority_delay", min_auto_priority_delay),
     Kw::new("smtp_alert_vrrp", smtp_alert_vrrp),
     Kw::new("smtp_alert_checker", smtp_alert_checker),
+    // Extensions (not in keepalived 2.2.7, which rejects them): SMTP AUTH
+    // and TLS for alert mails; see README "Extensions".
     Kw::new("smtp_auth_user", smtp_auth_user),
     Kw::new("smtp_auth_pass", smtp_auth_pass),
     Kw::new("smtp_tls", smtp_tls),
