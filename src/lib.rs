@@ -5,6 +5,7 @@
 //! plus `sys` at the edges.
 
 pub mod alert;
+pub mod alert_driver;
 pub mod check;
 pub mod checker_child;
 pub mod cli;

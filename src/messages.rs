@@ -1265,6 +1265,16 @@ pub fn addr_gen_mode_failed(ifname: &str, e: &dyn std::fmt::Display) -> String {
     format!("Error setting ADDR_GEN_MODE to NONE on {ifname}: {e}")
 }
 
+/// Extension (`smtp_tls`): the trusted roots file cannot be used.
+pub fn smtp_tls_roots_unusable(path: &str) -> String {
+    format!("Cannot load SMTP TLS trusted certificates from {path}.")
+}
+
+/// Extension (`smtp_tls`): the TLS handshake with the SMTP server failed.
+pub fn smtp_tls_handshake_failed(server: &str, reason: &str) -> String {
+    format!("TLS handshake with SMTP server {server} failed: {reason}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1968,6 +1978,15 @@ mod tests {
         assert_eq!(
             addr_gen_mode_failed("vrrp.1", &"x"),
             "Error setting ADDR_GEN_MODE to NONE on vrrp.1: x"
+
+        );
+        assert_eq!(
+            smtp_tls_roots_unusable("/ca.pem"),
+            "Cannot load SMTP TLS trusted certificates from /ca.pem."
+        );
+        assert_eq!(
+            smtp_tls_handshake_failed("[192.0.2.1]:25", "x"),
+            "TLS handshake with SMTP server [192.0.2.1]:25 failed: x"
         );
     }
 }

@@ -116,6 +116,8 @@ fn settings(addr: SocketAddr) -> SmtpSettings {
         router_id: "LVS_1".into(),
         connect_timeout: Duration::from_secs(5),
         auth: None,
+        tls: keepalived::config::model::SmtpTls::None,
+        tls_ca: None,
     }
 }
 

@@ -138,12 +138,80 @@ virtual_server 192.0.2.101 80 {
 }
 ";
 
+/// A minimal SMTP server on loopback for the guest (no Python there): it
+/// answers keepalived's dialogue and keeps each message's Subject and body.
+fn mail_recorder() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let mails = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let m = mails.clone();
+    std::thread::spawn(move || {
+        for sock in l.incoming() {
+            let Ok(mut w) = sock else { return };
+            let mut r = BufReader::new(w.try_clone().unwrap());
+            let _ = w.write_all(b"220 guest\r\n");
+            let (mut data, mut msg) = (false, String::new());
+            let mut line = String::new();
+            while r.read_line(&mut line).unwrap_or(0) > 0 {
+                let reply: &[u8] = if data {
+                    if line == ".\r\n" {
+                        data = false;
+                        let subject = msg.lines().find_map(|l| l.strip_prefix("Subject: "));
+                        let body = msg.split("\r\n\r\n").nth(1).unwrap_or("").trim_end();
+                        m.lock()
+                            .unwrap()
+                            .push(format!("{} | {body}", subject.unwrap_or("")));
+                        b"250 ok\r\n"
+                    } else {
+                        msg.push_str(&line);
+                        b""
+                    }
+                } else if line.starts_with("DATA") {
+                    (data, msg) = (true, String::new());
+                    b"354 go\r\n"
+                } else if line.starts_with("QUIT") {
+                    b"221 bye\r\n"
+                } else {
+                    b"250 ok\r\n"
+                };
+                let _ = w.write_all(reply);
+                line.clear();
+            }
+        }
+    });
+    (port, mails)
+}
+
+/// Reads the `lvs_notify_fifo` lines (the FIFO is made here, so the
+/// daemon keeps it; opening blocks until the daemon opens it too).
+fn fifo_reader(path: &str) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use std::io::BufRead;
+    let _ = std::fs::remove_file(path);
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (l, path) = (lines.clone(), path.to_owned());
+    std::thread::spawn(move || {
+        let f = std::fs::File::open(&path).unwrap();
+        for line in std::io::BufReader::new(f).lines() {
+            let Ok(line) = line else { return };
+            l.lock().unwrap().push(line);
+        }
+    });
+    lines
+}
+
 #[test]
 fn guest_checker_suite() {
     if !in_guest() {
         return;
     }
-    std::fs::write("/tmp/ka.conf", CONF).unwrap();
+    let (port, mails) = mail_recorder();
+    let fifo = fifo_reader("/tmp/lvs.fifo");
+    let globals = format!(
+        "global_defs {{\n router_id guest\n notification_email {{\n ops@example.com\n }}\n notification_email_from ka@example.com\n smtp_helo_name guest\n smtp_server 127.0.0.1 {port}\n smtp_alert\n lvs_notify_fifo /tmp/lvs.fifo\n}}\n"
+    );
+    std::fs::write("/tmp/ka.conf", globals + CONF).unwrap();
     let mut a = Some(listen("127.0.0.2:8080"));
     let mut b = Some(listen("127.0.0.3:8080"));
     let mut c = Some(listen("127.0.0.4:8080"));
@@ -168,7 +236,9 @@ fn guest_checker_suite() {
         "TCP 192.0.2.101:80 wrr",
         "-> 127.0.0.4:8080 Masq 3 0 0",
     ];
-    wait_table(&full, Duration::from_secs(5), "startup");
+    // Generous: under TCG emulation on a busy host a debug build takes
+    // seconds to parse and start (the limit bounds a hang, not speed).
+    wait_table(&full, Duration::from_secs(30), "startup");
     // Down within delay_loop + retry * (connect_timeout + delay_before_retry)
     // + warmup spread and bootstrap (first run) + margin.
     let down_limit = Duration::from_secs(1 + 2 + 1 + 3);
@@ -247,6 +317,31 @@ fn guest_checker_suite() {
     };
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());
+
+    // The checker's alerts: mails and FIFO lines for each change above.
+    let mails = mails.lock().unwrap().clone();
+    let fifo = fifo.lock().unwrap().clone();
+    eprintln!(
+        "[guest] mails:\n{}\n[guest] fifo:\n{}",
+        mails.join("\n"),
+        fifo.join("\n")
+    );
+    let rs2 = "Realserver [127.0.0.2]:tcp:8080 of virtual server [192.0.2.100]:tcp:80";
+    for want in [
+        format!("[guest] {rs2} - DOWN | => TCP CHECK failed on service <="),
+        format!("[guest] {rs2} - UP | => TCP CHECK succeed on service <="),
+        "[guest] Virtualserver [192.0.2.100]:tcp:80 - DOWN | => Lost quorum 1+0=1 <= 0 <=".into(),
+        "[guest] Virtualserver [192.0.2.100]:tcp:80 - UP | => Gained quorum 1+0=1 <= 2 <=".into(),
+    ] {
+        assert!(mails.contains(&want), "no mail {want:?}");
+    }
+    let pos = |l: &str| fifo.iter().position(|x| x == l);
+    let down = pos("RS [127.0.0.2]:tcp:8080 [192.0.2.100]:tcp:80 DOWN").expect("RS DOWN line");
+    let up = pos("RS [127.0.0.2]:tcp:8080 [192.0.2.100]:tcp:80 UP").expect("RS UP line");
+    assert!(down < up);
+    let lost = pos("VS [192.0.2.100]:tcp:80 DOWN").expect("VS DOWN line");
+    let gained = pos("VS [192.0.2.100]:tcp:80 UP").expect("VS UP line");
+    assert!(lost < gained);
     drop((a, b, c));
     println!("CHECKER SUITE PASSED");
 }

@@ -9,6 +9,9 @@
 //!
 //! Root only: without root every test prints "SKIPPED" and passes.
 
+#[allow(dead_code)]
+#[path = "support/smtp.rs"]
+mod smtp;
 mod support;
 
 use nix::sys::signal::Signal;
@@ -858,6 +861,85 @@ fn use_vmac(a: Impl, b: Impl) {
     assert_no_packet_errors(&[&d0, &d1]);
 }
 
+/// SMTP alerts to a real mail server (aiosmtpd in the observer, see
+/// tests/support/smtp.rs): every node mails each state it enters once, with
+/// keepalived's headers and body; with the server gone, failover keeps its
+/// usual timing and the failure is logged.
+fn smtp_alerts(a: Impl, b: Impl) {
+    let lab = lab(2);
+    let maildir = tempfile::tempdir().unwrap();
+    let mut server = smtp::SmtpServer::start_in(
+        &["ip", "netns", "exec", &lab.observer.ns],
+        &maildir.path().join("mail"),
+        &["--host", &lab.observer.ipv4],
+    );
+    let port = server.port;
+    let conf = |i: usize, prio: u8| {
+        let globals = format!(
+            "global_defs {{\n    router_id lab-node{i}\n    notification_email {{\n        ops@example.com\n    }}\n    notification_email_from ka{i}@example.com\n    smtp_server {} {}\n    smtp_connect_timeout 3\n    smtp_alert\n}}\n",
+            lab.observer.ipv4, port
+        );
+        globals + &Vi::new("VI_1", 61, prio).vip(VIP4).render()
+    };
+    let mut d0 = start(&lab, 0, a, &conf(0, 150));
+    let d1 = start(&lab, 1, b, &conf(1, 100));
+    wait_holders(&lab, VIP4, &[0], ELECTION);
+    ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
+
+    // Crash the master: node 1 takes over (node 0's VIP stays configured
+    // after SIGKILL, so only node 1's is watched).
+    d0.kill_all_sigkill();
+    ok(lab.wait_addr(1, VIP4, true, Duration::from_secs(4) + MARGIN));
+
+    let subject = |i: usize, what: &str| format!("[lab-node{i}] VRRP Instance VI_1 - {what}");
+    let (master, backup) = ("Entering MASTER state", "Entering BACKUP state");
+    let want = [(0, backup), (0, master), (1, backup), (1, master)];
+    let got = server.wait_for(want.len(), Duration::from_secs(10));
+    // A duplicate would arrive within a second.
+    let late = server.wait_for(want.len() + 1, Duration::from_secs(1));
+    assert_eq!(late.len(), want.len(), "{late:#?}");
+    let mut per_node: Vec<(usize, String)> = got
+        .iter()
+        .map(|m| {
+            let from = m.header("From").unwrap_or_default();
+            let i = usize::from(from == "ka1@example.com");
+            (i, m.header("Subject").unwrap_or_default().to_owned())
+        })
+        .collect();
+    per_node.sort_by_key(|(i, _)| *i); // stable: each node's order is kept
+    let want_subjects: Vec<(usize, String)> =
+        want.iter().map(|(i, w)| (*i, subject(*i, w))).collect();
+    assert_eq!(per_node, want_subjects, "{got:#?}");
+    for m in &got {
+        assert_eq!(m.header("X-Mailer"), Some("Keepalived"));
+        assert_eq!(m.header("To"), Some("ops@example.com"));
+        assert!(m.header("Date").is_some());
+        let body = if m.header("Subject").unwrap().ends_with(master) {
+            "=> VRRP Instance is now owning VRRP VIPs <=\r\n\r\n"
+        } else {
+            "=> VRRP Instance is no longer owning VRRP VIPs <=\r\n\r\n"
+        };
+        assert_eq!(m.body(), body, "{m:?}");
+        eprintln!("----- lab delivered ({})\n{}-----", m.meta, m.raw);
+    }
+
+    // The mail server goes away; the old master returns and preempts in
+    // the usual time, and the failed delivery is logged.
+    server.stop();
+    let d0 = start(&lab, 0, a, &conf(0, 150));
+    let back = wait_holders(&lab, VIP4, &[0], ELECTION);
+    timing("smtp_alerts", "restart without mail server → master", back);
+    // Ours logs the refused connection; keepalived 2.2.7 its failed write.
+    let failed = |imp: Impl| match imp {
+        Impl::Ours => "SMTP connection ERROR to [192.0.2.100]:",
+        Impl::Keepalived => "returned write error",
+    };
+    ok(d0.wait_log(failed(a), Duration::from_secs(5)));
+    ok(d1.wait_log(failed(b), Duration::from_secs(5)));
+    assert_eq!(server.delivered().len(), got.len());
+    assert_no_packet_errors_except(&[&d0, &d1], &[failed(Impl::Ours), failed(Impl::Keepalived)]);
+}
+
 // ---------------------------------------------------------------- tests
 
 macro_rules! lab_test {
@@ -898,6 +980,7 @@ mod scenarios {
     lab_test!(sync_group, 2);
     lab_test!(three_nodes, 3);
     lab_test!(auth_mismatch_is_reported, 2);
+    lab_test!(smtp_alerts, 2);
     lab_test!(use_vmac, 2);
     lab_test!(track_file_weight, 2);
 }

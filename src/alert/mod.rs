@@ -18,6 +18,7 @@
 //! - checkers: "the RS alive state changed, or `no_checker_emails` is off"
 //!   ([`gate::rs_mail_due`]).
 
+pub mod checker;
 pub mod event;
 pub mod fifo;
 pub mod gate;

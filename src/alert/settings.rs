@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::config::model::GlobalDefs;
+use crate::config::model::{GlobalDefs, SmtpTls};
 
 /// `smtp_connect_timeout` when not configured (keepalived's
 /// `DEFAULT_SMTP_CONNECTION_TIMEOUT`, 30 s). It bounds the connection and
@@ -32,8 +32,8 @@ pub struct HostIdentity {
 /// Extension (not in keepalived): SMTP AUTH credentials, sent with AUTH
 /// PLAIN or AUTH LOGIN (whichever the server offers, PLAIN preferred) after
 /// an EHLO — AUTH is an ESMTP extension, so with credentials the client
-/// says EHLO instead of keepalived's HELO. No TLS: the password crosses
-/// the wire base64-encoded only, so use it on trusted links.
+/// says EHLO instead of keepalived's HELO. Without `smtp_tls` the password
+/// crosses the wire base64-encoded only.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpAuth {
     pub user: String,
@@ -65,9 +65,19 @@ pub struct SmtpSettings {
     /// The `[…]` subject prefix.
     pub router_id: String,
     pub connect_timeout: Duration,
-    /// Extension: see [`SmtpAuth`]. `from_global` leaves it unset.
+    /// Extension: see [`SmtpAuth`] (`smtp_auth_user` and `smtp_auth_pass`).
     pub auth: Option<SmtpAuth>,
+    /// Extension: `smtp_tls`. With STARTTLS or TLS the client says EHLO
+    /// and verifies the server's certificate against [`Self::tls_ca`].
+    pub tls: SmtpTls,
+    /// Extension: `smtp_tls_ca`, a PEM bundle of trusted roots; `None` is
+    /// the system bundle ([`SYSTEM_CA_BUNDLE`]).
+    pub tls_ca: Option<String>,
 }
+
+/// The system's trusted roots (Debian's ca-certificates bundle): what the
+/// server's certificate is verified against unless `smtp_tls_ca` says.
+pub const SYSTEM_CA_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
 impl SmtpSettings {
     /// keepalived's defaults: HELO is `smtp_helo_name`, else the canonical
@@ -104,7 +114,15 @@ impl SmtpSettings {
             to: g.notification_email.clone(),
             router_id: router_id(g, host),
             connect_timeout,
-            auth: None,
+            auth: match (&g.smtp_auth_user, &g.smtp_auth_pass) {
+                (Some(user), Some(pass)) => Some(SmtpAuth {
+                    user: user.clone(),
+                    pass: pass.clone(),
+                }),
+                _ => None,
+            },
+            tls: g.smtp_tls,
+            tls_ca: g.smtp_tls_ca.clone(),
         })
     }
 }
@@ -165,6 +183,21 @@ mod tests {
         assert_eq!(s.to, ["a@example.com", "b@example.com"]);
         assert_eq!((s.host.as_str(), s.port), ("192.0.2.1", 25));
         assert_eq!(s.auth, None);
+        assert_eq!(s.tls, SmtpTls::None);
+    }
+
+    #[test]
+    fn auth_and_tls_extensions_are_carried() {
+        let mut g = global();
+        g.smtp_auth_user = Some("u".into());
+        g.smtp_auth_pass = Some("p".into());
+        g.smtp_tls = SmtpTls::StartTls;
+        g.smtp_tls_ca = Some("/ca.pem".into());
+        let s = SmtpSettings::from_global(&g, &host(None)).unwrap();
+        let auth = s.auth.unwrap();
+        assert_eq!((auth.user.as_str(), auth.pass.as_str()), ("u", "p"));
+        assert_eq!(s.tls, SmtpTls::StartTls);
+        assert_eq!(s.tls_ca.as_deref(), Some("/ca.pem"));
     }
 
     #[test]

@@ -362,6 +362,12 @@ impl Decision {
         ev
     }
 
+    /// The live weight of virtual server `vs` (keepalived's
+    /// `weigh_live_realservers()`), as quorum mails report it.
+    pub fn alive_weight_sum(&self, vs: usize) -> i64 {
+        self.vs.get(vs).map(alive_weight).unwrap_or(0)
+    }
+
     /// The table IPVS should hold now.
     pub fn desired(&self, cfg: &Config) -> Table {
         let mut t = Table::new();

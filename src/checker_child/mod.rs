@@ -4,6 +4,7 @@
 //! resulting table with `check::ipvs_diff`. Only entries we created are ever
 //! changed or removed.
 
+pub mod alerts;
 pub mod probe;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::config::model::Config;
 use crate::messages;
 use crate::script::ScriptSpec;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
+use alerts::{CheckerAlerts, CheckerFlip};
 use probe::{ProbeOutcome, ProbeSpec};
 
 /// What the command line tells the checker child.
@@ -65,7 +67,9 @@ pub fn run(
             generation: 0,
             tx,
             rx,
+            alerts: None,
         };
+        d.alerts = Some(CheckerAlerts::start(&d.cfg));
         d.build(Vec::new());
         d.sync();
         d.activate_log();
@@ -102,6 +106,8 @@ struct Driver {
     generation: u64,
     tx: mpsc::UnboundedSender<Report>,
     rx: mpsc::UnboundedReceiver<Report>,
+    /// Mails and FIFO lines (kept across reloads).
+    alerts: Option<CheckerAlerts>,
 }
 
 fn slot_key(cfg: &Config, vs: usize, rs: usize, ck: usize) -> String {
@@ -293,6 +299,7 @@ impl Driver {
         let (vs, rs, ck) = (s.vs, s.rs, s.ck);
         let events = s.fsm.result(now, ok);
         let mut dec = Vec::new();
+        let mut flips = Vec::new();
         if let ProbeOutcome::Dynamic(code) = out
             && code > 1
         {
@@ -302,8 +309,25 @@ impl Driver {
             match e {
                 CheckEvent::Log(l) => tracing::info!("{l}"),
                 CheckEvent::Alive(up) => {
-                    dec.extend(self.decision.set_checker(&self.cfg, vs, rs, ck, up))
+                    let was = self.decision.vs[vs].rs[rs].alive();
+                    dec.extend(self.decision.set_checker(&self.cfg, vs, rs, ck, up));
+                    let now = self.decision.vs[vs].rs[rs].alive();
+                    flips.push(CheckerFlip {
+                        vs,
+                        rs,
+                        ck,
+                        up,
+                        rs_alive: (was, now),
+                    });
                 }
+            }
+        }
+        if let Some(a) = &self.alerts {
+            for e in &dec {
+                a.decision(&self.cfg, &self.decision, e);
+            }
+            for f in &flips {
+                a.checker(&self.cfg, f);
             }
         }
         if dec.is_empty() {
@@ -345,6 +369,9 @@ impl Driver {
                 }
             }
             self.converge(&Table::new(), false);
+        }
+        if let Some(a) = &mut self.alerts {
+            a.close();
         }
         tracing::info!("{}", messages::child_stopped());
     }

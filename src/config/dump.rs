@@ -361,6 +361,10 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
         smtp_server,
         smtp_helo_name,
         smtp_connect_timeout,
+        smtp_auth_user,
+        smtp_auth_pass,
+        smtp_tls,
+        smtp_tls_ca,
         smtp_alert,
         smtp_alert_vrrp,
         smtp_alert_checker,
@@ -424,6 +428,12 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
     }
     o.opt_word("smtp_helo_name", smtp_helo_name);
     o.opt("smtp_connect_timeout", smtp_connect_timeout);
+    o.opt_word("smtp_auth_user", smtp_auth_user);
+    o.opt_word("smtp_auth_pass", smtp_auth_pass);
+    if *smtp_tls != crate::config::model::SmtpTls::None {
+        o.line(format!("smtp_tls {}", smtp_tls.word()));
+    }
+    o.opt_word("smtp_tls_ca", smtp_tls_ca);
     o.opt_bool("smtp_alert", *smtp_alert);
     o.opt_bool("smtp_alert_vrrp", *smtp_alert_vrrp);
     o.opt_bool("smtp_alert_checker", *smtp_alert_checker);

@@ -65,6 +65,29 @@ pub struct Script {
     pub span: Option<Span>,
 }
 
+/// Extension: how alert mails are protected (`smtp_tls`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Plain SMTP, as keepalived.
+    #[default]
+    None,
+    /// Plain connection upgraded with STARTTLS (RFC 3207) after EHLO.
+    StartTls,
+    /// TLS from the first byte (RFC 8314 implicit TLS, usually port 465).
+    Tls,
+}
+
+impl SmtpTls {
+    /// The keyword's value.
+    pub fn word(self) -> &'static str {
+        match self {
+            SmtpTls::None => "none",
+            SmtpTls::StartTls => "starttls",
+            SmtpTls::Tls => "tls",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct GlobalDefs {
     pub router_id: Option<String>,
@@ -77,6 +100,15 @@ pub struct GlobalDefs {
     pub smtp_alert: Option<bool>,
     pub smtp_alert_vrrp: Option<bool>,
     pub smtp_alert_checker: Option<bool>,
+    /// Extension (not in keepalived): `smtp_auth_user USER`.
+    pub smtp_auth_user: Option<String>,
+    /// Extension: `smtp_auth_pass PASS` (needs `smtp_auth_user`).
+    pub smtp_auth_pass: Option<String>,
+    /// Extension: `smtp_tls none|starttls|tls` (default none).
+    pub smtp_tls: SmtpTls,
+    /// Extension: `smtp_tls_ca FILE`, the PEM roots the server's
+    /// certificate is verified against (default: the system bundle).
+    pub smtp_tls_ca: Option<String>,
     pub no_email_faults: bool,
     pub checker_log_all_failures: bool,
     pub script_user: Option<(String, Option<String>)>,

@@ -655,8 +655,10 @@ impl Driver {
                 Action::RemoveVips => self.set_vips(i, false).await,
                 Action::Notify { state } => {
                     let n = &self.nodes[i];
-                    let (_, runs) =
-                        notify::instance_notify(&n.inst, state.into(), n.fsm.effective_priority());
+                    let prio = n.fsm.effective_priority();
+                    let (ev, runs) = notify::instance_notify(&n.inst, state.into(), prio);
+                    // FIFO line and mail (the scripts' order in keepalived).
+                    self.alerts.instance(&n.inst, ev, prio);
                     self.run_notifies(runs, state == NotifyState::Stop);
                 }
                 Action::NotifyMasterRxLowerPri => {

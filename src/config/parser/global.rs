@@ -164,7 +164,7 @@ pub fn child_wait_time(p: &mut Parser, line: &Line) {
 
 /// Root keywords owned by this module.
 pub static ROOT: &[Kw] = &[
-    Kw::block("global_defs", None, GLOBAL_DEFS, None),
+    Kw::block("global_defs", None, GLOBAL_DEFS, Some(global_defs_end)),
     Kw::new("net_namespace", net_namespace),
     Kw::new("net_namespace_ipvs", net_namespace_ipvs),
     Kw::new("namespace_with_ipsets", flag_root),
@@ -319,6 +319,72 @@ fn smtp_alert_checker(p: &mut Parser, line: &Line) {
     if let Some(b) = bool_global(p, line, "smtp_alert_checker") {
         p.cfg.global.smtp_alert_checker = Some(b);
     }
+}
+
+// ===== extensions (not in keepalived 2.2.7) =====
+
+/// Extension: the SMTP AUTH user name for alert mails.
+fn smtp_auth_user(p: &mut Parser, line: &Line) {
+    match w1(line) {
+        Some(v) => p.cfg.global.smtp_auth_user = Some(v),
+        None => p.err(line, 0, "smtp_auth_user needs a user name - ignoring"),
+    }
+}
+
+/// Extension: the SMTP AUTH password (`smtp_auth_user` must be set too).
+fn smtp_auth_pass(p: &mut Parser, line: &Line) {
+    match w1(line) {
+        Some(v) => p.cfg.global.smtp_auth_pass = Some(v),
+        None => p.err(line, 0, "smtp_auth_pass needs a password - ignoring"),
+    }
+}
+
+/// Extension: `smtp_tls none|starttls|tls`.
+fn smtp_tls(p: &mut Parser, line: &Line) {
+    use crate::config::model::SmtpTls;
+    let mode = match line.words.get(1).map(|w| w.text.as_str()) {
+        Some("none") => SmtpTls::None,
+        Some("starttls") => SmtpTls::StartTls,
+        Some("tls") => SmtpTls::Tls,
+        Some(other) => {
+            let msg = format!("Unknown smtp_tls mode '{other}' (none, starttls or tls) - ignoring");
+            p.err(line, 1, msg);
+            return;
+        }
+        None => {
+            p.err(
+                line,
+                0,
+                "smtp_tls needs a mode (none, starttls or tls) - ignoring",
+            );
+            return;
+        }
+    };
+    p.cfg.global.smtp_tls = mode;
+}
+
+/// Extension: the PEM file of roots for verifying the SMTP server.
+fn smtp_tls_ca(p: &mut Parser, line: &Line) {
+    match w1(line) {
+        Some(v) => p.cfg.global.smtp_tls_ca = Some(v),
+        None => p.err(line, 0, "smtp_tls_ca needs a file name - ignoring"),
+    }
+}
+
+/// The end of `global_defs`: AUTH needs both halves (reported at the
+/// closing brace, where both are known); the lone half is dropped so no
+/// half-configured AUTH is attempted.
+fn global_defs_end(p: &mut Parser) {
+    let g = &mut p.cfg.global;
+    let msg = match (&g.smtp_auth_user, &g.smtp_auth_pass) {
+        (Some(_), None) => "smtp_auth_user is set without smtp_auth_pass - SMTP AUTH disabled",
+        (None, Some(_)) => "smtp_auth_pass is set without smtp_auth_user - SMTP AUTH disabled",
+        _ => return,
+    };
+    g.smtp_auth_user = None;
+    g.smtp_auth_pass = None;
+    let span = p.span();
+    p.err_span(span, Category::GeneralError, msg);
 }
 
 fn checker_log_all_failures(p: &mut Parser, line: &Line) {
@@ -1176,6 +1242,12 @@ pub static GLOBAL_DEFS: &[Kw] = &[
     Kw::new("min_auto_priority_delay", min_auto_priority_delay),
     Kw::new("smtp_alert_vrrp", smtp_alert_vrrp),
     Kw::new("smtp_alert_checker", smtp_alert_checker),
+    // Extensions (not in keepalived 2.2.7, which rejects them): SMTP AUTH
+    // and TLS for alert mails; see README "Extensions".
+    Kw::new("smtp_auth_user", smtp_auth_user),
+    Kw::new("smtp_auth_pass", smtp_auth_pass),
+    Kw::new("smtp_tls", smtp_tls),
+    Kw::new("smtp_tls_ca", smtp_tls_ca),
     Kw::new("checker_log_all_failures", checker_log_all_failures),
     Kw::new("dynamic_interfaces", dynamic_interfaces),
     Kw::new("no_email_faults", flag_global),

@@ -1,0 +1,92 @@
+//! The alert side channels both children drive: the SMTP alert queue and
+//! the notify FIFOs of one process, started together from the
+//! configuration. The VRRP child ([`crate::vrrp_child`]) and the checker
+//! child ([`crate::checker_child`]) each decide *what* to send (with the
+//! pure rules in [`crate::alert`]); this is the one place that sends it.
+
+use crate::alert::fifo::{FifoProcess, fifo_plan};
+use crate::alert::{AlertEvent, HostIdentity, SmtpSettings, compose};
+use crate::config::model::Config;
+use crate::sys::fifo::NotifyFifos;
+use crate::sys::smtp::{AlertQueue, AlertStats};
+
+/// How many mails may wait for a slow or dead server before new ones are
+/// dropped (see [`AlertQueue`]).
+const QUEUE_CAP: usize = 64;
+
+/// One process's mail queue and FIFOs.
+#[derive(Debug)]
+pub struct AlertSink {
+    smtp: Option<(SmtpSettings, AlertQueue)>,
+    fifos: Option<NotifyFifos>,
+}
+
+impl AlertSink {
+    /// Resolves the SMTP settings and opens `process`'s FIFOs (global
+    /// `notify_fifo` plus its own). Needs a tokio runtime: the queue's task
+    /// and the FIFO reader scripts run on it.
+    pub fn start(cfg: &Config, process: FifoProcess) -> AlertSink {
+        let g = &cfg.global;
+        // The canonical host name costs a resolver query (seconds on a host
+        // without working DNS): ask only when a default needs it.
+        let needs_host = !g.notification_email.is_empty()
+            && g.smtp_server.is_some()
+            && (g.smtp_helo_name.is_none()
+                || g.notification_email_from.is_none()
+                || g.router_id.is_none());
+        let host = if needs_host {
+            crate::sys::local_name::host_identity()
+        } else {
+            HostIdentity::default()
+        };
+        let settings = SmtpSettings::from_global(g, &host);
+        let fifos = NotifyFifos::open(&fifo_plan(&cfg.global, process), process, None);
+        AlertSink::new(settings, fifos)
+    }
+
+    /// A sink from parts (tests point it at a loopback server).
+    pub fn new(settings: Option<SmtpSettings>, fifos: NotifyFifos) -> AlertSink {
+        let smtp = settings.map(|s| {
+            let (q, _task) = AlertQueue::spawn(s.clone(), QUEUE_CAP);
+            (s, q)
+        });
+        AlertSink {
+            smtp,
+            fifos: Some(fifos),
+        }
+    }
+
+    /// Whether mails go anywhere (`notification_email` and `smtp_server`).
+    pub fn mails(&self) -> bool {
+        self.smtp.is_some()
+    }
+
+    /// Queues the mail for `event`; `false` when no server is configured or
+    /// the queue is full.
+    pub fn mail(&self, event: &AlertEvent) -> bool {
+        match &self.smtp {
+            Some((s, q)) => q.send(compose(s, event)),
+            None => false,
+        }
+    }
+
+    /// Writes one line to every open FIFO.
+    pub fn fifo_line(&self, line: &str) {
+        if let Some(f) = &self.fifos {
+            f.write_line(line);
+        }
+    }
+
+    /// The mail queue's counters (`None` without a server).
+    pub fn stats(&self) -> Option<AlertStats> {
+        self.smtp.as_ref().map(|(_, q)| q.stats())
+    }
+
+    /// Closes the FIFOs (their readers see end of file); mails already
+    /// queued are still sent while the runtime runs.
+    pub fn close(&mut self) {
+        if let Some(f) = self.fifos.take() {
+            drop(f.close());
+        }
+    }
+}
