@@ -94,7 +94,7 @@ pub fn success_line(n: &Names) -> String {
         }
         CheckerKind::Smtp => format!("Remote SMTP server {t} succeed on service."),
         CheckerKind::Udp => format!("UDP connection to {t} success."),
-        CheckerKind::Ping => format!("ICMP connection to {t} success."),
+        CheckerKind::Ping => crate::messages::icmp_success(t),
         CheckerKind::Dns => format!("DNS_CHECK ({t}) succeeded"),
         CheckerKind::Misc => format!(
             "Misc check for [{t} VS {}] by [{}] succeeded.",
@@ -114,7 +114,7 @@ pub fn failure_line(n: &Names, retry: u32) -> String {
         CheckerKind::SslGet => "SSL_CHECK",
         CheckerKind::Smtp => "SMTP_CHECK",
         CheckerKind::Udp => "UDP_CHECK",
-        CheckerKind::Ping => "PING_CHECK",
+        CheckerKind::Ping => return crate::messages::icmp_check_failed(t, &n.vs, retry),
         CheckerKind::Dns => "DNS_CHECK",
         CheckerKind::File => "FILE_CHECK",
         CheckerKind::Bfd => return format!("BFD check of [{}] RS({t}) is DOWN", n.what),
@@ -193,6 +193,12 @@ impl CheckerFsm {
     /// Marks the probe started; no other is scheduled until its result.
     pub fn start_probe(&mut self) {
         self.next = None;
+    }
+
+    /// A suspended checker's turn (`ha_suspend`): no probe, no state change,
+    /// the next turn a `delay_loop` later.
+    pub fn skip(&mut self, now: u64) {
+        self.next = Some(now + self.timing.delay_loop);
     }
 
     /// Feeds one probe result (`ok`), returning what changed; schedules the
@@ -313,6 +319,14 @@ mod tests {
     }
 
     #[test]
+    fn skip_keeps_state_and_waits_delay_loop() {
+        let mut f = fsm(1, false);
+        f.skip(5 * S);
+        assert_eq!(f.next_at(), Some(15 * S));
+        assert!(f.is_up());
+    }
+
+    #[test]
     fn alpha_starts_down_and_needs_one_success() {
         let mut f = fsm(1, true);
         assert!(!f.is_up());
@@ -338,6 +352,18 @@ mod tests {
         assert_eq!(
             failure_line(&n(CheckerKind::HttpGet), 3),
             "HTTP_CHECK on service [192.0.2.2]:tcp:80 failed after 3 retries."
+        );
+        assert_eq!(
+            failure_line(&n(CheckerKind::Ping), 2),
+            "ICMP CHECK on service [192.0.2.2]:tcp:80 of [192.0.2.100]:tcp:80 failed after 2 retries."
+        );
+        assert_eq!(
+            failure_line(&n(CheckerKind::Ping), 0),
+            "ICMP CHECK on service [192.0.2.2]:tcp:80 failed."
+        );
+        assert_eq!(
+            success_line(&n(CheckerKind::Ping)),
+            "ICMP connection to [192.0.2.2]:tcp:80 success."
         );
         assert_eq!(
             success_line(&n(CheckerKind::Misc)),
