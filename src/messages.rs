@@ -129,6 +129,11 @@ pub fn healthchecker_resumed(resumed: bool, rs: &str, vs: &str) -> String {
     format!("{verb} healthchecker for service {rs} for VS {vs}")
 }
 
+/// SET_CONFIG (`lvs_timeouts`) failed.
+pub fn ipvs_timeouts_failed() -> &'static str {
+    "Failed to set ipvs timeouts"
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
 
 #[cfg(test)]
@@ -176,6 +181,7 @@ mod tests {
             icmp_unexpected_type(false, 3),
             "Got ICMP packet with type 0x3"
         );
+        assert_eq!(ipvs_timeouts_failed(), "Failed to set ipvs timeouts");
         assert_eq!(
             changing_weight(3, 0, false, rs, "[192.0.2.1]:tcp:80"),
             "Changing weight from 3 to 0 for inactive service [192.0.2.2]:tcp:0 of VS [192.0.2.1]:tcp:80"

@@ -2,7 +2,8 @@
 //! ha_suspend / omega against a real IPVS kernel, in one qemu guest boot
 //! (`tests/ipvs_vm/run-in-vm.sh`, as `checker_vm.rs`): `lvs_flush` removes a
 //! foreign service at start, `lvs_timeouts` and `lvs_sync_daemon` reach the
-//! kernel, a FILE_CHECK's file value moves a weight and faults a server,
+//! kernel (and a reload without `lvs_timeouts` restores the kernel's
+//! values), a FILE_CHECK's file value moves a weight and faults a server,
 //! an `ha_suspend` virtual server's checker waits for its address, and at
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
 //! `omega` runs `notify_down`.
@@ -105,6 +106,13 @@ fn wait_table(want: &[&str], limit: Duration, what: &str) {
     );
 }
 
+/// What the daemon logged so far (`-l`: stderr/stdout files).
+fn log() -> String {
+    let mut s = std::fs::read_to_string("/tmp/ka.log").unwrap_or_default();
+    s += &std::fs::read_to_string("/tmp/ka.err").unwrap_or_default();
+    s
+}
+
 /// Kills the daemon if the test panics.
 struct Daemon(Child);
 impl Drop for Daemon {
@@ -178,6 +186,8 @@ fn guest_options_suite() {
                 "-r",
                 "/tmp/ka-v.pid",
             ])
+            .stdout(std::fs::File::create("/tmp/ka.log").unwrap())
+            .stderr(std::fs::File::create("/tmp/ka.err").unwrap())
             .spawn()
             .expect("start keepalived"),
     );
@@ -247,6 +257,33 @@ fn guest_options_suite() {
         Duration::from_secs(10),
         "ha_suspend resumed, file back to 0",
     );
+    // A reload without lvs_timeouts puts the kernel's own values back.
+    let orig = norm(&sh("ipvsadm -L --timeout"));
+    assert_eq!(orig, ["Timeout (tcp tcpfin udp): 900 30 60"]);
+    std::fs::write(
+        "/tmp/ka.conf",
+        CONF.replace("lvs_timeouts tcp 900 tcpfin 30 udp 60", ""),
+    )
+    .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.0.id() as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    wait_for(
+        "timeouts restored at reload",
+        Duration::from_secs(10),
+        || norm(&sh("ipvsadm -L --timeout")) == ["Timeout (tcp tcpfin udp): 900 120 300"],
+        || sh("ipvsadm -L --timeout"),
+    );
+    // The parent and the checker child each log the end of their reload;
+    // a SIGTERM is only sent once both are done.
+    wait_for(
+        "reload complete",
+        Duration::from_secs(10),
+        || log().matches("Reload complete").count() >= 2,
+        log,
+    );
     // A foreign service added now goes with lvs_flush_on_stop.
     sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
     nix::sys::signal::kill(
@@ -261,7 +298,8 @@ fn guest_options_suite() {
         }
         assert!(
             t0.elapsed() < Duration::from_secs(10),
-            "keepalived did not stop"
+            "keepalived did not stop:\n{}",
+            log()
         );
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -274,5 +312,6 @@ fn guest_options_suite() {
         || std::fs::read_to_string("/tmp/omega").is_ok_and(|s| s.trim() == "down"),
         String::new,
     );
+    print!("{}", log());
     println!("OPTIONS SUITE PASSED");
 }

@@ -29,21 +29,27 @@ pub fn timeouts(cfg: &Config) -> Option<Timeouts> {
 
 /// The sync daemons the checker itself runs: with `lvs_sync_daemon` and no
 /// VRRP instance named, keepalived's checker starts both a master and a
-/// backup daemon (sync id 0 unless given); with an instance the VRRP side
-/// drives them from the instance's state.
+/// backup daemon (sync id 0 unless given). With an instance, keepalived's
+/// VRRP child runs the master daemon while the instance is MASTER and the
+/// backup one otherwise; our VRRP child does not drive IPVS, so the checker
+/// runs both here too, with the instance's VRID as the default sync id.
 pub fn sync_daemons(cfg: &Config) -> Vec<SyncDaemon> {
     let Some(sd) = &cfg.global.lvs_sync_daemon else {
         return Vec::new();
     };
-    if sd.vrrp_instance.is_some() {
-        return Vec::new();
-    }
+    let vrid = sd.vrrp_instance.as_ref().and_then(|name| {
+        cfg.vrrp_instances
+            .iter()
+            .find(|i| &i.name == name)
+            .and_then(|i| i.vrid)
+    });
+    let sync_id = sd.id.or(vrid.map(u32::from)).unwrap_or(0);
     [SYNC_MASTER, SYNC_BACKUP]
         .into_iter()
         .map(|state| SyncDaemon {
             state,
             mcast_ifn: sd.interface.clone(),
-            sync_id: sd.id.unwrap_or(0),
+            sync_id,
             sync_maxlen: sd.maxlen,
             mcast_group: sd.group,
             mcast_port: sd.port,
@@ -162,7 +168,15 @@ mod tests {
         assert_eq!(d[1].mcast_port, Some(8849));
         assert_eq!(d[1].mcast_ifn, "eth0");
         c.global.lvs_sync_daemon.as_mut().unwrap().vrrp_instance = Some("VI_1".into());
-        assert!(sync_daemons(&c).is_empty(), "the VRRP side owns it");
+        c.vrrp_instances.push(crate::config::model::VrrpInstance {
+            name: "VI_1".into(),
+            vrid: Some(51),
+            ..Default::default()
+        });
+        let d = sync_daemons(&c);
+        assert_eq!((d.len(), d[0].sync_id), (2, 51), "id defaults to the VRID");
+        c.global.lvs_sync_daemon.as_mut().unwrap().id = Some(7);
+        assert_eq!(sync_daemons(&c)[1].sync_id, 7);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use crate::check::file_check::{FileCheck, FileStatus};
 use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
 use crate::check::lvs_global;
 use crate::config::model::Config;
+use crate::proto::ipvs::Timeouts;
 use crate::script::ScriptSpec;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
 use probe::{ProbeOutcome, ProbeSpec};
@@ -54,7 +55,7 @@ pub fn run(
     rt.block_on(async move {
         let mut ipvs = IpvsClient::open().map_err(CheckerError::Ipvs)?;
         tracing::info!("Initializing ipvs");
-        let daemons = start_globals(&mut ipvs, &cfg);
+        let (orig_timeouts, daemons) = start_globals(&mut ipvs, &cfg);
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {
             decision: Decision::new(&cfg, |_, _, _| true),
@@ -67,6 +68,7 @@ pub fn run(
             epoch: Instant::now(),
             generation: 0,
             daemons,
+            orig_timeouts,
             local: Vec::new(),
             tx,
             rx,
@@ -75,7 +77,7 @@ pub fn run(
         d.sync();
         d.activate_log();
         ready();
-        d.run(reload).await;
+        d.run(reload, ready).await;
         Ok(())
     })
 }
@@ -95,19 +97,34 @@ struct Slot {
 }
 
 /// Applies `lvs_flush`, `lvs_timeouts` and the checker-owned sync daemons at
-/// start (keepalived's `start_check()` order); returns the daemons started,
-/// to stop at shutdown.
-fn start_globals(ipvs: &mut IpvsClient, cfg: &Config) -> Vec<crate::proto::ipvs::SyncDaemon> {
+/// start (keepalived's `start_check()` order); returns the kernel's
+/// timeouts from before we changed them (restored if a reload drops
+/// `lvs_timeouts`, as libipvs does) and the daemons started, to stop at
+/// shutdown.
+fn start_globals(
+    ipvs: &mut IpvsClient,
+    cfg: &Config,
+) -> (Option<Timeouts>, Vec<crate::proto::ipvs::SyncDaemon>) {
     if cfg.global.lvs_flush
         && let Err(e) = ipvs.flush()
     {
         tracing::error!("{e}");
     }
-    if let Some(t) = lvs_global::timeouts(cfg)
-        && let Err(e) = ipvs.set_timeouts(&t)
-    {
-        tracing::error!("{e}");
+    let mut orig = None;
+    if let Some(t) = lvs_global::timeouts(cfg) {
+        orig = ipvs.timeouts().ok();
+        if ipvs.set_timeouts(&t).is_err() {
+            tracing::info!("{}", crate::messages::ipvs_timeouts_failed());
+        }
     }
+    (orig, start_globals_daemons(ipvs, cfg))
+}
+
+/// Starts the sync daemons `cfg` asks for; returns those that started.
+fn start_globals_daemons(
+    ipvs: &mut IpvsClient,
+    cfg: &Config,
+) -> Vec<crate::proto::ipvs::SyncDaemon> {
     let daemons = lvs_global::sync_daemons(cfg);
     // Daemons left by a previous run that ended abnormally go first.
     for d in &daemons {
@@ -160,6 +177,8 @@ struct Driver {
     epoch: Instant,
     /// Bumped at reload so results of probes started before it are dropped.
     generation: u64,
+    /// The kernel's timeouts before `lvs_timeouts` first changed them.
+    orig_timeouts: Option<Timeouts>,
     /// The sync daemons we started (stopped at shutdown).
     daemons: Vec<crate::proto::ipvs::SyncDaemon>,
     /// The host's addresses at the last look (`ha_suspend`).
@@ -309,7 +328,10 @@ impl Driver {
         }
     }
 
-    async fn run(&mut self, reload: Box<dyn Fn() -> Option<Config>>) {
+    /// `ready` is called again after each reload: the parent waits for it
+    /// (up to 30 s, ignoring SIGTERM meanwhile) before logging its own
+    /// "Reload complete".
+    async fn run(&mut self, reload: Box<dyn Fn() -> Option<Config>>, ready: fn()) {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
@@ -337,7 +359,8 @@ impl Driver {
                 _ = hup.recv() => {
                     tracing::info!("Reloading");
                     if let Some(cfg) = reload() {
-                        self.cfg = cfg;
+                        let prev = std::mem::replace(&mut self.cfg, cfg);
+                        self.reload_globals(&prev);
                         self.generation += 1;
                         let old = std::mem::take(&mut self.slots);
                         // probes in flight are dropped: reschedule them now
@@ -351,12 +374,39 @@ impl Driver {
                         self.sync();
                     }
                     tracing::info!("Reload complete");
+                    ready();
                 }
                 _ = term.recv() => break,
                 _ = int.recv() => break,
             }
         }
         self.shutdown();
+    }
+
+    /// At reload (keepalived's `start_check()` with `reload`): timeouts set
+    /// again, or back to the kernel defaults when no longer configured; the
+    /// sync daemons restarted only if their settings changed.
+    fn reload_globals(&mut self, prev: &Config) {
+        let t = match lvs_global::timeouts(&self.cfg) {
+            Some(t) => {
+                if self.orig_timeouts.is_none() {
+                    self.orig_timeouts = self.ipvs.timeouts().ok();
+                }
+                Some(t)
+            }
+            None => self.orig_timeouts,
+        };
+        if let Some(t) = t
+            && self.ipvs.set_timeouts(&t).is_err()
+        {
+            tracing::info!("{}", crate::messages::ipvs_timeouts_failed());
+        }
+        if lvs_global::sync_daemons(&self.cfg) != lvs_global::sync_daemons(prev) {
+            for d in std::mem::take(&mut self.daemons) {
+                let _ = self.ipvs.stop_daemon(d.state, 0);
+            }
+            self.daemons = start_globals_daemons(&mut self.ipvs, &self.cfg);
+        }
     }
 
     /// `ha_suspend`: suspends or resumes checkers as VS addresses come and
