@@ -48,6 +48,10 @@ fn in_netns(test: &str, f: impl FnOnce() + Send + 'static) {
 }
 
 fn ping(addr: &str, timeout_ms: u64) -> ProbeOutcome {
+    ping_via(addr, timeout_ms, None)
+}
+
+fn ping_via(addr: &str, timeout_ms: u64, bind_if: Option<&str>) -> ProbeOutcome {
     let mut v = VirtualServer::new(
         VsAddr::Ip {
             addr: "198.51.100.100".parse().unwrap(),
@@ -59,6 +63,7 @@ fn ping(addr: &str, timeout_ms: u64) -> ProbeOutcome {
     let r = RealServer::new(addr.parse().unwrap(), 0, None);
     let mut c = Checker::new(CheckerKind::Ping, None);
     c.conn.connect_timeout = Some(timeout_ms * TIMER_HZ / 1000);
+    c.conn.bind_if = bind_if.map(str::to_string);
     let spec = probe::probe_spec(&v, &r, &c);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -106,6 +111,12 @@ fn all_cases() {
         ),
         "no route: the send fails at once"
     );
+    assert_eq!(
+        ping_via("127.0.0.1", 2000, Some("nosuchif0")),
+        ProbeOutcome::NotRun("ICMP connect fail to create socket. Rescheduling.".into()),
+        "no socket: no verdict"
+    );
+    assert_eq!(ping_via("127.0.0.1", 2000, Some("lo")), ProbeOutcome::Up);
 }
 
 #[test]

@@ -463,6 +463,11 @@ impl Driver {
             return;
         };
         let ok = match &out {
+            ProbeOutcome::NotRun(msg) => {
+                tracing::info!("{msg}");
+                s.fsm.skip(now);
+                return;
+            }
             ProbeOutcome::Up => true,
             ProbeOutcome::Down(msg) => {
                 if s.log_all_failures && s.fsm.is_up() {

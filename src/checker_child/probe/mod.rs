@@ -35,6 +35,10 @@ pub enum ProbeOutcome {
     /// MISC_CHECK with misc_dynamic: the script's exit code (weight = code - 2
     /// when > 1).
     Dynamic(i32),
+    /// The attempt could not be made (PING_CHECK without a socket):
+    /// keepalived logs this text and tries again a delay_loop later, leaving
+    /// the checker's state as it was.
+    NotRun(String),
 }
 
 /// Where and how a probe connects: keepalived's `conn_opts_t` resolved.

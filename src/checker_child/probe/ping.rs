@@ -31,7 +31,7 @@ pub async fn probe(target: &Target, rs: &str, vs: &str) -> ProbeOutcome {
     };
     let sock = match IcmpSocket::open(dst, &opts) {
         Ok(s) => s,
-        Err(_) => return ProbeOutcome::Down(messages::icmp_socket_failed(v6)),
+        Err(_) => return ProbeOutcome::NotRun(messages::icmp_socket_failed(v6)),
     };
     let (id, seq) = (ident(), SEQ.fetch_add(1, Ordering::Relaxed));
     let failed = || ProbeOutcome::Down(messages::icmp_failed(rs, vs));
