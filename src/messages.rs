@@ -1154,6 +1154,56 @@ pub fn smtp_check_connect_failed(who: &str) -> String {
     format!("Could not connect to server {who}")
 }
 
+/// PING_CHECK attempt without a reply in connect_timeout (log_all_failures).
+pub fn icmp_timeout(rs: &str) -> String {
+    format!("ICMP connection to address {rs} timeout.")
+}
+
+/// PING_CHECK attempt that failed otherwise (log_all_failures).
+pub fn icmp_failed(rs: &str, vs: &str) -> String {
+    format!("ICMP connection to {rs} of {vs} failed.")
+}
+
+/// PING_CHECK could not create its socket.
+pub fn icmp_socket_failed(v6: bool) -> String {
+    format!(
+        "ICMP{} connect fail to create socket. Rescheduling.",
+        if v6 { "v6" } else { "" }
+    )
+}
+
+/// PING_CHECK received an ICMP message that is not an echo reply.
+pub fn icmp_unexpected_type(v6: bool, ty: u8) -> String {
+    format!(
+        "Got ICMP{} packet with type 0x{ty:x}",
+        if v6 { "v6" } else { "" }
+    )
+}
+
+/// With -D: a FILE_CHECK's file went into (`fault`) or out of fault.
+pub fn track_file_fault(rs: &str, file: &str, fault: bool) -> String {
+    format!(
+        "({rs}): tracked file {file} {} FAULT state",
+        if fault { "now" } else { "leaving" }
+    )
+}
+
+/// `ha_suspend`: at start, a checker whose VS address is not local.
+pub fn deactivating_healthchecker(rs: &str, vs: &str) -> String {
+    format!("Deactivating healthchecker for service {rs} for VS {vs}")
+}
+
+/// `ha_suspend`: the VS address appeared (`true`) or went away.
+pub fn healthchecker_resumed(resumed: bool, rs: &str, vs: &str) -> String {
+    let verb = if resumed { "Activating" } else { "Suspending" };
+    format!("{verb} healthchecker for service {rs} for VS {vs}")
+}
+
+/// SET_CONFIG (`lvs_timeouts`) failed.
+pub fn ipvs_timeouts_failed() -> &'static str {
+    "Failed to set ipvs timeouts"
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
 
 /// mkfifo() failed (`prefix` "", "vrrp_" or "lvs_").
@@ -1987,6 +2037,60 @@ mod tests {
         assert_eq!(
             smtp_tls_handshake_failed("[192.0.2.1]:25", "x"),
             "TLS handshake with SMTP server [192.0.2.1]:25 failed: x"
+        );
+        let rs = "[192.0.2.2]:tcp:0";
+        assert_eq!(
+            icmp_success(rs),
+            "ICMP connection to [192.0.2.2]:tcp:0 success."
+        );
+        assert_eq!(
+            icmp_check_failed(rs, "[192.0.2.1]:tcp:80", 2),
+            "ICMP CHECK on service [192.0.2.2]:tcp:0 of [192.0.2.1]:tcp:80 failed after 2 retries."
+        );
+        assert_eq!(
+            icmp_check_failed(rs, "[192.0.2.1]:tcp:80", 0),
+            "ICMP CHECK on service [192.0.2.2]:tcp:0 failed."
+        );
+        assert_eq!(
+            icmp_timeout(rs),
+            "ICMP connection to address [192.0.2.2]:tcp:0 timeout."
+        );
+        assert_eq!(
+            icmp_failed(rs, "[192.0.2.1]:tcp:80"),
+            "ICMP connection to [192.0.2.2]:tcp:0 of [192.0.2.1]:tcp:80 failed."
+        );
+        assert_eq!(
+            icmp_socket_failed(true),
+            "ICMPv6 connect fail to create socket. Rescheduling."
+        );
+        assert_eq!(
+            icmp_unexpected_type(false, 3),
+            "Got ICMP packet with type 0x3"
+        );
+        assert_eq!(ipvs_timeouts_failed(), "Failed to set ipvs timeouts");
+        assert_eq!(
+            changing_weight(3, 0, false, rs, "[192.0.2.1]:tcp:80"),
+            "Changing weight from 3 to 0 for inactive service [192.0.2.2]:tcp:0 of VS [192.0.2.1]:tcp:80"
+        );
+        assert_eq!(
+            track_file_fault(rs, "f1", true),
+            "([192.0.2.2]:tcp:0): tracked file f1 now FAULT state"
+        );
+        assert_eq!(
+            track_file_fault(rs, "f1", false),
+            "([192.0.2.2]:tcp:0): tracked file f1 leaving FAULT state"
+        );
+        assert_eq!(
+            deactivating_healthchecker(rs, "[192.0.2.1]:tcp:80"),
+            "Deactivating healthchecker for service [192.0.2.2]:tcp:0 for VS [192.0.2.1]:tcp:80"
+        );
+        assert_eq!(
+            healthchecker_resumed(false, rs, "[192.0.2.1]:tcp:80"),
+            "Suspending healthchecker for service [192.0.2.2]:tcp:0 for VS [192.0.2.1]:tcp:80"
+        );
+        assert_eq!(
+            healthchecker_resumed(true, rs, "[192.0.2.1]:tcp:80"),
+            "Activating healthchecker for service [192.0.2.2]:tcp:0 for VS [192.0.2.1]:tcp:80"
         );
     }
 }

@@ -523,3 +523,30 @@ fn corpus_does_not_panic() {
         }
     }
 }
+
+/// The checker applies every `lvs_sync_daemon` option and tells
+/// `lvs_flush_on_stop` from `lvs_flush_on_stop VS`, so the parser keeps them.
+#[test]
+fn lvs_sync_daemon_options_and_flush_on_stop_kind_are_kept() {
+    let r = run("global_defs {
+lvs_sync_daemon eth0 inst VI_1 id 9 maxlen 1400 port 8849 ttl 3 group 224.0.0.82
+lvs_flush_on_stop VS
+}");
+    assert!(msgs(&r).is_empty(), "{:?}", msgs(&r));
+    let sd = r
+        .cfg
+        .global
+        .lvs_sync_daemon
+        .clone()
+        .expect("lvs_sync_daemon");
+    assert_eq!(sd.interface, "eth0");
+    assert_eq!(sd.vrrp_instance.as_deref(), Some("VI_1"));
+    assert_eq!(
+        (sd.id, sd.maxlen, sd.port, sd.ttl),
+        (Some(9), Some(1400), Some(8849), Some(3))
+    );
+    assert_eq!(sd.group, Some("224.0.0.82".parse().unwrap()));
+    assert!(r.cfg.global.lvs_flush_on_stop && r.cfg.global.lvs_flush_on_stop_vs);
+    let r = run("global_defs {\nlvs_flush_on_stop\n}");
+    assert!(r.cfg.global.lvs_flush_on_stop && !r.cfg.global.lvs_flush_on_stop_vs);
+}

@@ -177,6 +177,12 @@ impl CheckerFsm {
         self.next = None;
     }
 
+    /// A suspended checker's turn (`ha_suspend`): no probe, no state change,
+    /// the next turn a `delay_loop` later.
+    pub fn skip(&mut self, now: u64) {
+        self.next = Some(now + self.timing.delay_loop);
+    }
+
     /// Feeds one probe result (`ok`), returning what changed; schedules the
     /// next probe (retry after `delay_before_retry` while an up checker
     /// still has retries, else `delay_loop`).
@@ -295,6 +301,14 @@ mod tests {
     }
 
     #[test]
+    fn skip_keeps_state_and_waits_delay_loop() {
+        let mut f = fsm(1, false);
+        f.skip(5 * S);
+        assert_eq!(f.next_at(), Some(15 * S));
+        assert!(f.is_up());
+    }
+
+    #[test]
     fn alpha_starts_down_and_needs_one_success() {
         let mut f = fsm(1, true);
         assert!(!f.is_up());
@@ -320,6 +334,18 @@ mod tests {
         assert_eq!(
             failure_line(&n(CheckerKind::HttpGet), 3),
             "HTTP_CHECK on service [192.0.2.2]:tcp:80 failed after 3 retries."
+        );
+        assert_eq!(
+            failure_line(&n(CheckerKind::Ping), 2),
+            "ICMP CHECK on service [192.0.2.2]:tcp:80 of [192.0.2.100]:tcp:80 failed after 2 retries."
+        );
+        assert_eq!(
+            failure_line(&n(CheckerKind::Ping), 0),
+            "ICMP CHECK on service [192.0.2.2]:tcp:80 failed."
+        );
+        assert_eq!(
+            success_line(&n(CheckerKind::Ping)),
+            "ICMP connection to [192.0.2.2]:tcp:80 success."
         );
         assert_eq!(
             success_line(&n(CheckerKind::Misc)),

@@ -8,6 +8,7 @@
 
 use std::net::IpAddr;
 
+use super::file_check::FileStatus;
 use super::ipvs_diff::Table;
 use crate::config::model::{
     Config, Family, Forwarding, Protocol, RealServer, Script, VirtualServer, VsAddr, VsgEntry,
@@ -47,11 +48,24 @@ pub struct RsState {
     pub checkers_up: Vec<bool>,
     /// The weight in use (the configured one unless MISC dynamic changed it).
     pub weight: i32,
+    /// One entry per configured checker: what a FILE_CHECK adds to the
+    /// weight (0 for the other kinds), keepalived's `cur_weight`.
+    pub extra: Vec<i32>,
 }
 
 impl RsState {
     pub fn alive(&self) -> bool {
         self.checkers_up.iter().all(|u| *u)
+    }
+
+    /// keepalived's `effective_weight`: the weight plus the FILE_CHECKs'.
+    pub fn effective(&self) -> i64 {
+        i64::from(self.weight) + self.extra.iter().map(|w| i64::from(*w)).sum::<i64>()
+    }
+
+    /// keepalived's `real_weight()`: the effective weight IPVS can take.
+    pub fn ipvs_weight(&self) -> i32 {
+        self.effective().clamp(0, i64::from(i32::MAX)) as i32
     }
 }
 
@@ -251,6 +265,7 @@ impl Decision {
                             .map(|ci| initially_up(vi, ri, ci))
                             .collect(),
                         weight: rs_weight(v, r),
+                        extra: vec![0; r.checkers.len()],
                     })
                     .collect();
                 let mut st = VsState {
@@ -325,6 +340,66 @@ impl Decision {
         ev
     }
 
+    /// A FILE_CHECK's initial status, before anything is in IPVS (no events).
+    pub fn init_file(&mut self, cfg: &Config, vs: usize, rs: usize, ck: usize, st: FileStatus) {
+        let r = &mut self.vs[vs].rs[rs];
+        if let (Some(up), Some(extra)) = (r.checkers_up.get_mut(ck), r.extra.get_mut(ck)) {
+            (*up, *extra) = match st {
+                FileStatus::Fault => (false, 0),
+                FileStatus::Weight(w) => (true, w),
+            };
+        }
+        let q = i64::from(cfg.virtual_servers[vs].quorum);
+        self.vs[vs].quorum_up = alive_weight(&self.vs[vs]) >= q;
+    }
+
+    /// A FILE_CHECK's file changed (keepalived's
+    /// `process_update_checker_track_file_status`): into or out of fault the
+    /// checker goes down or up; otherwise the real server's weight changes.
+    pub fn set_file(
+        &mut self,
+        cfg: &Config,
+        vs: usize,
+        rs: usize,
+        ck: usize,
+        st: FileStatus,
+    ) -> Vec<DecisionEvent> {
+        let r = &mut self.vs[vs].rs[rs];
+        let (Some(&up), Some(&extra)) = (r.checkers_up.get(ck), r.extra.get(ck)) else {
+            return Vec::new();
+        };
+        match (up, st) {
+            (false, FileStatus::Fault) => Vec::new(),
+            (true, FileStatus::Fault) => {
+                r.extra[ck] = 0;
+                self.set_checker(cfg, vs, rs, ck, false)
+            }
+            (false, FileStatus::Weight(w)) => {
+                r.extra[ck] = w;
+                self.set_checker(cfg, vs, rs, ck, true)
+            }
+            (true, FileStatus::Weight(w)) if w == extra => Vec::new(),
+            (true, FileStatus::Weight(w)) => {
+                let old = r.ipvs_weight();
+                r.extra[ck] = w;
+                let new = r.ipvs_weight();
+                if old == new {
+                    return Vec::new();
+                }
+                let v = &cfg.virtual_servers[vs];
+                let mut ev = vec![DecisionEvent::Log(crate::messages::changing_weight(
+                    old,
+                    new,
+                    r.alive(),
+                    &rs_name(v, &v.real_servers[rs]),
+                    &vs_name(v),
+                ))];
+                ev.extend(self.update_quorum(cfg, vs));
+                ev
+            }
+        }
+    }
+
     fn update_quorum(&mut self, cfg: &Config, vs: usize) -> Vec<DecisionEvent> {
         let v = &cfg.virtual_servers[vs];
         let st = &mut self.vs[vs];
@@ -378,7 +453,7 @@ impl Decision {
                 if !sorry_active {
                     for (r, rst) in v.real_servers.iter().zip(&st.rs) {
                         if rst.alive() {
-                            dests.push(dest(v, r, &id, rst.weight));
+                            dests.push(dest(v, r, &id, rst.ipvs_weight()));
                         } else if inhibit(v, r) {
                             dests.push(dest(v, r, &id, 0));
                         }
@@ -406,7 +481,7 @@ fn alive_weight(st: &VsState) -> i64 {
     st.rs
         .iter()
         .filter(|r| r.alive())
-        .map(|r| i64::from(r.weight.max(0)))
+        .map(|r| i64::from(r.ipvs_weight()))
         .sum()
 }
 
@@ -479,6 +554,53 @@ mod tests {
                 "Adding service [198.51.100.2]:tcp:8080 to VS [192.0.2.100]:tcp:80".into()
             )
         );
+    }
+
+    #[test]
+    fn file_check_weight_and_fault() {
+        let mut c = cfg(false, false);
+        c.virtual_servers[0].real_servers[0].checkers[0] = Checker::new(CheckerKind::File, None);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        d.init_file(&c, 0, 0, 0, FileStatus::Weight(5));
+        assert_eq!(
+            weights(&d, &c),
+            [("198.51.100.2".into(), 7), ("198.51.100.3".into(), 3)]
+        );
+        assert_eq!(d.set_file(&c, 0, 0, 0, FileStatus::Weight(5)), vec![]);
+        let ev = d.set_file(&c, 0, 0, 0, FileStatus::Weight(-1));
+        assert_eq!(
+            ev,
+            vec![DecisionEvent::Log(
+                "Changing weight from 7 to 1 for active service [198.51.100.2]:tcp:8080 of VS [192.0.2.100]:tcp:80".into()
+            )]
+        );
+        // below zero: IPVS weight 0, still in the table
+        d.set_file(&c, 0, 0, 0, FileStatus::Weight(-10));
+        assert_eq!(
+            weights(&d, &c),
+            [("198.51.100.2".into(), 0), ("198.51.100.3".into(), 3)]
+        );
+        let ev = d.set_file(&c, 0, 0, 0, FileStatus::Fault);
+        assert_eq!(
+            ev[0],
+            DecisionEvent::Log(
+                "Removing service [198.51.100.2]:tcp:8080 from VS [192.0.2.100]:tcp:80".into()
+            )
+        );
+        assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
+        let ev = d.set_file(&c, 0, 0, 0, FileStatus::Weight(1));
+        assert!(ev.contains(&DecisionEvent::RsAlive {
+            vs: 0,
+            rs: 0,
+            up: true
+        }));
+        assert_eq!(
+            weights(&d, &c),
+            [("198.51.100.2".into(), 3), ("198.51.100.3".into(), 3)]
+        );
+        // starting in fault: down from the start
+        d.init_file(&c, 0, 0, 0, FileStatus::Fault);
+        assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
     }
 
     #[test]

@@ -4,4 +4,6 @@
 
 pub mod checker;
 pub mod decision;
+pub mod file_check;
 pub mod ipvs_diff;
+pub mod lvs_global;

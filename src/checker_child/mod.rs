@@ -15,9 +15,12 @@ use tokio::sync::mpsc;
 
 use crate::check::checker::{CheckEvent, CheckerFsm, Names, Timing};
 use crate::check::decision::{self, Decision, DecisionEvent};
+use crate::check::file_check::{FileCheck, FileStatus};
 use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
+use crate::check::lvs_global;
 use crate::config::model::Config;
 use crate::messages;
+use crate::proto::ipvs::Timeouts;
 use crate::script::ScriptSpec;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
 use alerts::{CheckerAlerts, CheckerFlip};
@@ -53,8 +56,9 @@ pub fn run(
         .build()
         .map_err(CheckerError::Runtime)?;
     rt.block_on(async move {
-        let ipvs = IpvsClient::open().map_err(CheckerError::Ipvs)?;
+        let mut ipvs = IpvsClient::open().map_err(CheckerError::Ipvs)?;
         tracing::info!("{}", messages::initializing_ipvs());
+        let (orig_timeouts, daemons) = start_globals(&mut ipvs, &cfg);
         let (tx, rx) = mpsc::unbounded_channel();
         let mut d = Driver {
             decision: Decision::new(&cfg, |_, _, _| true),
@@ -63,8 +67,12 @@ pub fn run(
             ipvs,
             ours: Ours::default(),
             slots: Vec::new(),
+            files: Vec::new(),
             epoch: Instant::now(),
             generation: 0,
+            daemons,
+            orig_timeouts,
+            local: Vec::new(),
             tx,
             rx,
             alerts: None,
@@ -74,7 +82,7 @@ pub fn run(
         d.sync();
         d.activate_log();
         ready();
-        d.run(reload).await;
+        d.run(reload, ready).await;
         Ok(())
     })
 }
@@ -89,6 +97,75 @@ struct Slot {
     fsm: CheckerFsm,
     spec: Arc<ProbeSpec>,
     log_all_failures: bool,
+    /// False while `ha_suspend` suspends it (its VS address is not local).
+    enabled: bool,
+}
+
+/// Applies `lvs_flush`, `lvs_timeouts` and the checker-owned sync daemons at
+/// start (keepalived's `start_check()` order); returns the kernel's
+/// timeouts from before we changed them (restored if a reload drops
+/// `lvs_timeouts`, as libipvs does) and the daemons started, to stop at
+/// shutdown.
+fn start_globals(
+    ipvs: &mut IpvsClient,
+    cfg: &Config,
+) -> (Option<Timeouts>, Vec<crate::proto::ipvs::SyncDaemon>) {
+    if cfg.global.lvs_flush
+        && let Err(e) = ipvs.flush()
+    {
+        tracing::error!("{e}");
+    }
+    let mut orig = None;
+    if let Some(t) = lvs_global::timeouts(cfg) {
+        orig = ipvs.timeouts().ok();
+        if ipvs.set_timeouts(&t).is_err() {
+            tracing::info!("{}", crate::messages::ipvs_timeouts_failed());
+        }
+    }
+    (orig, start_globals_daemons(ipvs, cfg))
+}
+
+/// Starts the sync daemons `cfg` asks for; returns those that started.
+fn start_globals_daemons(
+    ipvs: &mut IpvsClient,
+    cfg: &Config,
+) -> Vec<crate::proto::ipvs::SyncDaemon> {
+    let daemons = lvs_global::sync_daemons(cfg);
+    // Daemons left by a previous run that ended abnormally go first.
+    for d in &daemons {
+        let _ = ipvs.stop_daemon(d.state, 0);
+    }
+    daemons
+        .into_iter()
+        .filter(|d| match ipvs.start_daemon(d) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!("{e}");
+                false
+            }
+        })
+        .collect()
+}
+
+/// One FILE_CHECK: no probe, its track_file's value is read every second.
+struct FileSlot {
+    vs: usize,
+    rs: usize,
+    ck: usize,
+    check: FileCheck,
+    status: FileStatus,
+}
+
+impl FileSlot {
+    /// The status the file's current contents give (an unreadable file
+    /// reads as 0, as keepalived's; an invalid number keeps `self.status`).
+    fn read(&self) -> FileStatus {
+        let contents = std::fs::read(&self.check.path).ok();
+        match crate::vrrp::track_file::parse_track_file(contents.as_deref()) {
+            Ok(v) => self.check.status(v),
+            Err(_) => self.status,
+        }
+    }
 }
 
 /// A probe result: (generation, slot index, outcome).
@@ -101,9 +178,16 @@ struct Driver {
     ours: Ours,
     decision: Decision,
     slots: Vec<Slot>,
+    files: Vec<FileSlot>,
     epoch: Instant,
     /// Bumped at reload so results of probes started before it are dropped.
     generation: u64,
+    /// The kernel's timeouts before `lvs_timeouts` first changed them.
+    orig_timeouts: Option<Timeouts>,
+    /// The sync daemons we started (stopped at shutdown).
+    daemons: Vec<crate::proto::ipvs::SyncDaemon>,
+    /// The host's addresses at the last look (`ha_suspend`).
+    local: Vec<std::net::IpAddr>,
     tx: mpsc::UnboundedSender<Report>,
     rx: mpsc::UnboundedReceiver<Report>,
     /// Mails and FIFO lines (kept across reloads).
@@ -125,13 +209,31 @@ impl Driver {
     /// checkers that existed before (`old`).
     fn build(&mut self, old: Vec<Slot>) {
         let now = self.now();
+        if self.cfg.virtual_servers.iter().any(|v| v.ha_suspend) {
+            self.local = crate::sys::local_addrs::local_addresses().unwrap_or_default();
+        }
         let mut old: std::collections::HashMap<String, Slot> =
             old.into_iter().map(|s| (s.key.clone(), s)).collect();
         let mut slots = Vec::new();
+        let mut files = Vec::new();
         for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
             let vname = decision::vs_name(v);
             for (ri, r) in v.real_servers.iter().enumerate() {
                 for (ci, c) in r.checkers.iter().enumerate() {
+                    if c.kind == crate::config::model::CheckerKind::File {
+                        if let Some(check) = FileCheck::resolve(&self.cfg, c) {
+                            let mut f = FileSlot {
+                                vs: vi,
+                                rs: ri,
+                                ck: ci,
+                                check,
+                                status: FileStatus::Weight(0),
+                            };
+                            f.status = f.read();
+                            files.push(f);
+                        }
+                        continue;
+                    }
                     let key = slot_key(&self.cfg, vi, ri, ci);
                     let spec = probe::probe_spec(v, r, c);
                     let fsm = match old.remove(&key) {
@@ -172,6 +274,7 @@ impl Driver {
                         log_all_failures: c
                             .log_all_failures
                             .unwrap_or(self.cfg.global.checker_log_all_failures),
+                        enabled: lvs_global::checks_enabled(&self.cfg, v, &self.local),
                     });
                 }
             }
@@ -180,20 +283,27 @@ impl Driver {
             .iter()
             .map(|s| ((s.vs, s.rs, s.ck), s.fsm.is_up()))
             .collect();
-        self.decision = Decision::new(&self.cfg, |v, r, c| up.get(&(v, r, c)) == Some(&true));
+        self.decision = Decision::new(&self.cfg, |v, r, c| up.get(&(v, r, c)) != Some(&false));
+        for f in &files {
+            self.decision
+                .init_file(&self.cfg, f.vs, f.rs, f.ck, f.status);
+        }
         self.slots = slots;
+        self.files = files;
     }
 
     fn activate_log(&self) {
         for s in &self.slots {
             let v = &self.cfg.virtual_servers[s.vs];
-            tracing::info!(
-                "{}",
-                messages::activating_healthchecker(
-                    &decision::rs_name(v, &v.real_servers[s.rs]),
-                    &decision::vs_name(v)
-                )
+            let (rs, vs) = (
+                decision::rs_name(v, &v.real_servers[s.rs]),
+                decision::vs_name(v),
             );
+            if s.enabled {
+                tracing::info!("{}", messages::activating_healthchecker(&rs, &vs));
+            } else {
+                tracing::info!("{}", crate::messages::deactivating_healthchecker(&rs, &vs));
+            }
         }
     }
 
@@ -225,10 +335,17 @@ impl Driver {
         }
     }
 
-    async fn run(&mut self, reload: Box<dyn Fn() -> Option<Config>>) {
+    /// `ready` is called again after each reload: the parent waits for it
+    /// (up to 30 s, ignoring SIGTERM meanwhile) before logging its own
+    /// "Reload complete".
+    async fn run(&mut self, reload: Box<dyn Fn() -> Option<Config>>, ready: fn()) {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
+        // keepalived watches track files with inotify; we read them every
+        // second (a change is seen within 1 s instead of at once).
+        let mut file_tick = tokio::time::interval(Duration::from_secs(1));
+        let suspending = self.cfg.virtual_servers.iter().any(|v| v.ha_suspend);
         loop {
             self.start_due();
             let next = self.slots.iter().filter_map(|s| s.fsm.next_at()).min();
@@ -237,6 +354,10 @@ impl Driver {
                 .unwrap_or(Duration::from_secs(3600));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
+                _ = file_tick.tick(), if !self.files.is_empty() || suspending => {
+                    self.poll_files();
+                    self.poll_addresses();
+                }
                 Some((g, i, out)) = self.rx.recv() => {
                     if g == self.generation {
                         self.on_result(i, out);
@@ -245,7 +366,8 @@ impl Driver {
                 _ = hup.recv() => {
                     tracing::info!("{}", messages::child_reloading());
                     if let Some(cfg) = reload() {
-                        self.cfg = cfg;
+                        let prev = std::mem::replace(&mut self.cfg, cfg);
+                        self.reload_globals(&prev);
                         self.generation += 1;
                         let old = std::mem::take(&mut self.slots);
                         // probes in flight are dropped: reschedule them now
@@ -259,6 +381,7 @@ impl Driver {
                         self.sync();
                     }
                     tracing::info!("{}", messages::reload_complete());
+                    ready();
                 }
                 _ = term.recv() => break,
                 _ = int.recv() => break,
@@ -267,9 +390,69 @@ impl Driver {
         self.shutdown();
     }
 
+    /// At reload (keepalived's `start_check()` with `reload`): timeouts set
+    /// again, or back to the kernel defaults when no longer configured; the
+    /// sync daemons restarted only if their settings changed.
+    fn reload_globals(&mut self, prev: &Config) {
+        let t = match lvs_global::timeouts(&self.cfg) {
+            Some(t) => {
+                if self.orig_timeouts.is_none() {
+                    self.orig_timeouts = self.ipvs.timeouts().ok();
+                }
+                Some(t)
+            }
+            None => self.orig_timeouts,
+        };
+        if let Some(t) = t
+            && self.ipvs.set_timeouts(&t).is_err()
+        {
+            tracing::info!("{}", crate::messages::ipvs_timeouts_failed());
+        }
+        if lvs_global::sync_daemons(&self.cfg) != lvs_global::sync_daemons(prev) {
+            for d in std::mem::take(&mut self.daemons) {
+                let _ = self.ipvs.stop_daemon(d.state, 0);
+            }
+            self.daemons = start_globals_daemons(&mut self.ipvs, &self.cfg);
+        }
+    }
+
+    /// `ha_suspend`: suspends or resumes checkers as VS addresses come and
+    /// go.
+    fn poll_addresses(&mut self) {
+        if !self.cfg.virtual_servers.iter().any(|v| v.ha_suspend) {
+            return;
+        }
+        let Ok(local) = crate::sys::local_addrs::local_addresses() else {
+            return;
+        };
+        if local == self.local {
+            return;
+        }
+        self.local = local;
+        for s in &mut self.slots {
+            let v = &self.cfg.virtual_servers[s.vs];
+            let enabled = lvs_global::checks_enabled(&self.cfg, v, &self.local);
+            if enabled != s.enabled {
+                s.enabled = enabled;
+                tracing::info!(
+                    "{}",
+                    crate::messages::healthchecker_resumed(
+                        enabled,
+                        &decision::rs_name(v, &v.real_servers[s.rs]),
+                        &decision::vs_name(v)
+                    )
+                );
+            }
+        }
+    }
+
     fn start_due(&mut self) {
         let now = self.now();
         for (i, s) in self.slots.iter_mut().enumerate() {
+            if !s.enabled && s.fsm.next_at().is_some_and(|t| t <= now) {
+                s.fsm.skip(now);
+                continue;
+            }
             if s.fsm.next_at().is_some_and(|t| t <= now) {
                 s.fsm.start_probe();
                 let (spec, tx, g) = (s.spec.clone(), self.tx.clone(), self.generation);
@@ -287,6 +470,11 @@ impl Driver {
             return;
         };
         let ok = match &out {
+            ProbeOutcome::NotRun(msg) => {
+                tracing::info!("{msg}");
+                s.fsm.skip(now);
+                return;
+            }
             ProbeOutcome::Up => true,
             ProbeOutcome::Down(msg) => {
                 if s.log_all_failures && s.fsm.is_up() {
@@ -322,11 +510,43 @@ impl Driver {
                 }
             }
         }
+        self.handle(dec, &flips);
+    }
+
+    /// Re-reads every FILE_CHECK's file and applies the changes.
+    fn poll_files(&mut self) {
+        let mut dec = Vec::new();
+        for f in &mut self.files {
+            let st = f.read();
+            if st == f.status {
+                continue;
+            }
+            let was_fault = f.status == FileStatus::Fault;
+            f.status = st;
+            if self.opts.detail && was_fault != (st == FileStatus::Fault) {
+                let v = &self.cfg.virtual_servers[f.vs];
+                tracing::info!(
+                    "{}",
+                    crate::messages::track_file_fault(
+                        &decision::rs_name(v, &v.real_servers[f.rs]),
+                        &f.check.name,
+                        !was_fault
+                    )
+                );
+            }
+            dec.extend(self.decision.set_file(&self.cfg, f.vs, f.rs, f.ck, st));
+        }
+        self.handle(dec, &[]);
+    }
+
+    /// Mails and FIFO lines, logs, scripts of and applies decision events
+    /// (and the checker flips that caused them, for the checker's mail).
+    fn handle(&mut self, dec: Vec<DecisionEvent>, flips: &[CheckerFlip]) {
         if let Some(a) = &self.alerts {
             for e in &dec {
                 a.decision(&self.cfg, &self.decision, e);
             }
-            for f in &flips {
+            for f in flips {
                 a.checker(&self.cfg, f);
             }
         }
@@ -352,9 +572,33 @@ impl Driver {
         self.sync();
     }
 
-    /// SIGTERM: remove what we added unless `-I`.
+    /// SIGTERM: remove what we added unless `-I` (all of IPVS with
+    /// `lvs_flush_on_stop`, whole services without per-server lines with
+    /// `lvs_flush_on_stop VS`); `omega` scripts; our sync daemons stop.
     fn shutdown(&mut self) {
-        if !self.opts.dont_release_ipvs {
+        for s in lvs_global::omega_scripts(&self.cfg, &self.decision) {
+            if let Err(e) = crate::sys::spawn::spawn_notify(&ScriptSpec::from_script(&s, &[]), &[])
+            {
+                tracing::info!(
+                    "{}",
+                    messages::notify_exec_failed(&s.args.join(" "), e.description())
+                );
+            }
+        }
+        let g = &self.cfg.global;
+        let (full, per_vs) = (
+            g.lvs_flush_on_stop && !g.lvs_flush_on_stop_vs,
+            g.lvs_flush_on_stop_vs,
+        );
+        if self.opts.dont_release_ipvs {
+            // -I: leave everything in place.
+        } else if full {
+            if let Err(e) = self.ipvs.flush() {
+                tracing::error!("{e}");
+            }
+        } else if per_vs {
+            self.converge(&Table::new(), false);
+        } else {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
                 for (ri, r) in v.real_servers.iter().enumerate() {
                     if self.decision.vs[vi].rs[ri].alive() {
@@ -369,6 +613,9 @@ impl Driver {
                 }
             }
             self.converge(&Table::new(), false);
+        }
+        for d in std::mem::take(&mut self.daemons) {
+            let _ = self.ipvs.stop_daemon(d.state, 0);
         }
         if let Some(a) = &mut self.alerts {
             a.close();

@@ -401,6 +401,7 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
         vmac_prefix,
         lvs_flush,
         lvs_flush_on_stop,
+        lvs_flush_on_stop_vs,
         lvs_timeouts,
         lvs_sync_daemon,
         notify_fifo,
@@ -483,7 +484,11 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
     o.flag("log_unknown_vrids", *log_unknown_vrids);
     o.opt_word("vmac_prefix", vmac_prefix);
     o.flag("lvs_flush", *lvs_flush);
-    o.flag("lvs_flush_on_stop", *lvs_flush_on_stop);
+    if *lvs_flush_on_stop_vs {
+        o.line("lvs_flush_on_stop VS");
+    } else {
+        o.flag("lvs_flush_on_stop", *lvs_flush_on_stop);
+    }
     if let Some((tcp, fin, udp)) = lvs_timeouts {
         let mut l = String::from("lvs_timeouts");
         for (k, v) in [("tcp", tcp), ("tcpfin", fin), ("udp", udp)] {
@@ -500,6 +505,10 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
             interface,
             vrrp_instance,
             id,
+            maxlen,
+            port,
+            ttl,
+            group,
         } = sd;
         let mut l = format!("lvs_sync_daemon {}", word(interface));
         if let Some(v) = vrrp_instance {
@@ -507,6 +516,18 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
         }
         if let Some(id) = id {
             let _ = write!(l, " id {id}");
+        }
+        for (k, v) in [
+            ("maxlen", maxlen.map(u32::from)),
+            ("port", port.map(u32::from)),
+            ("ttl", ttl.map(u32::from)),
+        ] {
+            if let Some(v) = v {
+                let _ = write!(l, " {k} {v}");
+            }
+        }
+        if let Some(g) = group {
+            let _ = write!(l, " group {g}");
         }
         o.line(l);
     }

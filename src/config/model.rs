@@ -144,6 +144,9 @@ pub struct GlobalDefs {
     pub vmac_prefix: Option<String>,
     pub lvs_flush: bool,
     pub lvs_flush_on_stop: bool,
+    /// `lvs_flush_on_stop VS`: delete each virtual server (not the whole
+    /// IPVS table) at stop; only meaningful with `lvs_flush_on_stop`.
+    pub lvs_flush_on_stop_vs: bool,
     pub lvs_timeouts: Option<(Option<u32>, Option<u32>, Option<u32>)>,
     pub lvs_sync_daemon: Option<LvsSyncDaemon>,
     pub notify_fifo: Option<Fifo>,
@@ -170,6 +173,10 @@ pub struct LvsSyncDaemon {
     pub interface: String,
     pub vrrp_instance: Option<String>,
     pub id: Option<u32>,
+    pub maxlen: Option<u16>,
+    pub port: Option<u16>,
+    pub ttl: Option<u8>,
+    pub group: Option<IpAddr>,
 }
 
 /// `vrrp_script NAME { … }`.

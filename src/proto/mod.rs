@@ -10,6 +10,7 @@
 pub mod arp;
 pub mod checksum;
 pub mod genl;
+pub mod icmp_echo;
 pub mod ipvs;
 pub mod ndisc;
 pub mod vrrp;

@@ -3,7 +3,9 @@
 pub mod clock;
 pub mod fifo;
 pub mod host;
+pub mod icmp;
 pub mod ipvs;
+pub mod local_addrs;
 pub mod local_name;
 pub mod netlink;
 pub mod packet;

@@ -12,6 +12,7 @@ pub mod connect;
 pub mod dns;
 pub mod http;
 pub mod misc;
+pub mod ping;
 pub mod smtp;
 pub mod tcp;
 pub mod tls;
@@ -34,6 +35,10 @@ pub enum ProbeOutcome {
     /// MISC_CHECK with misc_dynamic: the script's exit code (weight = code - 2
     /// when > 1).
     Dynamic(i32),
+    /// The attempt could not be made (PING_CHECK without a socket):
+    /// keepalived logs this text and tries again a delay_loop later, leaving
+    /// the checker's state as it was.
+    NotRun(String),
 }
 
 /// Where and how a probe connects: keepalived's `conn_opts_t` resolved.
@@ -69,7 +74,8 @@ enum Kind {
     Smtp(String),
     Dns(dns::DnsQuery),
     Udp(Box<udp::UdpSpec>),
-    /// A checker type this module does not probe (PING, FILE, BFD): its
+    Ping,
+    /// A checker type this module does not probe (FILE, BFD): its
     /// outcome comes from elsewhere or is not implemented yet.
     Unsupported(CheckerKind),
 }
@@ -121,6 +127,7 @@ pub fn probe_spec(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> ProbeSpe
             ext.dns_name.as_deref(),
         )),
         CheckerKind::Udp => Kind::Udp(Box::new(udp::UdpSpec::resolve(ext))),
+        CheckerKind::Ping => Kind::Ping,
         other => Kind::Unsupported(other),
     };
     ProbeSpec {
@@ -164,6 +171,7 @@ pub async fn run(spec: &ProbeSpec) -> ProbeOutcome {
         Kind::Smtp(helo) => smtp::probe(&spec.target, helo).await,
         Kind::Dns(q) => dns::probe(&spec.target, &spec.rs_label, q).await,
         Kind::Udp(u) => udp::probe(&spec.target, &spec.rs_label, u).await,
+        Kind::Ping => ping::probe(&spec.target, &spec.rs_label, &spec.vs_label).await,
         Kind::Unsupported(kind) => {
             ProbeOutcome::Down(crate::messages::probe_not_implemented(kind, &spec.rs_label))
         }

@@ -565,8 +565,7 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
     }
     let mut sd = LvsSyncDaemon {
         interface: ifname,
-        vrrp_instance: None,
-        id: None,
+        ..Default::default()
     };
     let n = line.words.len();
     let mut i = 2;
@@ -607,9 +606,9 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                         ),
                     },
                     "maxlen" => {
-                        if p.read_unsigned(line, i + 1, 1, 65535 - 20 - 8, false)
-                            .is_none()
-                        {
+                        if let Some(x) = p.read_unsigned(line, i + 1, 1, 65535 - 20 - 8, false) {
+                            sd.maxlen = Some(x as u16);
+                        } else {
                             p.err(
                                 line,
                                 i + 1,
@@ -618,7 +617,9 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                         }
                     }
                     "port" => {
-                        if p.read_unsigned(line, i + 1, 1, 65535, false).is_none() {
+                        if let Some(x) = p.read_unsigned(line, i + 1, 1, 65535, false) {
+                            sd.port = Some(x as u16);
+                        } else {
                             p.err(
                                 line,
                                 i + 1,
@@ -627,7 +628,9 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                         }
                     }
                     "ttl" => {
-                        if p.read_unsigned(line, i + 1, 1, 255, false).is_none() {
+                        if let Some(x) = p.read_unsigned(line, i + 1, 1, 255, false) {
+                            sd.ttl = Some(x as u8);
+                        } else {
                             p.err(
                                 line,
                                 i + 1,
@@ -648,7 +651,7 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
                                 "lvs_sync_daemon group address {v} is not multicast - ignoring"
                             ),
                         ),
-                        Some(_) => {}
+                        Some(ip) => sd.group = Some(ip),
                     },
                 }
                 i += 2;
@@ -690,7 +693,11 @@ fn lvs_sync_daemon(p: &mut Parser, line: &Line) {
 
 fn lvs_flush_on_stop(p: &mut Parser, line: &Line) {
     match line.words.get(1).map(|w| w.text.as_str()) {
-        None | Some("VS") => p.cfg.global.lvs_flush_on_stop = true,
+        None => p.cfg.global.lvs_flush_on_stop = true,
+        Some("VS") => {
+            p.cfg.global.lvs_flush_on_stop = true;
+            p.cfg.global.lvs_flush_on_stop_vs = true;
+        }
         Some(other) => {
             let msg = format!("Unknown lvs_flush_on_stop type {other}");
             p.err(line, 1, msg);

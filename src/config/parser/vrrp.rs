@@ -2148,7 +2148,7 @@ fn vi_lvs_sync_daemon_interface(p: &mut Parser, line: &Line) {
     p.cfg.global.lvs_sync_daemon = Some(crate::config::model::LvsSyncDaemon {
         interface: ifn.to_owned(),
         vrrp_instance: Some(name),
-        id: None,
+        ..Default::default()
     });
 }
 

@@ -1,0 +1,317 @@
+//! The checker child's global LVS options and FILE_CHECK / PING_CHECK /
+//! ha_suspend / omega against a real IPVS kernel, in one qemu guest boot
+//! (`tests/ipvs_vm/run-in-vm.sh`, as `checker_vm.rs`): `lvs_flush` removes a
+//! foreign service at start, `lvs_timeouts` and `lvs_sync_daemon` reach the
+//! kernel (and a reload without `lvs_timeouts` restores the kernel's
+//! values), a FILE_CHECK's file value moves a weight and faults a server,
+//! an `ha_suspend` virtual server's checker waits for its address, and at
+//! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
+//! `omega` runs `notify_down`.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+const GUEST_ENV: &str = "IPVS_VM_GUEST";
+
+fn in_guest() -> bool {
+    std::env::var_os(GUEST_ENV).is_some()
+}
+
+#[test]
+fn vm_runs_checker_options_suite() {
+    if in_guest() {
+        return;
+    }
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("SKIPPED: the checker VM test needs root (kernel download into the cache)");
+        return;
+    }
+    let exe = std::env::current_exe().expect("test binary path");
+    let ka = env!("CARGO_BIN_EXE_keepalived");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ipvs_vm/run-in-vm.sh");
+    let t0 = Instant::now();
+    let out = Command::new(script)
+        .arg("-b")
+        .arg(format!("{}:/vm/bin/checker_vm_options", exe.display()))
+        .arg("-b")
+        .arg(format!("{ka}:/vm/bin/keepalived"))
+        .args(["--timeout", "200", "-c"])
+        .arg(format!(
+            "{GUEST_ENV}=1 checker_vm_options --exact guest_options_suite --nocapture --test-threads=1"
+        ))
+        .output()
+        .expect("run tests/ipvs_vm/run-in-vm.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(77) {
+        eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
+        return;
+    }
+    eprintln!(
+        "{stdout}\n{stderr}\n[vm_runs_checker_options_suite] {:.1?} wall",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(0), "guest suite failed");
+    assert!(
+        stdout.contains("OPTIONS SUITE PASSED"),
+        "guest suite did not run"
+    );
+}
+
+// ----------------------------------------------------------------- guest half
+
+fn sh(cmd: &str) -> String {
+    let o = Command::new("sh").args(["-c", cmd]).output().expect("sh");
+    assert!(o.status.success(), "{cmd}: {o:?}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn norm(s: &str) -> Vec<String> {
+    s.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Services and destinations in `ipvsadm -Ln`, whitespace-normalised.
+fn table() -> BTreeSet<String> {
+    norm(&sh("ipvsadm -Ln"))
+        .into_iter()
+        .filter(|l| l.starts_with("TCP ") || (l.starts_with("-> ") && !l.contains("RemoteAddress")))
+        .collect()
+}
+
+fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool, show: impl Fn() -> String) {
+    let t0 = Instant::now();
+    while !ok() {
+        assert!(
+            t0.elapsed() < limit,
+            "{what}: not within {limit:?}: {}",
+            show()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
+}
+
+fn wait_table(want: &[&str], limit: Duration, what: &str) {
+    let want: BTreeSet<String> = want.iter().map(|s| s.to_string()).collect();
+    wait_for(
+        what,
+        limit,
+        || table() == want,
+        || format!("{:#?}", table()),
+    );
+}
+
+/// What the daemon logged so far (`-l`: stderr/stdout files).
+fn log() -> String {
+    let mut s = std::fs::read_to_string("/tmp/ka.log").unwrap_or_default();
+    s += &std::fs::read_to_string("/tmp/ka.err").unwrap_or_default();
+    s
+}
+
+/// Kills the daemon if the test panics.
+struct Daemon(Child);
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const CONF: &str = "
+global_defs {
+    lvs_flush
+    lvs_flush_on_stop
+    lvs_timeouts tcp 900 tcpfin 30 udp 60
+    lvs_sync_daemon d0 id 5
+}
+track_file tf {
+    file /tmp/weight
+    weight 1
+}
+virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    omega
+    real_server 127.0.0.2 8080 {
+        weight 1
+        notify_down /tmp/down.sh
+        FILE_CHECK {
+            track_file tf
+            weight 2
+        }
+    }
+    real_server 127.0.0.4 8080 {
+        PING_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+virtual_server 192.0.2.101 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    ha_suspend
+    real_server 127.0.0.3 8080 {
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+";
+
+#[test]
+fn guest_options_suite() {
+    if !in_guest() {
+        return;
+    }
+    sh("ip link add d0 type dummy && ip link set d0 multicast on && ip link set d0 up");
+    sh("ipvsadm -A -t 198.51.100.50:80 -s rr");
+    std::fs::write("/tmp/weight", "3\n").unwrap();
+    std::fs::write("/tmp/ka.conf", CONF).unwrap();
+    std::fs::write("/tmp/down.sh", "#!/bin/sh\necho down > /tmp/omega\n").unwrap();
+    sh("chmod 755 /tmp/down.sh");
+    let _keep = TcpListener::bind("127.0.0.2:8080").unwrap();
+    let mut d = Daemon(
+        Command::new("keepalived")
+            .args(["-n", "-l", "-D", "-C", "-f", "/tmp/ka.conf"])
+            .args([
+                "-p",
+                "/tmp/ka.pid",
+                "-c",
+                "/tmp/ka-c.pid",
+                "-r",
+                "/tmp/ka-v.pid",
+            ])
+            .stdout(std::fs::File::create("/tmp/ka.log").unwrap())
+            .stderr(std::fs::File::create("/tmp/ka.err").unwrap())
+            .spawn()
+            .expect("start keepalived"),
+    );
+    // lvs_flush removed 198.51.100.50; FILE_CHECK: 1 + 3 * 2 = 7; the
+    // ha_suspend VS's checker is suspended, so its dead server stays.
+    let start = [
+        "TCP 192.0.2.100:80 rr",
+        "-> 127.0.0.2:8080 Masq 7 0 0",
+        "-> 127.0.0.4:8080 Masq 1 0 0",
+        "TCP 192.0.2.101:80 rr",
+        "-> 127.0.0.3:8080 Masq 1 0 0",
+    ];
+    // Under TCG a debug daemon takes seconds to start.
+    wait_table(&start, Duration::from_secs(30), "startup");
+    assert_eq!(
+        norm(&sh("ipvsadm -L --timeout")),
+        ["Timeout (tcp tcpfin udp): 900 30 60"]
+    );
+    let daemons = norm(&sh("ipvsadm -L --daemon"));
+    assert!(
+        daemons
+            .iter()
+            .any(|l| l.starts_with("master sync daemon (mcast=d0, syncid=5"))
+            && daemons
+                .iter()
+                .any(|l| l.starts_with("backup sync daemon (mcast=d0, syncid=5")),
+        "{daemons:?}"
+    );
+    // PING_CHECK keeps 127.0.0.4 (loopback answers) past its first runs.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(table(), start.iter().map(|s| s.to_string()).collect());
+    // The file value moves the weight, then faults the server.
+    std::fs::write("/tmp/weight", "5\n").unwrap();
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.2:8080 Masq 11 0 0",
+            "-> 127.0.0.4:8080 Masq 1 0 0",
+            "TCP 192.0.2.101:80 rr",
+            "-> 127.0.0.3:8080 Masq 1 0 0",
+        ],
+        Duration::from_secs(8),
+        "file weight 5",
+    );
+    std::fs::write("/tmp/weight", "-1073741824\n").unwrap();
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.4:8080 Masq 1 0 0",
+            "TCP 192.0.2.101:80 rr",
+            "-> 127.0.0.3:8080 Masq 1 0 0",
+        ],
+        Duration::from_secs(8),
+        "file fault",
+    );
+    std::fs::write("/tmp/weight", "0\n").unwrap();
+    // ha_suspend: the VS address arrives, the checker runs and finds
+    // nothing listening.
+    sh("ip addr add 192.0.2.101/32 dev d0");
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.2:8080 Masq 1 0 0",
+            "-> 127.0.0.4:8080 Masq 1 0 0",
+            "TCP 192.0.2.101:80 rr",
+        ],
+        Duration::from_secs(10),
+        "ha_suspend resumed, file back to 0",
+    );
+    // A reload without lvs_timeouts puts the kernel's own values back.
+    let orig = norm(&sh("ipvsadm -L --timeout"));
+    assert_eq!(orig, ["Timeout (tcp tcpfin udp): 900 30 60"]);
+    std::fs::write(
+        "/tmp/ka.conf",
+        CONF.replace("lvs_timeouts tcp 900 tcpfin 30 udp 60", ""),
+    )
+    .unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.0.id() as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    wait_for(
+        "timeouts restored at reload",
+        Duration::from_secs(10),
+        || norm(&sh("ipvsadm -L --timeout")) == ["Timeout (tcp tcpfin udp): 900 120 300"],
+        || sh("ipvsadm -L --timeout"),
+    );
+    // The parent and the checker child each log the end of their reload;
+    // a SIGTERM is only sent once both are done.
+    wait_for(
+        "reload complete",
+        Duration::from_secs(10),
+        || log().matches("Reload complete").count() >= 2,
+        log,
+    );
+    // A foreign service added now goes with lvs_flush_on_stop.
+    sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(d.0.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = d.0.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "keepalived did not stop:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "keepalived exit {status:?}");
+    assert!(table().is_empty(), "left behind: {:#?}", table());
+    assert!(norm(&sh("ipvsadm -L --daemon")).is_empty(), "daemons left");
+    wait_for(
+        "omega notify_down",
+        Duration::from_secs(3),
+        || std::fs::read_to_string("/tmp/omega").is_ok_and(|s| s.trim() == "down"),
+        String::new,
+    );
+    print!("{}", log());
+    println!("OPTIONS SUITE PASSED");
+}
