@@ -45,11 +45,19 @@ pub fn child_stopped() -> &'static str {
     "Stopped"
 }
 
+/// Any process (the parent too) whose `process_name` could not be set.
+pub fn process_name_failed(name: &str) -> String {
+    format!("Failed to set process name '{name}'")
+}
+
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
 
 /// Interface state from a netlink link event.
 pub fn netlink_reports(ifname: &str, up: bool) -> String {
-    format!("Netlink reports {ifname} {}", if up { "up" } else { "down" })
+    format!(
+        "Netlink reports {ifname} {}",
+        if up { "up" } else { "down" }
+    )
 }
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
@@ -77,5 +85,6 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(process_name_failed("kd"), "Failed to set process name 'kd'");
     }
 }

@@ -7,6 +7,7 @@ pub mod ipvs;
 pub mod local_name;
 pub mod netlink;
 pub mod packet;
+pub mod process_name;
 pub mod raw;
 pub mod sd_notify;
 pub mod signal;
