@@ -268,6 +268,10 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 )),
                 version_line: format!("Keepalived v{} (rust)", env!("CARGO_PKG_VERSION")),
             };
+            // keepalived's parent reads the configuration again at reload
+            // and renames itself when `process_name` changed.
+            let renamer = renaming(reloader(opts, &host), named, &cfg);
+            parent::set_reload_hook(Box::new(move || drop(renamer())));
             Ok(parent::run(popts))
         }
     }

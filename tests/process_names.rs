@@ -2,7 +2,7 @@
 //! `bfd_process_name` and `process_names` (keepalived 2.2.7's
 //! `global_defs`): what the parser keeps, and the names (`/proc/PID/comm`,
 //! what `ps` and `top` show) the real daemon's parent and VRRP child take,
-//! at start and after a reload.
+//! at start and after a reload (the parent too).
 //!
 //! The checker child's name is only covered by the pure rules
 //! (`ProcessNames::at_start`): the checker needs IPVS, which this machine's
@@ -206,16 +206,22 @@ fn parent_and_vrrp_child_take_their_names_and_a_reload_renames_the_child() {
     .unwrap();
     d.signal(Signal::SIGHUP).unwrap();
     wait_comm(&d, kid, "kd_vrrp2");
-    // And without the keyword it is "keepalived" again.
+    assert_eq!(
+        comm(d.pid),
+        "kd_parent",
+        "unchanged: the parent keeps its name"
+    );
+    // Without its keyword the child is "keepalived" again; the parent
+    // (which reads the configuration too) takes its new name.
     fs::write(
         d.dir().join("keepalived.conf"),
-        conf("    process_name kd_parent\n"),
+        conf("    process_name kd_parent2\n"),
     )
     .unwrap();
     d.signal(Signal::SIGHUP).unwrap();
     wait_comm(&d, kid, "keepalived");
+    wait_comm(&d, d.pid, "kd_parent2");
     assert_eq!(d.children(), vec![kid], "the reload kept the child");
-    assert_eq!(comm(d.pid), "kd_parent");
 }
 
 #[test]
