@@ -35,18 +35,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$NODES" in 2|3) ;; *) echo "--nodes must be 2 or 3" >&2; exit 2 ;; esac
-if [ "$(id -u)" != 0 ]; then
-    echo "$(basename "$0") needs root (network namespaces): run it with sudo" >&2
-    exit 1
-fi
+CARGO_OPTIONAL=1                   # --impl keepalived needs no cargo
+# shellcheck source=../scripts/common.sh
+source "$ROOT/scripts/common.sh"
+need_root
 
 # --- which daemon ---------------------------------------------------------
 case "$IMPL" in
     ours)
-        # Under sudo, root's PATH usually lacks the invoking user's cargo.
-        if ! command -v cargo >/dev/null 2>&1 && [ -n "${SUDO_USER:-}" ]; then
-            PATH="$(getent passwd "$SUDO_USER" | cut -d: -f6)/.cargo/bin:$PATH"
-        fi
+        # (common.sh has put the invoking user's cargo on PATH under sudo.)
         echo "building the release binary (cargo build --release)…"
         (cd "$ROOT" && cargo build --release --quiet)
         BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/keepalived"
@@ -60,29 +57,14 @@ esac
 LAB="lab-$$"                       # namespace prefix, unique per run
 WORK=$(mktemp -d /tmp/vrrp-lab.XXXXXX)
 chmod 755 "$WORK"
-NAMESPACES=()                      # every namespace we created
 declare -A PID                     # node number -> daemon PID we started
 
-# A daemon is a parent plus children (the VRRP process, scripts): stop the
-# whole tree first so nobody reacts (no respawn, no goodbye advert), then
-# kill it. Only PIDs we started and their descendants.
-tree() { # PID -> PID and all its descendants
-    local p=$1 c
-    echo "$p"
-    for c in $(pgrep -P "$p" 2>/dev/null || true); do tree "$c"; done
-}
-crash() { # PID: like pulling the power plug
-    local pids
-    pids=$(tree "$1")
-    kill -STOP $pids 2>/dev/null || true
-    kill -KILL $pids 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
+crash() { kill_tree "$1"; }        # PID: like pulling the power plug (common.sh)
 cleanup() {
     trap - EXIT INT TERM
-    local n ns
+    local n
     for n in "${!PID[@]}"; do crash "${PID[$n]}"; done
-    for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    delete_namespaces
     echo "cleaned up; daemon logs kept in $WORK"
 }
 trap cleanup EXIT
@@ -90,19 +72,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- the network ----------------------------------------------------------
-add_ns() { ip netns add "$1"; NAMESPACES+=("$1"); ip -n "$1" link set lo up; }
-
-SW="$LAB-sw"
-add_ns "$SW"
-ip -n "$SW" link add br0 type bridge stp_state 0 mcast_snooping 0
-ip -n "$SW" link set br0 up
-
-plug() { # NAMESPACE PORT ADDRESS: eth0 in NAMESPACE, cabled to port PORT of br0
-    ip -n "$SW" link add "$2" type veth peer name eth0 netns "$1"
-    ip -n "$SW" link set "$2" master br0 up
-    ip -n "$1" addr add "$3/24" dev eth0
-    ip -n "$1" link set eth0 up
-}
+# add_ns, make_switch and plug are in scripts/common.sh.
+make_switch "$LAB-sw"
 for n in $(seq 1 "$NODES"); do
     add_ns "$LAB-node$n"
     plug "$LAB-node$n" "node$n" "192.0.2.1$n"

@@ -86,22 +86,10 @@ CLK_TCK=$(getconf CLK_TCK)
 LAB="bv$$"
 WORK=$(mktemp -d /tmp/bench-vrrp.XXXXXX)
 chmod 755 "$WORK"
-NAMESPACES=()
 declare -A LIVE=()                  # PIDs we started and have not reaped
 
-tree() { # PID -> PID and all its descendants
-    local p=$1 c
-    echo "$p"
-    for c in $(pgrep -P "$p" 2>/dev/null || true); do tree "$c"; done
-}
-crash() { # PID: stop the whole tree, then kill it, then reap
-    local pids
-    pids=$(tree "$1")
-    # shellcheck disable=SC2086
-    kill -STOP $pids 2>/dev/null || true
-    # shellcheck disable=SC2086
-    kill -KILL $pids 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
+crash() { # PID: stop the whole tree, then kill it, then reap (common.sh)
+    kill_tree "$1"
     unset "LIVE[$1]"
 }
 reaped() { # PID: the signal came from elsewhere (vip_watch); reap it
@@ -119,9 +107,9 @@ stop_gracefully() { # PID: SIGTERM, up to 5 s to exit, then crash
 }
 cleanup() {
     trap - EXIT INT TERM
-    local p ns
+    local p
     for p in "${!LIVE[@]}"; do crash "$p"; done
-    for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    delete_namespaces
     echo "cleaned up; raw figures and daemon logs in $WORK"
 }
 trap cleanup EXIT
@@ -129,17 +117,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # --- the lab: a bridge, four nodes, a client --------------------------------
-add_ns() { ip netns add "$1"; NAMESPACES+=("$1"); ip -n "$1" link set lo up; }
-SW="$LAB-sw"
-add_ns "$SW"
-ip -n "$SW" link add br0 type bridge stp_state 0 mcast_snooping 0
-ip -n "$SW" link set br0 up
-plug() { # NAMESPACE PORT ADDRESS
-    ip -n "$SW" link add "$2" type veth peer name eth0 netns "$1"
-    ip -n "$SW" link set "$2" master br0 up
-    ip -n "$1" addr add "$3/24" dev eth0
-    ip -n "$1" link set eth0 up
-}
+# add_ns, make_switch and plug are in scripts/common.sh.
+make_switch "$LAB-sw"
 for n in 1 2 3 4; do
     add_ns "$LAB-n$n"
     plug "$LAB-n$n" "n$n" "192.0.2.1$n"

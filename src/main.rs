@@ -13,6 +13,7 @@ use keepalived::checker_child::{self, CheckerOptions};
 use keepalived::cli::{self, Action, ConfigTest, Options, Stream};
 use keepalived::config::diag;
 use keepalived::config::lexer::{IncludeChecks, LexOptions};
+use keepalived::config::model::{Config, NamedProcess};
 use keepalived::config::source::Host;
 use keepalived::config::{self, LoadOptions, report};
 use keepalived::daemon::pidfile::{self, PidFile, PidFileError, PidPaths};
@@ -193,6 +194,12 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
             tracing::info!("{}", d.message);
         }
     }
+    let named = match role {
+        None => NamedProcess::Parent,
+        Some(ChildKind::Vrrp) => NamedProcess::Vrrp,
+        Some(ChildKind::Checker) => NamedProcess::Checker,
+    };
+    set_process_name(cfg.global.process_names.at_start(named));
     match role {
         Some(ChildKind::Vrrp) => {
             let _pid = match PidFile::create(&pids.vrrp) {
@@ -209,7 +216,7 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 // pid files (namespaces, instances, tests) keep apart.
                 record: Some(format!("{}.vips", pids.vrrp.display()).into()),
             };
-            let reload = reloader(opts, &host);
+            let reload = renaming(reloader(opts, &host), named, &cfg);
             match vrrp_child::run(cfg, child_opts, reload, parent::child::report_ready) {
                 Ok(()) => Ok(0),
                 Err(e) => {
@@ -226,12 +233,8 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 detail: opts.log_detail > 0,
                 dont_release_ipvs: opts.dont_release_ipvs,
             };
-            match checker_child::run(
-                cfg,
-                child_opts,
-                reloader(opts, &host),
-                parent::child::report_ready,
-            ) {
+            let reload = renaming(reloader(opts, &host), named, &cfg);
+            match checker_child::run(cfg, child_opts, reload, parent::child::report_ready) {
                 Ok(()) => Ok(0),
                 Err(e) => {
                     tracing::error!("{e}");
@@ -277,9 +280,40 @@ fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
                 )),
                 version_line: messages::version_line(env!("CARGO_PKG_VERSION")),
             };
+            // keepalived's parent reads the configuration again at reload
+            // and renames itself when `process_name` changed.
+            let renamer = renaming(reloader(opts, &host), named, &cfg);
+            parent::set_reload_hook(Box::new(move || drop(renamer())));
             Ok(parent::run(popts))
         }
     }
+}
+
+/// Gives this process the name `process_name` & co. ask for (keepalived
+/// logs a failure and goes on).
+fn set_process_name(name: Option<&str>) {
+    if let Some(n) = name {
+        if keepalived::sys::process_name::set(n).is_err() {
+            tracing::info!("{}", keepalived::messages::process_name_failed(n));
+        }
+    }
+}
+
+/// Wraps a child's `reload` so that an accepted configuration also renames
+/// the process when its own `*_process_name` changed.
+fn renaming(
+    reload: Box<dyn Fn() -> Option<Config>>,
+    which: NamedProcess,
+    cfg: &Config,
+) -> Box<dyn Fn() -> Option<Config>> {
+    let names = std::cell::RefCell::new(cfg.global.process_names.clone());
+    Box::new(move || {
+        let new = reload()?;
+        let now = new.global.process_names.clone();
+        set_process_name(names.borrow().at_reload(&now, which));
+        *names.borrow_mut() = now;
+        Some(new)
+    })
 }
 
 /// Re-reads the configuration at SIGHUP (shared by the children).

@@ -189,6 +189,11 @@ pub fn cant_open_dump_file(file: &str, errno: i32, description: &str) -> String 
     format!("Can't open dump file {file} ({errno}: {description})")
 }
 
+/// Any process (the parent too) whose `process_name` could not be set.
+pub fn process_name_failed(name: &str) -> String {
+    format!("Failed to set process name '{name}'")
+}
+
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
 
 /// Interface state from a netlink link event.
@@ -2092,5 +2097,6 @@ mod tests {
             healthchecker_resumed(true, rs, "[192.0.2.1]:tcp:80"),
             "Activating healthchecker for service [192.0.2.2]:tcp:0 for VS [192.0.2.1]:tcp:80"
         );
+        assert_eq!(process_name_failed("kd"), "Failed to set process name 'kd'");
     }
 }

@@ -412,6 +412,7 @@ fn dump_global(o: &mut Out, g: &GlobalDefs, raws: &[RawKeyword]) {
         // Kept with the raw keyword (printed from `unsupported`).
         umask: _,
         enable_snmp: _,
+        process_names: _,
         enable_dbus,
         rs_init_notifies,
         no_checker_emails,

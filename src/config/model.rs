@@ -160,6 +160,74 @@ pub struct GlobalDefs {
     pub rs_init_notifies: bool,
     pub no_checker_emails: bool,
     pub include_check: Option<Vec<String>>,
+    /// `process_name`, `vrrp_process_name`, … (also kept raw for `-d`).
+    pub process_names: ProcessNames,
+}
+
+/// The names (`comm`, at most 15 bytes) each process gives itself, from
+/// `process_name`, `vrrp_process_name`, `checker_process_name` (or
+/// `lvs_process_name`), `bfd_process_name` and `process_names`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcessNames {
+    pub parent: Option<String>,
+    pub vrrp: Option<String>,
+    pub checker: Option<String>,
+    /// Accepted and kept; this implementation has no BFD process.
+    pub bfd: Option<String>,
+}
+
+/// Which process of the daemon a [`ProcessNames`] question is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedProcess {
+    Parent,
+    Vrrp,
+    Checker,
+}
+
+impl ProcessNames {
+    /// The longest name the kernel keeps (`TASK_COMM_LEN` - 1).
+    pub const MAX_LEN: usize = 15;
+
+    /// The name `which` takes when it starts, if any. keepalived's children
+    /// are forked after the parent renamed itself, so a child without a
+    /// name of its own carries the parent's (ours are re-executed, hence
+    /// the explicit fallback).
+    pub fn at_start(&self, which: NamedProcess) -> Option<&str> {
+        let own = match which {
+            NamedProcess::Parent => None,
+            NamedProcess::Vrrp => self.vrrp.as_deref(),
+            NamedProcess::Checker => self.checker.as_deref(),
+        };
+        own.or(self.parent.as_deref())
+    }
+
+    /// The name `which` takes after a reload from `self` to `new`: only a
+    /// change of its own keyword renames it, and a removed keyword means
+    /// "keepalived" again (keepalived's `set_process_name(NULL)`).
+    pub fn at_reload<'a>(&self, new: &'a ProcessNames, which: NamedProcess) -> Option<&'a str> {
+        let pick = |n: &'a ProcessNames| match which {
+            NamedProcess::Parent => n.parent.as_deref(),
+            NamedProcess::Vrrp => n.vrrp.as_deref(),
+            NamedProcess::Checker => n.checker.as_deref(),
+        };
+        let old = match which {
+            NamedProcess::Parent => self.parent.as_deref(),
+            NamedProcess::Vrrp => self.vrrp.as_deref(),
+            NamedProcess::Checker => self.checker.as_deref(),
+        };
+        let now = pick(new);
+        (old != now).then_some(now.unwrap_or("keepalived"))
+    }
+
+    /// `name` cut to [`Self::MAX_LEN`] bytes (on a character boundary), as
+    /// keepalived stores it.
+    pub fn truncate(name: &str) -> String {
+        let mut end = name.len().min(Self::MAX_LEN);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name[..end].to_string()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -40,6 +40,28 @@ pub struct ParentOptions {
     pub version_line: String,
 }
 
+thread_local! {
+    /// What the parent does itself at SIGHUP, before telling the children
+    /// (main.rs re-reads the configuration for `process_name`). The
+    /// parent's runtime is current-thread, so this is the thread it runs on.
+    static RELOAD_HOOK: std::cell::RefCell<Option<Box<dyn Fn()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the parent's own reload step (see [`RELOAD_HOOK`]); call it on the
+/// thread that then calls [`run`].
+pub fn set_reload_hook(hook: Box<dyn Fn()>) {
+    RELOAD_HOOK.with(|h| *h.borrow_mut() = Some(hook));
+}
+
+fn run_reload_hook() {
+    RELOAD_HOOK.with(|h| {
+        if let Some(hook) = h.borrow().as_ref() {
+            hook();
+        }
+    });
+}
+
 /// Runs the parent until stopped; returns the daemon's exit code.
 pub fn run(opts: ParentOptions) -> u8 {
     // Orphaned grandchildren (scripts) are reaped by us, not by init, so
@@ -110,6 +132,7 @@ async fn supervise(opts: ParentOptions) -> u8 {
             _ = clear.recv() => forward_raw(&children, clear_sig),
             _ = hup.recv() => {
                 tracing::info!("{}", messages::parent_reloading());
+                run_reload_hook();
                 let _ = crate::sys::sd_notify::reloading();
                 for c in &children {
                     c.signal(nix::sys::signal::Signal::SIGHUP);

@@ -9,6 +9,7 @@ pub mod local_addrs;
 pub mod local_name;
 pub mod netlink;
 pub mod packet;
+pub mod process_name;
 pub mod procs;
 pub mod raw;
 pub mod sd_notify;

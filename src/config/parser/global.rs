@@ -5,7 +5,7 @@ use super::Kw;
 use super::ctx::Parser;
 use super::values::{TIMER_DIGITS, parse_ip};
 use crate::config::diag::Category;
-use crate::config::model::{Fifo, LvsSyncDaemon, RawKeyword, TIMER_HZ};
+use crate::config::model::{Fifo, LvsSyncDaemon, ProcessNames, RawKeyword, TIMER_HZ};
 use crate::config::token::Line;
 
 const UINT_MAX: u64 = u32::MAX as u64;
@@ -186,8 +186,26 @@ fn process_name(p: &mut Parser, line: &Line) {
             let msg = format!("Process name {name} more than 15 characters, truncating");
             p.err(line, 1, msg);
         }
+        let name = ProcessNames::truncate(name);
+        let names = &mut p.cfg.global.process_names;
+        match line.words[0].text.as_str() {
+            "process_name" => names.parent = Some(name),
+            "vrrp_process_name" => names.vrrp = Some(name),
+            "checker_process_name" | "lvs_process_name" => names.checker = Some(name),
+            _ => names.bfd = Some(name),
+        }
         keep_raw(p, line);
     }
+}
+
+/// `process_names`: keepalived's fixed names for the children (the parent
+/// keeps its own).
+fn process_names(p: &mut Parser, line: &Line) {
+    let names = &mut p.cfg.global.process_names;
+    names.vrrp = Some("keepalived_vrrp".into());
+    names.checker = Some("keepalived_lvs".into());
+    names.bfd = Some("keepalived_bfd".into());
+    keep_raw(p, line);
 }
 
 fn lvs_process_name(p: &mut Parser, line: &Line) {
@@ -1228,7 +1246,7 @@ fn include_check(p: &mut Parser, line: &Line) {
 /// nftables, SNMP, DBus, BFD, JSON). 2.4-only keywords are deliberately
 /// absent: 2.2.7 reports them as unknown and so must we.
 pub static GLOBAL_DEFS: &[Kw] = &[
-    Kw::new("process_names", raw0),
+    Kw::new("process_names", process_names),
     Kw::new("process_name", process_name),
     Kw::new("vrrp_process_name", process_name),
     Kw::new("checker_process_name", process_name),
