@@ -604,6 +604,11 @@ pub fn removed_leftover_vip(addr: &dyn std::fmt::Display, prefix: u8, dev: &str)
     format!("Removed leftover VIP {addr}/{prefix} from {dev} (added by a previous run)")
 }
 
+/// Our own: a route a previous (crashed) run installed, deleted at start.
+pub fn removed_leftover_route(route: &str) -> String {
+    format!("Removed leftover route {route} (added by a previous run)")
+}
+
 // Bad adverts (reference f.3): keepalived 2.2.7's forms, without "from X".
 
 /// A received IPv4 packet is shorter than the VRRP header.
@@ -1352,6 +1357,10 @@ mod tests {
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
         assert_eq!(
+            removed_leftover_route("198.51.100.0/24 via 192.0.2.1"),
+            "Removed leftover route 198.51.100.0/24 via 192.0.2.1 (added by a previous run)"
+        );
+        assert_eq!(
             removed_leftover_rule("inet preference 5 nop"),
             "Removed leftover rule inet preference 5 nop (added by a previous run)"
         );
@@ -2033,7 +2042,6 @@ mod tests {
         assert_eq!(
             addr_gen_mode_failed("vrrp.1", &"x"),
             "Error setting ADDR_GEN_MODE to NONE on vrrp.1: x"
-
         );
         assert_eq!(
             smtp_tls_roots_unusable("/ca.pem"),

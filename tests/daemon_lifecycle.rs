@@ -793,21 +793,46 @@ fn parent_sigkill_stops_child_gracefully() {
     ok(d.wait_log("Stopped", QUICK));
 }
 
-/// SIGKILL of every process while master: nothing can remove the VIP. The
-/// next daemon (same pid files, hence the same VIP record) removes it
+/// The routes of network namespace `ns` (`ip route show`).
+fn routes(ns: &str) -> String {
+    let out = std::process::Command::new("ip")
+        .args(["-n", ns, "route", "show"])
+        .output()
+        .expect("ip route");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// SIGKILL of every process while master: nothing can remove the VIP or
+/// the virtual route. The next daemon (same pid files, hence the same
+/// record), whose configuration has no route any more, removes both
 /// before its election.
 #[test]
 fn crash_leftover_vip_removed_at_next_start() {
     if skip("crash_leftover_vip_removed_at_next_start") {
         return;
     }
+    const ROUTE: &str = "198.51.100.0/24 via 192.0.2.1 dev eth0";
     let lab = lab();
-    let mut d = start_master(&lab, &[]);
+    let with_route = single().replacen(
+        "    virtual_ipaddress {",
+        &format!("    virtual_routes {{\n        {ROUTE}\n    }}\n    virtual_ipaddress {{"),
+        1,
+    );
+    let mut d = start(&lab, &with_route, &[], &StartOptions::default());
+    ok(d.wait_log("(VI_1) Entering MASTER STATE", ELECTION));
+    ok(lab.wait_addr(0, VIP, true, QUICK));
+    let ns = lab.node(0).ns.clone();
+    ok(poll_until(
+        QUICK,
+        "the virtual route",
+        || routes(&ns).contains("198.51.100.0/24 via 192.0.2.1"),
+        || routes(&ns),
+    ));
     d.kill_all_sigkill();
     let record = d.dir().join("vrrp.pid.vips");
     let text = fs::read_to_string(&record).unwrap_or_default();
     assert!(
-        text.contains(&format!("eth0 {VIP}/24")),
+        text.contains(&format!("eth0 {VIP}/24")) && text.contains("route "),
         "VIP record: {text:?}"
     );
     // Nothing runs that could remove it.
@@ -831,6 +856,12 @@ fn crash_leftover_vip_removed_at_next_start() {
         "the leftover VIP must go before the election"
     );
     ok(d2.wait_log(&format!("Removed leftover VIP {VIP}/24 from eth0"), QUICK));
+    ok(d2.wait_log(&format!("Removed leftover route {ROUTE}"), QUICK));
+    assert!(
+        !routes(&ns).contains("198.51.100.0/24"),
+        "leftover route: {}",
+        routes(&ns)
+    );
     ok(d2.wait_log("(VI_1) Entering MASTER STATE", ELECTION));
     ok(lab.wait_addr(0, VIP, true, QUICK));
     let log = d2.log();

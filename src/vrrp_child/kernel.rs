@@ -5,13 +5,13 @@
 //! there (and does not claim it), `remove` deletes only what we added, so a
 //! VIP an operator configured by hand is never taken away.
 //!
-//! Better than keepalived: every address we add is recorded in a state
+//! Better than keepalived: every address, route and rule we add is recorded in a state
 //! file (next to the VRRP pid file) before the call returns, and removed
 //! from it when we delete the address. A VRRP child that starts after a
 //! crash or SIGKILL first deletes whatever that file lists, so no VIP is
 //! ever left behind, even one whose instance is no longer configured.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,7 +32,9 @@ pub struct Kernel {
     nl: Netlink,
     owned: BTreeSet<Owned>,
     /// Routes we installed, by their configuration words.
-    routes: BTreeSet<Vec<String>>,
+    /// Routes we installed: their words and the output interface index
+    /// they were given (recorded in `record` as `route OIF WORDS…`).
+    routes: BTreeMap<Vec<String>, Option<u32>>,
     /// Rules we installed, by their canonical words (recorded in `record`
     /// as `rule <words>` lines, so a restarted child removes them).
     rules: BTreeSet<String>,
@@ -59,7 +61,7 @@ impl Kernel {
         Ok(Kernel {
             nl: Netlink::new()?,
             owned: BTreeSet::new(),
-            routes: BTreeSet::new(),
+            routes: BTreeMap::new(),
             rules: BTreeSet::new(),
             record,
             frame_socks: HashMap::new(),
@@ -82,6 +84,20 @@ impl Kernel {
             return logs;
         };
         for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("route ") {
+                let mut w = rest.split_whitespace();
+                let oif = w
+                    .next()
+                    .and_then(|o| o.parse::<u32>().ok())
+                    .filter(|&o| o != 0);
+                let words: Vec<String> = w.map(str::to_owned).collect();
+                if let Ok(spec) = parse_route(&words)
+                    && let Ok(true) = self.nl.del_route(&spec, oif).await
+                {
+                    logs.push(crate::messages::removed_leftover_route(&words.join(" ")));
+                }
+                continue;
+            }
             if let Some(words) = line.strip_prefix("rule ") {
                 let words: Vec<String> = words.split_whitespace().map(str::to_owned).collect();
                 if let Ok(rule) = parse_record(&words)
@@ -115,7 +131,7 @@ impl Kernel {
 
     fn save(&self) {
         let Some(path) = &self.record else { return };
-        if self.owned.is_empty() && self.rules.is_empty() {
+        if self.owned.is_empty() && self.rules.is_empty() && self.routes.is_empty() {
             let _ = std::fs::remove_file(path);
             return;
         }
@@ -124,6 +140,9 @@ impl Kernel {
             .iter()
             .map(|(d, a, p)| format!("{d} {a}/{p}\n"))
             .collect();
+        for (words, oif) in &self.routes {
+            text.push_str(&format!("route {} {}\n", oif.unwrap_or(0), words.join(" ")));
+        }
         for r in &self.rules {
             text.push_str(&format!("rule {r}\n"));
         }
@@ -210,14 +229,22 @@ impl Kernel {
             Ok(o) => o,
             Err(e) => return AddrOutcome::Failed(e),
         };
-        match self.nl.add_route(&spec, oif).await {
-            Ok(AddOutcome::Added) => {
-                self.routes.insert(line.words.clone());
-                AddrOutcome::Done
-            }
+        // Recorded before the call, as addresses are.
+        let fresh = !self.routes.contains_key(&line.words);
+        if fresh {
+            self.routes.insert(line.words.clone(), oif);
+            self.save();
+        }
+        let out = match self.nl.add_route(&spec, oif).await {
+            Ok(AddOutcome::Added) => return AddrOutcome::Done,
             Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
             Err(e) => AddrOutcome::Failed(e.to_string()),
+        };
+        if fresh {
+            self.routes.remove(&line.words);
+            self.save();
         }
+        out
     }
 
     /// Removes a route if we added it.
@@ -226,10 +253,11 @@ impl Kernel {
         line: &RouteLine,
         default_dev: Option<&str>,
     ) -> AddrOutcome {
-        if !self.routes.remove(&line.words) {
+        if self.routes.remove(&line.words).is_none() {
             return AddrOutcome::AlreadyThere;
         }
         let Ok(spec) = parse_route(&line.words) else {
+            self.save();
             return AddrOutcome::AlreadyThere;
         };
         let oif = self
@@ -237,11 +265,13 @@ impl Kernel {
             .await
             .ok()
             .flatten();
-        match self.nl.del_route(&spec, oif).await {
+        let out = match self.nl.del_route(&spec, oif).await {
             Ok(true) => AddrOutcome::Done,
             Ok(false) => AddrOutcome::AlreadyThere,
             Err(e) => AddrOutcome::Failed(e.to_string()),
-        }
+        };
+        self.save();
+        out
     }
 
     /// Adds a `virtual_rules` / `static_rules` line. Recorded before the
