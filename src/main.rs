@@ -28,16 +28,19 @@ use keepalived::vrrp_child::{self, ChildOptions};
 const SUPPORTED: &str = "\
 Supported in this build:
   VRRP daemon          v2/v3, IPv4/IPv6, multicast/unicast, PASS/AH, VIPs, GARP/NA,
-                       use_vmac, virtual/static routes, track_script/interface/file,
-                       sync groups, notify scripts and FIFOs, SMTP alerts, reload, dumps
+                       use_vmac, virtual/static routes and rules, track_script,
+                       track_interface, track_file, track_process, sync groups,
+                       notify scripts and FIFOs, SMTP alerts, reload, dumps
   checker daemon       IPVS over generic netlink; TCP_CHECK, HTTP_GET, SSL_GET,
-                       MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK
+                       MISC_CHECK, SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK,
+                       FILE_CHECK; sorry servers, quorum, omega, ha_suspend,
+                       lvs_flush, lvs_timeouts, lvs_sync_daemon, SMTP alerts
   -t, --config-test    configuration check with keepalived's exit codes (0/2/4/5/6)
   -T, --genhash        digests for HTTP_GET/SSL_GET as the checker computes them
   --signum             signal numbers as keepalived 2.2.7 prints them
   -h, -v               help and version
 Not yet implemented:
-  BFD, SNMP, PING_CHECK, FILE_CHECK, virtual_rules/static_rules, track_process
+  BFD, SNMP
 ";
 
 fn main() -> ExitCode {
