@@ -229,8 +229,17 @@ impl Driver {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 Some((g, i, out)) = self.rx.recv() => {
-                    if g == self.generation {
-                        self.on_result(i, out);
+                    // Results that arrived meanwhile are taken in the same
+                    // turn and the kernel is synced once: each sync dumps the
+                    // whole table, so one per result fell behind when many
+                    // servers changed at once (seen in the IPVS differential
+                    // test, where recovery trickled in over 20 s).
+                    let mut changed = g == self.generation && self.on_result(i, out);
+                    while let Ok((g, i, out)) = self.rx.try_recv() {
+                        changed |= g == self.generation && self.on_result(i, out);
+                    }
+                    if changed {
+                        self.sync();
                     }
                 }
                 _ = hup.recv() => {
@@ -272,10 +281,12 @@ impl Driver {
         }
     }
 
-    fn on_result(&mut self, i: usize, out: ProbeOutcome) {
+    /// Feeds one probe result to its checker and the decision; true when
+    /// the desired table may have changed (the caller then syncs).
+    fn on_result(&mut self, i: usize, out: ProbeOutcome) -> bool {
         let now = self.now();
         let Some(s) = self.slots.get_mut(i) else {
-            return;
+            return false;
         };
         let ok = match &out {
             ProbeOutcome::Up => true,
@@ -304,7 +315,7 @@ impl Driver {
             }
         }
         if dec.is_empty() {
-            return;
+            return false;
         }
         for e in dec {
             match e {
@@ -323,7 +334,7 @@ impl Driver {
                 DecisionEvent::RsAlive { .. } | DecisionEvent::Quorum { .. } => {}
             }
         }
-        self.sync();
+        true
     }
 
     /// SIGTERM: remove what we added unless `-I`.

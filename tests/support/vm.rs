@@ -52,7 +52,7 @@ pub fn run_guest_test(
     for b in bins {
         cmd.arg("-b").arg(b);
     }
-    if !extra.iter().any(|a| *a == "--timeout") {
+    if !extra.contains(&"--timeout") {
         cmd.args(["--timeout", "300"]);
     }
     cmd.args(extra);
