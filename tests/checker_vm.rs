@@ -6,59 +6,40 @@
 //! listeners on loopback addresses as real servers (the kernel completes the
 //! handshake for a listening socket, so no accept loop is needed), runs
 //! `keepalived -n -l -D -C`, and checks `ipvsadm -Ln` as servers go away and
-//! come back.
+//! come back. `guest_differential` (same boot) compares ours with Debian's
+//! keepalived 2.2.7 on one configuration and the same events.
+
+#[path = "checker_vm/differential.rs"]
+mod differential;
+mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-const GUEST_ENV: &str = "IPVS_VM_GUEST";
+use support::vm::{assert_guest_test_passes, in_guest};
 
-fn in_guest() -> bool {
-    std::env::var_os(GUEST_ENV).is_some()
-}
+/// Debian's keepalived, the reference for the differential half.
+const REFERENCE: &str = "/usr/sbin/keepalived";
 
 #[test]
 fn vm_runs_checker_suite() {
     if in_guest() {
         return;
     }
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("SKIPPED: the checker VM test needs root (kernel download into the cache)");
-        return;
-    }
-    let exe = std::env::current_exe().expect("test binary path");
     let ka = env!("CARGO_BIN_EXE_keepalived");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ipvs_vm/run-in-vm.sh");
-    let t0 = Instant::now();
-    let out = Command::new(script)
-        .arg("-b")
-        .arg(format!("{}:/vm/bin/checker_vm", exe.display()))
-        .arg("-b")
-        .arg(format!("{ka}:/vm/bin/keepalived"))
-        .args(["--timeout", "300", "-c"])
-        .arg(format!(
-            "{GUEST_ENV}=1 checker_vm --exact guest_checker_suite --nocapture --test-threads=1"
-        ))
-        .output()
-        .expect("run tests/ipvs_vm/run-in-vm.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(77) {
-        eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
-        return;
+    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
+    let mut tests = vec!["guest_checker_suite"];
+    let mut markers = vec!["CHECKER SUITE PASSED"];
+    if std::path::Path::new(REFERENCE).exists() {
+        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
+        tests.push("guest_differential");
+        markers.push("DIFFERENTIAL PASSED");
+    } else {
+        eprintln!("SKIPPED: differential half: no {REFERENCE} (Debian's keepalived 2.2.7)");
     }
-    eprintln!(
-        "{stdout}\n{stderr}\n[vm_runs_checker_suite] {:.1?} wall",
-        t0.elapsed()
-    );
-    assert_eq!(out.status.code(), Some(0), "guest suite failed");
-    assert!(
-        stdout.contains("CHECKER SUITE PASSED"),
-        "guest suite did not run"
-    );
-    assert!(stdout.contains("test result: ok. 1 passed"));
+    assert_guest_test_passes("checker_vm", &tests, &bins, &[], &markers);
 }
 
 // ----------------------------------------------------------------- guest half
@@ -344,4 +325,14 @@ fn guest_checker_suite() {
     assert!(lost < gained);
     drop((a, b, c));
     println!("CHECKER SUITE PASSED");
+}
+
+/// Ours against keepalived 2.2.7 on the same configuration and events
+/// (`checker_vm/differential.rs`).
+#[test]
+fn guest_differential() {
+    if !in_guest() {
+        return;
+    }
+    differential::run("/vm/bin/keepalived-2.2.7", "/vm/bin/keepalived");
 }

@@ -550,3 +550,23 @@ lvs_flush_on_stop VS
     let r = run("global_defs {\nlvs_flush_on_stop\n}");
     assert!(r.cfg.global.lvs_flush_on_stop && !r.cfg.global.lvs_flush_on_stop_vs);
 }
+
+/// keepalived 2.2.7 resets a DR/TUN real server's port to the virtual
+/// server's (clears it on fwmark) for IPVS only: its checkers still probe the
+/// port as written, unless they name a `connect_port` (found by the IPVS
+/// differential test, `tests/checker_vm/differential.rs`).
+#[test]
+fn dr_port_reset_keeps_the_checked_port() {
+    let r = run(
+        "virtual_server 192.0.2.1 80 {\n lb_kind DR\n protocol TCP\n real_server 127.0.0.2 8080 {\n  TCP_CHECK {\n  }\n  HTTP_GET {\n   url {\n    path /\n   }\n   connect_port 9000\n  }\n }\n}\nvirtual_server fwmark 7 {\n lb_kind TUN\n real_server 127.0.0.3 8081 {\n  TCP_CHECK {\n  }\n }\n}\nvirtual_server 192.0.2.2 80 {\n lb_kind NAT\n protocol TCP\n real_server 127.0.0.4 8082 {\n  TCP_CHECK {\n  }\n }\n}\n",
+    );
+    let ports = |vs: usize| {
+        let rs = &r.cfg.virtual_servers[vs].real_servers[0];
+        let ck: Vec<Option<u16>> = rs.checkers.iter().map(|c| c.conn.connect_port).collect();
+        (rs.port, ck)
+    };
+    assert_eq!(ports(0), (80, vec![Some(8080), Some(9000)]));
+    assert_eq!(ports(1), (0, vec![Some(8081)]));
+    // NAT keeps its port, so nothing is pinned
+    assert_eq!(ports(2), (8082, vec![None]));
+}

@@ -6,6 +6,8 @@
 //! `IPVS_VM_GUEST=1`. The guest half drives IPVS through `IpvsClient` and
 //! checks the result both through our own dump and through `ipvsadm -Ln`.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::process::Command;
@@ -18,12 +20,7 @@ use keepalived::proto::ipvs::{
 };
 use keepalived::sys::ipvs::{IpvsClient, IpvsError};
 use nix::errno::Errno;
-
-const GUEST_ENV: &str = "IPVS_VM_GUEST";
-
-fn in_guest() -> bool {
-    std::env::var_os(GUEST_ENV).is_some()
-}
+use support::vm::{assert_guest_test_passes, in_guest};
 
 // ------------------------------------------------------------------ host half
 
@@ -49,39 +46,13 @@ fn vm_runs_guest_suite() {
     if in_guest() {
         return;
     }
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("SKIPPED: the IPVS VM test needs root (kernel download into the cache)");
-        return;
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ipvs_vm/run-in-vm.sh");
-    let t0 = Instant::now();
-    let out = Command::new(script)
-        .arg("-b")
-        .arg(format!("{}:/vm/bin/ipvs_kernel", exe.display()))
-        .args(["--timeout", "300", "-c"])
-        .arg(format!(
-            "{GUEST_ENV}=1 ipvs_kernel --exact guest_suite --nocapture --test-threads=1"
-        ))
-        .output()
-        .expect("run tests/ipvs_vm/run-in-vm.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(77) {
-        eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
-        return;
-    }
-    eprintln!(
-        "{stdout}\n{stderr}\n[vm_runs_guest_suite] {:.1?} wall",
-        t0.elapsed()
+    assert_guest_test_passes(
+        "ipvs_kernel",
+        &["guest_suite"],
+        &[],
+        &[],
+        &["GUEST SUITE PASSED"],
     );
-    assert_eq!(out.status.code(), Some(0), "guest suite failed");
-    // guard against a vacuous pass (e.g. the filter matching nothing)
-    assert!(
-        stdout.contains("GUEST SUITE PASSED"),
-        "guest suite did not run"
-    );
-    assert!(stdout.contains("test result: ok. 1 passed"));
 }
 
 // ----------------------------------------------------------------- guest half

@@ -359,8 +359,17 @@ impl Driver {
                     self.poll_addresses();
                 }
                 Some((g, i, out)) = self.rx.recv() => {
-                    if g == self.generation {
-                        self.on_result(i, out);
+                    // Results that arrived meanwhile are taken in the same
+                    // turn and the kernel is synced once: each sync dumps the
+                    // whole table, so one per result fell behind when many
+                    // servers changed at once (seen in the IPVS differential
+                    // test, where recovery trickled in over 20 s).
+                    let mut changed = g == self.generation && self.on_result(i, out);
+                    while let Ok((g, i, out)) = self.rx.try_recv() {
+                        changed |= g == self.generation && self.on_result(i, out);
+                    }
+                    if changed {
+                        self.sync();
                     }
                 }
                 _ = hup.recv() => {
@@ -464,16 +473,18 @@ impl Driver {
         }
     }
 
-    fn on_result(&mut self, i: usize, out: ProbeOutcome) {
+    /// Feeds one probe result to its checker and the decision; true when
+    /// the desired table may have changed (the caller then syncs).
+    fn on_result(&mut self, i: usize, out: ProbeOutcome) -> bool {
         let now = self.now();
         let Some(s) = self.slots.get_mut(i) else {
-            return;
+            return false;
         };
         let ok = match &out {
             ProbeOutcome::NotRun(msg) => {
                 tracing::info!("{msg}");
                 s.fsm.skip(now);
-                return;
+                return false;
             }
             ProbeOutcome::Up => true,
             ProbeOutcome::Down(msg) => {
@@ -510,7 +521,7 @@ impl Driver {
                 }
             }
         }
-        self.handle(dec, &flips);
+        self.handle(dec, &flips)
     }
 
     /// Re-reads every FILE_CHECK's file and applies the changes.
@@ -536,12 +547,16 @@ impl Driver {
             }
             dec.extend(self.decision.set_file(&self.cfg, f.vs, f.rs, f.ck, st));
         }
-        self.handle(dec, &[]);
+        if self.handle(dec, &[]) {
+            self.sync();
+        }
     }
 
     /// Mails and FIFO lines, logs, scripts of and applies decision events
     /// (and the checker flips that caused them, for the checker's mail).
-    fn handle(&mut self, dec: Vec<DecisionEvent>, flips: &[CheckerFlip]) {
+    /// Returns whether the desired table may have changed (the caller then
+    /// syncs, once per burst of results).
+    fn handle(&mut self, dec: Vec<DecisionEvent>, flips: &[CheckerFlip]) -> bool {
         if let Some(a) = &self.alerts {
             for e in &dec {
                 a.decision(&self.cfg, &self.decision, e);
@@ -551,7 +566,7 @@ impl Driver {
             }
         }
         if dec.is_empty() {
-            return;
+            return false;
         }
         for e in dec {
             match e {
@@ -569,7 +584,7 @@ impl Driver {
                 DecisionEvent::RsAlive { .. } | DecisionEvent::Quorum { .. } => {}
             }
         }
-        self.sync();
+        true
     }
 
     /// SIGTERM: remove what we added unless `-I` (all of IPVS with

@@ -8,3 +8,4 @@ pub mod lab;
 pub mod netns;
 pub mod pcap;
 pub mod run;
+pub mod vm;

@@ -8,8 +8,8 @@ use super::super::ctx::Parser;
 use super::{IPVS_SVC_PERSISTENT_TIMEOUT, fmt_rs, fmt_vs};
 use crate::config::diag::{Category, Span};
 use crate::config::model::{
-    CheckerKind, Family, Forwarding, Protocol, Script, TIMER_HZ, VirtualServer, VirtualServerGroup,
-    VsAddr, VsgEntry,
+    CheckerKind, Family, Forwarding, Protocol, RealServer, Script, TIMER_HZ, VirtualServer,
+    VirtualServerGroup, VsAddr, VsgEntry,
 };
 
 /// Checks keepalived makes once the whole file is read.
@@ -111,6 +111,18 @@ fn fmt_vsge(e: &VsgEntry) -> String {
 
 fn is_nat(f: &Option<Forwarding>) -> bool {
     matches!(f, Some(Forwarding::Nat))
+}
+
+/// Before a DR/TUN real server's port is reset to the virtual server's (or
+/// cleared on a fwmark service), its checkers without `connect_port` keep
+/// probing the port as written: keepalived copies the real server's address
+/// into each checker when the checker block is read, before this
+/// validation, so only the IPVS destination changes port.
+fn keep_checker_port(rs: &mut RealServer) {
+    let port = rs.port;
+    for c in rs.checkers.iter_mut() {
+        c.conn.connect_port.get_or_insert(port);
+    }
 }
 
 /// One virtual server of `validate_check_config()`; false to remove it.
@@ -429,6 +441,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 if rs.port != 0 {
                     let r = super::trio(&rs.addr, proto, rs.port);
                     msgs.push((rs.span.clone(), format!("WARNING - fwmark virtual server {fvs}, real server {r} has port specified - clearing")));
+                    keep_checker_port(rs);
                     rs.port = 0;
                 }
             } else if rs.port == 0 {
@@ -436,6 +449,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
             } else if rs.port != vs_port {
                 let r = super::trio(&rs.addr, proto, rs.port);
                 msgs.push((rs.span.clone(), format!("WARNING - virtual server {fvs} and real server {r} ports don't match - resetting")));
+                keep_checker_port(rs);
                 rs.port = vs_port;
             }
         }

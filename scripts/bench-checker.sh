@@ -1,0 +1,102 @@
+#!/bin/bash
+# Benchmark of the health checker (issue 5), run by hand, NOT part of CI:
+# 10,000 real servers (2,500 virtual servers x 4) with TCP_CHECK and
+# delay_loop 1 against loopback listeners inside the IPVS qemu guest
+# (tests/ipvs_vm/run-in-vm.sh). Debian's keepalived 2.2.7 (-C) runs first,
+# then ours, one after the other, on the same configuration. For each:
+#   startup   seconds until all 10,000 destinations are in the IPVS table
+#   checks/s  connections the listeners accepted per second (30 s window)
+#   cpu s/min utime+stime of the checker process over that window, x2
+#   VmHWM     peak RSS of the checker process
+#   removal   seconds from stopping one real server's listener to its
+#             destination leaving `ipvsadm -Ln` (polled every 0.1 s)
+# The guest runs under TCG (software emulation), so absolute figures are
+# slow; compare the two columns, not the numbers with real hardware.
+#
+# Usage: scripts/bench-checker.sh [--debug] [--smp N] [--mem MB] [--window S] [--vs N]
+#   (default: release build of ours, 2 vCPUs, 2048 MB, 30 s window, 2500 VS;
+#   a small --vs is a quick smoke test of the script itself)
+# Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+profile=release smp=2 mem=2048 window=30 nvs=2500
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --debug) profile=debug; shift;;
+    --smp) smp=$2; shift 2;;
+    --mem) mem=$2; shift 2;;
+    --window) window=$2; shift 2;;
+    --vs) nvs=$2; shift 2;;
+    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N]" >&2; exit 2;;
+  esac
+done
+T=${CARGO_TARGET_DIR:-target}
+if [ "$profile" = release ]; then cargo build --release --bin keepalived; else cargo build --bin keepalived; fi
+OURS=$T/$profile/keepalived
+W=$(mktemp -d /tmp/bench-checker.XXXXXX); trap 'rm -rf "$W"' EXIT
+rustc -O -o "$W/bench-listener" scripts/bench-listener.rs
+
+# 2,500 VS: 192.0.2.(1..250):(1000..1009); RS j of VS n: 127.(1+n/250).(n%250).(j+1)
+# port 8000+j, except VS 0 RS 0 on port 9000 (its own listener, the one stopped).
+awk -v nvs="$nvs" 'BEGIN {
+  print "global_defs {\n  router_id bench\n}"
+  for (n = 0; n < nvs; n++) {
+    printf "virtual_server 192.0.2.%d %d {\n delay_loop 1\n lb_algo rr\n lb_kind NAT\n protocol TCP\n", n % 250 + 1, 1000 + int(n / 250)
+    for (j = 0; j < 4; j++) {
+      port = (n == 0 && j == 0) ? 9000 : 8000 + j
+      printf " real_server 127.%d.%d.%d %d {\n  TCP_CHECK {\n   connect_timeout 3\n   retry 1\n   delay_before_retry 1\n  }\n }\n", 1 + int(n / 250), n % 250, j + 1, port
+    }
+    print "}"
+  }
+}' > "$W/bench.conf"
+
+cat > "$W/guest.sh" <<'GUEST'
+# runs in the guest: bench one implementation: $1 = label, $2 = binary
+up() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(up)" 'BEGIN{printf "%.2f", b-a}'; }
+cnt() { cat /tmp/count 2>/dev/null || echo 0; }
+dests() { ipvsadm -Ln | grep -c '^  -> [0-9]' || true; }
+cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
+bench() {
+  label=$1 bin=$2
+  ipvsadm -C
+  rm -f /tmp/count /tmp/c.pid
+  bench-listener /tmp/count 8000 8001 8002 8003 & L=$!
+  bench-listener /tmp/count9 9000 & L9=$!
+  sleep 1
+  t0=$(up)
+  $bin -n -C -f /vm/bench.conf -p /tmp/p.pid -c /tmp/c.pid -r /tmp/v.pid >/tmp/$label.log 2>&1 & D=$!
+  n=0
+  while [ "$n" -lt "$NRS" ]; do
+    sleep 1; n=$(dests)
+    if [ "$(since "$t0" | cut -d. -f1)" -gt 600 ]; then echo "$label: only $n destinations after 600 s"; break; fi
+    kill -0 $D 2>/dev/null || { echo "$label: daemon died"; tail -5 /tmp/$label.log; break; }
+  done
+  start=$(since "$t0")
+  C=$(cat /tmp/c.pid)
+  sleep 10
+  c0=$(cnt); u0=$(cpu "$C"); w0=$(up)
+  sleep "$WINDOW"
+  c1=$(cnt); u1=$(cpu "$C"); secs=$(since "$w0")
+  hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+  rate=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
+  cpum=$(awk -v a="$u0" -v b="$u1" -v s="$secs" -v hz="$hz" 'BEGIN{printf "%.1f", (b-a)/hz*60/s}')
+  hwm=$(awk '/VmHWM/{print $2" "$3}' /proc/$C/status)
+  kill $L9; t1=$(up)
+  while ipvsadm -Ln -t 192.0.2.1:1000 | grep -q '127.1.0.1:9000'; do
+    sleep 0.1
+    if [ "$(since "$t1" | cut -d. -f1)" -gt 60 ]; then break; fi
+  done
+  rm_s=$(since "$t1")
+  kill -TERM $D; wait $D 2>/dev/null || true
+  kill $L; wait $L 2>/dev/null || true
+  echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum vmhwm=\"$hwm\" removal_s=$rm_s dests=$n"
+}
+echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
+bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7
+bench ours /vm/bin/keepalived
+GUEST
+tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 \
+  -b "$OURS:/vm/bin/keepalived" -b /usr/sbin/keepalived:/vm/bin/keepalived-2.2.7 \
+  -b "$W/bench-listener:/vm/bin/bench-listener" -f "$W/bench.conf:/vm/bench.conf" \
+  -c "WINDOW=$window NRS=$((nvs * 4)); . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"
