@@ -18,9 +18,10 @@ pub struct Word {
     pub quoted: bool,
 }
 
-/// The words of a line: up to three stay inline (`real_server ADDR PORT`,
-/// `virtual_server ADDR PORT` are three words and common in large files).
-pub type Words = smallvec::SmallVec<[Word; 3]>;
+/// The words of a line. Two stay inline: a third would make every `Line`
+/// larger than the compiler moves inline, and lines are moved several
+/// times between the reader and the grammar.
+pub type Words = smallvec::SmallVec<[Word; 2]>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {

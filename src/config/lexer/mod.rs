@@ -379,19 +379,28 @@ fn fill(f: &mut Frame<'_>) {
         };
         if n == 0 {
             f.input = None;
-            f.data.push_str(&String::from_utf8_lossy(&f.partial));
+            push_text(&mut f.data, &f.partial);
             f.partial = Vec::new();
             return;
         }
         let got = &buf[..n];
         if let Some(i) = memchr::memrchr(b'\n', got) {
             f.partial.extend_from_slice(&got[..=i]);
-            f.data.push_str(&String::from_utf8_lossy(&f.partial));
+            push_text(&mut f.data, &f.partial);
             f.partial.clear();
             f.partial.extend_from_slice(&got[i + 1..]);
             return;
         }
         f.partial.extend_from_slice(got);
+    }
+}
+
+/// Append bytes as text, invalid UTF-8 replaced (checking first is much
+/// faster than the replacing decoder on the usual valid text).
+fn push_text(data: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => data.push_str(t),
+        Err(_) => data.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
