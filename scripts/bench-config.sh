@@ -9,10 +9,11 @@ RUNS=${RUNS:-5}
 cd "$ROOT"
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 cargo build --release --quiet --bin keepalived --example gen_bench_config
+BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 WORK=$(mktemp -d)
 make_netns kabench
 trap 'rm -rf "$WORK"; cleanup_netns' EXIT
-"$ROOT/target/release/examples/gen_bench_config" >"$WORK/bench.conf"
+"$BIN/examples/gen_bench_config" >"$WORK/bench.conf"
 echo "bench.conf: $(wc -l <"$WORK/bench.conf") lines"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -31,4 +32,4 @@ measure() { # NAME PROGRAM
 }
 
 measure "keepalived 2.2.7" /usr/sbin/keepalived
-measure "ours" "$ROOT/target/release/keepalived"
+measure "ours" "$BIN/keepalived"

@@ -413,5 +413,9 @@ fn config_test(opts: &Options, dest: &ConfigTest) -> Result<u8> {
     let code = loaded
         .aborted
         .unwrap_or_else(|| diag::verdict(&loaded.diags));
+    // The process exits next: freeing a large model piece by piece (tens of
+    // thousands of servers) would only cost time, the kernel takes it back
+    // at once.
+    std::mem::forget(loaded);
     Ok(u8::try_from(code).unwrap_or(1))
 }

@@ -81,7 +81,7 @@ fn lines(text: &str) -> Vec<Line> {
             out.push(Line {
                 span: Span::new(file.clone(), n as u32 + 1, cur[0].col),
                 words: std::mem::take(cur).into(),
-                raw: rawtxt,
+                raw: rawtxt.into(),
             });
         };
         for w in words {
@@ -90,7 +90,7 @@ fn lines(text: &str) -> Vec<Line> {
                 out.push(Line {
                     span: Span::new(file.clone(), n as u32 + 1, w.col),
                     words: vec![w.clone()].into(),
-                    raw: w.text.to_string(),
+                    raw: w.text.clone(),
                 });
             } else {
                 cur.push(w);

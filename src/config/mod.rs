@@ -57,7 +57,16 @@ pub fn load(
         // Dropping the source closes the channel, so a reader still running
         // ahead (the parse stopped early) ends before the scope does.
         p.close_source();
-        finish(p)
+        let mut loaded = finish(p);
+        // The files were read in pieces: the text of those a diagnostic
+        // points into is read again for the report.
+        let needed: std::collections::HashSet<std::sync::Arc<str>> = loaded
+            .diags
+            .iter()
+            .filter_map(|d| d.span.as_ref().map(|s| s.file.clone()))
+            .collect();
+        loaded.sources.load_texts(src, |name| needed.contains(name));
+        loaded
     })
 }
 

@@ -4,7 +4,8 @@
 //! so this is a plain producer/consumer pipeline; on a large configuration
 //! it takes the wall time down to the slower of the two halves.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::Scope;
 
 use super::diag::Diag;
@@ -19,15 +20,23 @@ const BATCH: usize = 256;
 /// Batches in flight: bounds the memory the reader can run ahead with.
 const DEPTH: usize = 2;
 
+/// A batch of lines. Emptied batches go back to the reader to be refilled:
+/// allocating a fresh one per batch on one thread and freeing it on the
+/// other costs more than the lines themselves (glibc consolidates its
+/// heap on every such large request).
+type Batch = VecDeque<Line>;
+
 enum Msg {
-    Lines(Vec<Line>, Vec<Diag>),
+    Lines(Batch, Vec<Diag>),
     Done(Vec<Diag>, ReadSummary),
 }
 
 /// A [`LineSource`] fed by a reader thread.
 pub struct ThreadedReader {
     rx: Receiver<Msg>,
-    batch: std::vec::IntoIter<Line>,
+    batch: Batch,
+    /// Where emptied batches go back to the reader.
+    back: Sender<Batch>,
     diags: Vec<Diag>,
     summary: Option<ReadSummary>,
 }
@@ -42,23 +51,34 @@ impl ThreadedReader {
         opts: &'env LexOptions,
     ) -> Self {
         let (tx, rx) = sync_channel(DEPTH);
-        scope.spawn(move || read(main, src, host, opts, tx));
+        let (back, spare) = channel();
+        scope.spawn(move || read(main, src, host, opts, tx, spare));
         ThreadedReader {
             rx,
-            batch: Vec::new().into_iter(),
+            batch: Batch::new(),
+            back,
             diags: Vec::new(),
             summary: None,
         }
     }
 }
 
-fn read(main: &str, src: &dyn Source, host: &dyn Host, opts: &LexOptions, tx: SyncSender<Msg>) {
+fn read(
+    main: &str,
+    src: &dyn Source,
+    host: &dyn Host,
+    opts: &LexOptions,
+    tx: SyncSender<Msg>,
+    spare: Receiver<Batch>,
+) {
     let mut r = LineReader::new(main, src, host, opts);
     loop {
-        let mut lines = Vec::with_capacity(BATCH);
+        let mut lines = spare
+            .try_recv()
+            .unwrap_or_else(|_| Batch::with_capacity(BATCH));
         while lines.len() < BATCH {
             match r.next_line() {
-                Some(l) => lines.push(l),
+                Some(l) => lines.push_back(l),
                 None => break,
             }
         }
@@ -78,13 +98,17 @@ fn read(main: &str, src: &dyn Source, host: &dyn Host, opts: &LexOptions, tx: Sy
 impl LineSource for ThreadedReader {
     fn next_line(&mut self) -> Option<Line> {
         loop {
-            if let Some(l) = self.batch.next() {
+            if let Some(l) = self.batch.pop_front() {
                 return Some(l);
             }
             match self.rx.recv() {
                 Ok(Msg::Lines(lines, mut diags)) => {
                     self.diags.append(&mut diags);
-                    self.batch = lines.into_iter();
+                    let empty = std::mem::replace(&mut self.batch, lines);
+                    // The reader may have finished: then the batch just goes.
+                    if empty.capacity() >= BATCH {
+                        let _ = self.back.send(empty);
+                    }
                 }
                 Ok(Msg::Done(mut diags, summary)) => {
                     self.diags.append(&mut diags);

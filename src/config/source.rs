@@ -24,6 +24,18 @@ pub trait Source {
     fn glob(&self, pattern: &str) -> Vec<PathBuf>;
     /// Metadata of a path; `None` when it does not exist.
     fn kind(&self, path: &Path) -> Option<FileKind>;
+    /// Whether the file opens for reading: keepalived's check of the main
+    /// file before it reads anything. The default reads the whole file; a
+    /// real file system only needs to open it (the file may be large, and
+    /// it is read again right after).
+    fn can_read(&self, path: &Path) -> bool {
+        self.read(path).is_ok()
+    }
+    /// The file opened for reading in pieces, so a large configuration is
+    /// never held whole. The default serves it from [`Source::read`].
+    fn open(&self, path: &Path) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(Box::new(io::Cursor::new(self.read(path)?)))
+    }
 }
 
 /// A resolved user for scripts (`script_user`, `user` keywords).

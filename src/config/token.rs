@@ -18,7 +18,9 @@ pub struct Word {
     pub quoted: bool,
 }
 
-/// The words of a line.
+/// The words of a line. Two stay inline: a third would make every `Line`
+/// larger than the compiler moves inline, and lines are moved several
+/// times between the reader and the grammar.
 pub type Words = smallvec::SmallVec<[Word; 2]>;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +31,9 @@ pub struct Line {
     pub words: Words,
     /// The logical line's text after comment removal and substitution, from
     /// the first word on: what keepalived re-tokenises for script strings
-    /// (`alloc_strvec_quoted_escaped`).
-    pub raw: String,
+    /// (`alloc_strvec_quoted_escaped`). Inline up to 24 bytes, so most
+    /// lines cost no allocation for it.
+    pub raw: compact_str::CompactString,
 }
 
 impl Line {
@@ -56,6 +59,9 @@ impl Line {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: HashMap<Arc<str>, FileText>,
+    /// Files read in pieces whose text is not held: loaded again only
+    /// when a diagnostic points into them ([`SourceMap::load_texts`]).
+    unread: HashMap<Arc<str>, std::path::PathBuf>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -67,6 +73,26 @@ struct FileText {
 impl SourceMap {
     pub fn insert(&mut self, name: Arc<str>, text: &str) {
         self.insert_text(name, Arc::new(text.to_owned()));
+    }
+    /// Remember where a file read in pieces is (see [`SourceMap::load_texts`]).
+    pub fn insert_path(&mut self, name: Arc<str>, path: std::path::PathBuf) {
+        self.unread.insert(name, path);
+    }
+    /// Read again the files remembered by [`SourceMap::insert_path`] that
+    /// `needed` names (invalid UTF-8 replaced, as the reader does).
+    pub fn load_texts(&mut self, src: &dyn super::source::Source, needed: impl Fn(&str) -> bool) {
+        for (name, path) in std::mem::take(&mut self.unread) {
+            if !needed(&name) {
+                continue;
+            }
+            if let Ok(d) = src.read(&path) {
+                let text = match String::from_utf8(d) {
+                    Ok(t) => t,
+                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                };
+                self.insert_text(name, Arc::new(text));
+            }
+        }
     }
     pub fn insert_text(&mut self, name: Arc<str>, data: Arc<String>) {
         self.files.insert(

@@ -15,6 +15,14 @@ impl Source for FsSource {
         std::fs::read(path)
     }
 
+    fn can_read(&self, path: &Path) -> bool {
+        std::fs::File::open(path).is_ok()
+    }
+
+    fn open(&self, path: &Path) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(Box::new(std::fs::File::open(path)?))
+    }
+
     fn glob(&self, pattern: &str) -> Vec<PathBuf> {
         let opts = glob::MatchOptions {
             case_sensitive: true,

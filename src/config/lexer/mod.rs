@@ -17,6 +17,8 @@ mod seq;
 mod text;
 
 use std::collections::HashMap;
+
+use compact_str::CompactString;
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -107,6 +109,7 @@ pub fn lex(main: &str, src: &dyn Source, host: &dyn Host, opts: &LexOptions) -> 
     }
     let mut out = r.finish();
     out.lines = lines;
+    out.sources.load_texts(src, |_| true);
     out
 }
 
@@ -254,8 +257,7 @@ struct MlPtr {
 
 /// One open `include` (or the main file): a glob's matches, read in turn.
 /// keepalived's `include_file_t`.
-#[derive(Debug)]
-struct Frame {
+struct Frame<'a> {
     matches: Vec<Match>,
     next: usize,
     pattern: String,
@@ -270,8 +272,14 @@ struct Frame {
     line_no: u32,
     /// Directory relative names in the current file resolve against.
     dir: String,
-    /// The file's text, checked as UTF-8 once (invalid bytes replaced).
-    data: Arc<String>,
+    /// The file's text not yet read, as UTF-8 (invalid bytes replaced),
+    /// whole lines only until the end of the file: files are read in
+    /// pieces, so a large one is never held in memory whole.
+    data: String,
+    /// The open file, until its end.
+    input: Option<Box<dyn std::io::Read + 'a>>,
+    /// Bytes read past the last complete line.
+    partial: Vec<u8>,
     /// Identity of the current file (canonical path), to refuse a file that
     /// includes itself, directly or further down.
     key: Option<PathBuf>,
@@ -294,7 +302,7 @@ struct Lexer<'a> {
     config_id: String,
     out: Lexed,
     include_check: u8,
-    stack: Vec<Frame>,
+    stack: Vec<Frame<'a>>,
     defs: HashMap<String, Def>,
     seqs: Vec<Seq>,
     /// Pending repetitions that belong to an enclosing multi-line expansion
@@ -307,7 +315,7 @@ struct Lexer<'a> {
     seq_lines: u64,
     next_ptr: Option<MlPtr>,
     ml_stack: Vec<(MlPtr, usize)>,
-    residue: Option<(String, u32)>,
+    residue: Option<(CompactString, u32)>,
     /// Name of the multi-line definition still being read.
     mdef: Option<String>,
     rng: u64,
@@ -341,6 +349,58 @@ fn dir_of(base: &str, name: &str) -> String {
         d.to_owned()
     } else {
         format!("{base}/{d}")
+    }
+}
+
+/// Bytes asked of a file at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// Make sure the frame's unread text holds a whole line, or the rest of
+/// the file. Text is decoded a run of whole lines at a time: a `\n` never
+/// belongs to a multi-byte sequence, so replacing invalid bytes line by
+/// line gives the same text as decoding the whole file at once.
+fn fill(f: &mut Frame<'_>) {
+    // Until the end of the file the text ends with a newline, so any
+    // unread text holds a whole line.
+    if f.pos < f.data.len() {
+        return;
+    }
+    let Some(input) = f.input.as_mut() else {
+        return;
+    };
+    f.data.clear();
+    f.pos = 0;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => 0,
+        };
+        if n == 0 {
+            f.input = None;
+            push_text(&mut f.data, &f.partial);
+            f.partial = Vec::new();
+            return;
+        }
+        let got = &buf[..n];
+        if let Some(i) = memchr::memrchr(b'\n', got) {
+            f.partial.extend_from_slice(&got[..=i]);
+            push_text(&mut f.data, &f.partial);
+            f.partial.clear();
+            f.partial.extend_from_slice(&got[i + 1..]);
+            return;
+        }
+        f.partial.extend_from_slice(got);
+    }
+}
+
+/// Append bytes as text, invalid UTF-8 replaced (checking first is much
+/// faster than the replacing decoder on the usual valid text).
+fn push_text(data: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => data.push_str(t),
+        Err(_) => data.push_str(&String::from_utf8_lossy(bytes)),
     }
 }
 
@@ -538,7 +598,7 @@ impl Lexer<'_> {
                 ret = false;
                 continue;
             }
-            if self.src.read(&m.path).is_err() {
+            if !self.src.can_read(&m.path) {
                 self.error(
                     Category::FileNotFound,
                     format!("Unable to read configuration file {}", m.display),
@@ -585,7 +645,9 @@ impl Lexer<'_> {
             line_no: 0,
             dir: base.clone(),
             key: None,
-            data: Arc::new(String::new()),
+            data: String::new(),
+            input: None,
+            partial: Vec::new(),
             pos: 0,
         });
         let Some(matches) = self.open_and_check_glob(pattern, include_type, &base) else {
@@ -645,11 +707,8 @@ impl Lexer<'_> {
                 self.file_config_error(INCLUDE_R, msg);
                 continue;
             }
-            let data: Arc<String> = match self.src.read(&m.path) {
-                Ok(d) => Arc::new(match String::from_utf8(d) {
-                    Ok(t) => t,
-                    Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                }),
+            let input = match self.src.open(&m.path) {
+                Ok(r) => r,
                 Err(e) => {
                     let msg = format!(
                         "Configuration file '{}' open problem ({}) - skipping",
@@ -661,14 +720,16 @@ impl Lexer<'_> {
                 }
             };
             let name: Arc<str> = Arc::from(m.display.as_str());
-            self.out.sources.insert_text(name.clone(), data.clone());
+            self.out.sources.insert_path(name.clone(), m.path.clone());
             let f = self.stack.last_mut().expect("frame");
             f.num_matches += 1;
             f.dir = dir_of(&f.base, &m.display);
             f.name = Some(name);
             f.key = Some(key);
             f.line_no = 0;
-            f.data = data;
+            f.data.clear();
+            f.input = Some(input);
+            f.partial.clear();
             f.pos = 0;
             return true;
         }
@@ -681,7 +742,9 @@ impl Lexer<'_> {
             return false;
         };
         self.include_check = f.sav_include_check;
-        f.data = Arc::new(String::new());
+        f.data = String::new();
+        f.input = None;
+        f.partial = Vec::new();
         if self.open_conf_file() {
             return true;
         }
@@ -696,9 +759,10 @@ impl Lexer<'_> {
     }
 
     /// The next non-empty decommented physical line, `fgets()`-style.
-    fn read_physical(&mut self) -> Option<(String, u32)> {
+    fn read_physical(&mut self) -> Option<(CompactString, u32)> {
         loop {
             let f = self.stack.last_mut()?;
+            fill(f);
             if f.pos >= f.data.len() {
                 if self.get_next_file() {
                     continue;
@@ -762,9 +826,10 @@ impl Lexer<'_> {
                 // The file is valid UTF-8 and the cuts are at ASCII bytes,
                 // except a 1023-byte read that may split a character.
                 let from = start + (body.as_ptr() as usize - rest.as_ptr() as usize);
+                // Most lines fit in a CompactString inline: no allocation.
                 let s = match f.data.get(from..from + end) {
-                    Some(t) => t.to_owned(),
-                    None => String::from_utf8_lossy(&body[..end]).into_owned(),
+                    Some(t) => CompactString::from(t),
+                    None => CompactString::from(&*String::from_utf8_lossy(&body[..end])),
                 };
                 self.plain = Some((dollar, brace));
                 return Some((s, 1 + lead as u32));
@@ -775,7 +840,7 @@ impl Lexer<'_> {
                 self.error(Category::GeneralError, format!("Unterminated quote '{t}'"));
             }
             if !s.is_empty() {
-                return Some((s, 1 + d.leading as u32));
+                return Some((CompactString::from(s), 1 + d.leading as u32));
             }
         }
     }
@@ -791,17 +856,17 @@ impl Lexer<'_> {
     }
 
     /// keepalived's `read_line()`: the next logical line, or `None` at the end.
-    fn read_line(&mut self) -> Option<(String, u32)> {
+    fn read_line(&mut self) -> Option<(CompactString, u32)> {
         loop {
             let (mut buf, mut col) = if let Some(r) = self.residue.take() {
                 r
             } else if !self.seqs.is_empty() && self.seqs.len() > self.ml_seq_depth {
-                (self.next_seq(), 1)
+                (CompactString::from(self.next_seq()), 1)
             } else if let Some(ml) = self.next_ptr.take() {
                 let rest = ml.text.get(ml.pos..).unwrap_or("");
                 match rest.find('\n') {
                     None => {
-                        let line = rest.to_owned();
+                        let line = CompactString::from(rest);
                         match self.ml_stack.pop() {
                             Some((p, depth)) => {
                                 self.next_ptr = Some(p);
@@ -812,7 +877,7 @@ impl Lexer<'_> {
                         (line, 1)
                     }
                     Some(i) => {
-                        let line = rest[..i].to_owned();
+                        let line = CompactString::from(&rest[..i]);
                         self.next_ptr = Some(MlPtr {
                             text: ml.text.clone(),
                             pos: ml.pos + i + 1,
@@ -827,7 +892,7 @@ impl Lexer<'_> {
             let plain = self.plain.take();
 
             if let Some(name) = self.mdef.clone() {
-                self.continue_definition(&name, buf);
+                self.continue_definition(&name, buf.into_string());
                 continue;
             }
             if buf.is_empty() {
@@ -855,7 +920,7 @@ impl Lexer<'_> {
                         break;
                     }
                     let start = sp + blanks(buf.as_bytes(), sp);
-                    buf.drain(..start);
+                    buf.replace_range(..start, "");
                     if !substituted {
                         col += start as u32;
                     }
@@ -874,13 +939,16 @@ impl Lexer<'_> {
                 }
                 if plain.is_none_or(|(dollar, _)| dollar) && buf.contains('$') {
                     let mut ptr = self.next_ptr.take();
-                    let changed = self.replace_param(&mut buf, MAXBUF, &mut ptr);
+                    let mut text = std::mem::take(&mut buf).into_string();
+                    let changed = self.replace_param(&mut text, MAXBUF, &mut ptr);
                     self.next_ptr = ptr;
                     if !changed {
+                        buf = CompactString::from(text);
                         break;
                     }
                     substituted = true;
-                    let d = decomment(&mut buf);
+                    let d = decomment(&mut text);
+                    buf = CompactString::from(text);
                     if let Some(t) = d.unterminated {
                         self.error(Category::GeneralError, format!("Unterminated quote '{t}'"));
                     }
@@ -1373,7 +1441,9 @@ impl Lexer<'_> {
         } else if line.is_close_brace() {
             self.depth = self.depth.saturating_sub(1);
         } else if self.depth == 0 {
-            self.last_root = line.words[0].text.to_string();
+            // Reuse the buffer: one root keyword per block.
+            self.last_root.clear();
+            self.last_root.push_str(&line.words[0].text);
             if line
                 .words
                 .last()

@@ -104,7 +104,9 @@ pub(super) fn decomment(s: &mut String) -> Decommented {
 ///
 /// Returns the byte offset where the residue starts, if any; `buf` is cut there
 /// and both parts lose trailing blanks.
-pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
+pub(super) fn split_brace(
+    buf: &mut compact_str::CompactString,
+) -> Option<(compact_str::CompactString, usize)> {
     let b = buf.as_bytes();
     if b.is_empty() {
         return None;
@@ -137,7 +139,7 @@ pub(super) fn split_brace(buf: &mut String) -> Option<(String, usize)> {
     if let Some(p) = at {
         let skip = if p == 0 { 1 + blanks(b, 1) } else { 0 };
         if p + skip < b.len() {
-            let mut r = buf[p + skip..].to_owned();
+            let mut r = compact_str::CompactString::from(&buf[p + skip..]);
             while r.as_bytes().last().is_some_and(|&c| is_blank(c)) {
                 r.pop();
             }
@@ -270,15 +272,15 @@ mod tests {
 
     #[test]
     fn braces() {
-        let mut s = "a { b".to_owned();
+        let mut s = compact_str::CompactString::from("a { b");
         assert_eq!(split_brace(&mut s), Some(("{ b".into(), 2)));
         assert_eq!(s, "a");
-        let mut s = "{ b".to_owned();
+        let mut s = compact_str::CompactString::from("{ b");
         assert_eq!(split_brace(&mut s), Some(("b".into(), 2)));
         assert_eq!(s, "{");
-        let mut s = "a \"{\" b".to_owned();
+        let mut s = compact_str::CompactString::from("a \"{\" b");
         assert_eq!(split_brace(&mut s), None);
-        let mut s = "}".to_owned();
+        let mut s = compact_str::CompactString::from("}");
         assert_eq!(split_brace(&mut s), None);
         assert_eq!(s, "}");
     }
