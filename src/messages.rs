@@ -770,6 +770,16 @@ pub fn process_quorum(name: &str, gained: bool) -> String {
 
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
 
+/// With -D: the open-file limit was raised for the checks' sockets.
+pub fn open_file_limit_set(soft: u64, hard: u64) -> String {
+    format!("Set open file limit to {soft}:{hard}.")
+}
+
+/// The open-file limit could not be raised (`errno`).
+pub fn open_file_limit_failed(required: u64, errno: i32) -> String {
+    format!("Failed to set open file limit to {required} failed - errno {errno}")
+}
+
 /// The checker child before it touches IPVS.
 pub fn initializing_ipvs() -> &'static str {
     "Initializing ipvs"
@@ -1356,6 +1366,10 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(
+            open_file_limit_set(1047, 1048576),
+            "Set open file limit to 1047:1048576."
+        );
         assert_eq!(
             removed_leftover_route("198.51.100.0/24 via 192.0.2.1"),
             "Removed leftover route 198.51.100.0/24 via 192.0.2.1 (added by a previous run)"

@@ -302,6 +302,16 @@ impl Driver {
         for i in 0..self.slots.len() {
             self.arm(i);
         }
+        // One descriptor per running check, plus keepalived's allowance
+        // for the daemon's own and the alert connections.
+        let required = 17 + self.slots.len() as u64 + 10 + 10;
+        match crate::sys::rlimit::raise_nofile(required) {
+            Ok(Some((soft, hard))) if self.opts.detail => {
+                tracing::info!("{}", messages::open_file_limit_set(soft, hard));
+            }
+            Ok(_) => {}
+            Err(e) => tracing::info!("{}", messages::open_file_limit_failed(required, e as i32)),
+        }
     }
 
     /// Queues slot `i`'s next turn, if it has one.

@@ -12,6 +12,7 @@ pub mod packet;
 pub mod process_name;
 pub mod procs;
 pub mod raw;
+pub mod rlimit;
 pub mod sd_notify;
 pub mod signal;
 pub mod smtp;
