@@ -8,55 +8,27 @@
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
 //! `omega` runs `notify_down`.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-const GUEST_ENV: &str = "IPVS_VM_GUEST";
-
-fn in_guest() -> bool {
-    std::env::var_os(GUEST_ENV).is_some()
-}
+use support::vm::{assert_guest_test_passes, in_guest};
 
 #[test]
 fn vm_runs_checker_options_suite() {
     if in_guest() {
         return;
     }
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("SKIPPED: the checker VM test needs root (kernel download into the cache)");
-        return;
-    }
-    let exe = std::env::current_exe().expect("test binary path");
     let ka = env!("CARGO_BIN_EXE_keepalived");
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ipvs_vm/run-in-vm.sh");
-    let t0 = Instant::now();
-    let out = Command::new(script)
-        .arg("-b")
-        .arg(format!("{}:/vm/bin/checker_vm_options", exe.display()))
-        .arg("-b")
-        .arg(format!("{ka}:/vm/bin/keepalived"))
-        .args(["--timeout", "200", "-c"])
-        .arg(format!(
-            "{GUEST_ENV}=1 checker_vm_options --exact guest_options_suite --nocapture --test-threads=1"
-        ))
-        .output()
-        .expect("run tests/ipvs_vm/run-in-vm.sh");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(77) {
-        eprintln!("SKIPPED: no IPVS VM on this machine: {}", stderr.trim());
-        return;
-    }
-    eprintln!(
-        "{stdout}\n{stderr}\n[vm_runs_checker_options_suite] {:.1?} wall",
-        t0.elapsed()
-    );
-    assert_eq!(out.status.code(), Some(0), "guest suite failed");
-    assert!(
-        stdout.contains("OPTIONS SUITE PASSED"),
-        "guest suite did not run"
+    assert_guest_test_passes(
+        "checker_vm_options",
+        &["guest_options_suite"],
+        &[format!("{ka}:/vm/bin/keepalived")],
+        &["--timeout", "200"],
+        &["OPTIONS SUITE PASSED"],
     );
 }
 

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use support::lab::{Daemon, Impl, Lab, Node, StartOptions, poll_until, process_alive, unavailable};
+use support::lab::{Daemon, Impl, Lab, Node, StartOptions, ok, poll_until, process_alive, skip};
 use support::pcap::{Kind, mac_string};
 
 const VIP: &str = "192.0.2.200";
@@ -34,18 +34,6 @@ const QUICK: Duration = Duration::from_secs(5);
 const PRIORITY: u8 = 150;
 
 // ---------------------------------------------------------------- helpers
-
-fn skip(name: &str) -> bool {
-    if let Some(why) = unavailable(&[Impl::Ours]) {
-        eprintln!("\n*** SKIPPED {name}: {why} ***\n");
-        return true;
-    }
-    false
-}
-
-fn ok<T>(r: Result<T, String>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn lab() -> Lab {
     ok(Lab::new(1).map_err(|e| format!("building the lab: {e}")))

@@ -21,7 +21,7 @@ use keepalived::config::fake::{FakeHost, MemSource};
 use keepalived::config::model::{NamedProcess, ProcessNames};
 use keepalived::config::{self, LoadOptions};
 use nix::sys::signal::Signal;
-use support::lab::{Daemon, Impl, Lab, StartOptions, poll_until, unavailable};
+use support::lab::{Daemon, Impl, Lab, StartOptions, ok, poll_until, skip};
 
 const QUICK: Duration = Duration::from_secs(10);
 
@@ -124,18 +124,6 @@ fn start_and_reload_rules() {
 }
 
 // ------------------------------------------------------------ the daemon
-
-fn skip(name: &str) -> bool {
-    if let Some(why) = unavailable(&[Impl::Ours]) {
-        eprintln!("\n*** SKIPPED {name}: {why} ***\n");
-        return true;
-    }
-    false
-}
-
-fn ok<T>(r: Result<T, String>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn conf(global: &str) -> String {
     format!(

@@ -18,7 +18,7 @@ use nix::sys::signal::Signal;
 use std::fs;
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use support::lab::{Daemon, Impl, Lab, impls, poll_until, unavailable};
+use support::lab::{Daemon, Impl, Lab, impls, ok, poll_until, unavailable};
 use support::pcap::{Frame, Kind, mac_string};
 
 const VIP4: &str = "192.0.2.200";
@@ -127,10 +127,6 @@ fn start(lab: &Lab, i: usize, imp: Impl, conf: &str) -> Daemon {
 
 fn now() -> Duration {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
-}
-
-fn ok<T>(r: Result<T, String>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Wait until exactly `want` hold `ip`.

@@ -14,22 +14,10 @@ mod support;
 use nix::sys::signal::Signal;
 use std::process::Command;
 use std::time::Duration;
-use support::lab::{Impl, Lab, StartOptions, unavailable};
+use support::lab::{Impl, Lab, StartOptions, ok, skip};
 
 const ELECTION: Duration = Duration::from_secs(10);
 const QUICK: Duration = Duration::from_secs(5);
-
-fn ok<T>(r: Result<T, String>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn skip(name: &str) -> bool {
-    if let Some(why) = unavailable(&[Impl::Ours]) {
-        eprintln!("\n*** SKIPPED {name}: {why} ***\n");
-        return true;
-    }
-    false
-}
 
 /// The rules of the namespace, IPv4 then IPv6, as `ip rule show` prints.
 fn rules(ns: &str) -> String {

@@ -12,15 +12,11 @@ mod support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::lab::{Impl, Lab, StartOptions, unavailable};
+use support::lab::{Impl, Lab, StartOptions, ok, unavailable};
 
 const ELECTION: Duration = Duration::from_secs(10);
 /// A /proc rescan runs every second; room for a busy machine.
 const RESCAN: Duration = Duration::from_secs(6);
-
-fn ok<T>(r: Result<T, String>) -> T {
-    r.unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// A running copy of `sleep 1000`, killed by PID when dropped.
 struct Sleeper(Child);

@@ -11,6 +11,7 @@
 
 use std::net::IpAddr;
 
+use super::rule::{protocol_number, table_number};
 use crate::config::parser::values::scope_number;
 
 /// RTN_* route types we install.
@@ -42,26 +43,6 @@ pub struct RouteSpec {
     pub scope: Option<u8>,
     /// RTPROT_* (3 "boot", what `ip route add` uses, by default).
     pub protocol: u8,
-}
-
-fn table_number(w: &str) -> Option<u32> {
-    match w {
-        "main" => Some(254),
-        "local" => Some(255),
-        "default" => Some(253),
-        _ => w.parse().ok(),
-    }
-}
-
-fn protocol_number(w: &str) -> Option<u8> {
-    match w {
-        "redirect" => Some(1),
-        "kernel" => Some(2),
-        "boot" => Some(3),
-        "static" => Some(4),
-        "keepalived" => Some(18),
-        _ => w.parse().ok(),
-    }
 }
 
 fn ip_and_prefix(w: &str) -> Option<(IpAddr, Option<u8>)> {

@@ -68,7 +68,8 @@ pub struct RuleSpec {
     pub no_track: bool,
 }
 
-fn table_number(w: &str) -> Option<u32> {
+/// A routing table by iproute2's name or number (routes and rules).
+pub(crate) fn table_number(w: &str) -> Option<u32> {
     match w {
         "main" => Some(254),
         "local" => Some(255),
@@ -134,7 +135,8 @@ fn ip_proto(w: &str) -> Option<u8> {
     }
 }
 
-fn protocol_number(w: &str) -> Option<u8> {
+/// A route protocol by iproute2's name or number (routes and rules).
+pub(crate) fn protocol_number(w: &str) -> Option<u8> {
     match w {
         "redirect" => Some(1),
         "kernel" => Some(2),

@@ -209,15 +209,19 @@ mod tests {
     use crate::config::model::{Config, VrrpInstance};
     use crate::vrrp_child::iface::IfaceInfo;
 
-    #[test]
-    fn stats_file_has_keepalived_2_2_7_layout() {
-        let cfg = Config::default();
+    /// VI_1, VRID 51, with zeroed counters.
+    fn node() -> Node {
         let inst = VrrpInstance {
             name: "VI_1".into(),
             vrid: Some(51),
             ..VrrpInstance::default()
         };
-        let mut n = Node::new(&cfg, &inst, &IfaceInfo::default());
+        Node::new(&Config::default(), &inst, &IfaceInfo::default())
+    }
+
+    #[test]
+    fn stats_file_has_keepalived_2_2_7_layout() {
+        let mut n = node();
         n.stats.advert_rcvd = 7;
         n.stats.errors.insert("auth_failure", 2);
         let expected = "VRRP Instance: VI_1\n  Advertisements:\n    Received: 7\n    Sent: 0\n  \
@@ -229,13 +233,7 @@ Invalid Type: 0\n    Type Mismatch: 0\n    Failure: 2\n  Priority Zero:\n    Rec
 
     #[test]
     fn json_stats_object_names_every_counter_in_keepalived_order() {
-        let cfg = Config::default();
-        let inst = VrrpInstance {
-            name: "VI_1".into(),
-            vrid: Some(51),
-            ..VrrpInstance::default()
-        };
-        let mut n = Node::new(&cfg, &inst, &IfaceInfo::default());
+        let mut n = node();
         n.stats.advert_sent = 3;
         n.stats.errors.insert("ip_ttl_err", 4);
         let j = json(&[n]);

@@ -75,6 +75,21 @@ pub fn impls(n: usize) -> Vec<Impl> {
     (0..n).map(|i| *list.get(i).unwrap_or(&last)).collect()
 }
 
+/// Unwraps a lab step, panicking with its message.
+pub fn ok<T>(r: Result<T, String>) -> T {
+    r.unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A test that runs our daemon: when it cannot run here (not root, no
+/// namespaces), says so loudly and returns true.
+pub fn skip(name: &str) -> bool {
+    if let Some(why) = unavailable(&[Impl::Ours]) {
+        eprintln!("\n*** SKIPPED {name}: {why} ***\n");
+        return true;
+    }
+    false
+}
+
 /// Whether the lab can run here; the reason when it cannot.
 pub fn unavailable(impls: &[Impl]) -> Option<String> {
     if !nix::unistd::geteuid().is_root() {
