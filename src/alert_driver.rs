@@ -18,6 +18,8 @@ const QUEUE_CAP: usize = 64;
 #[derive(Debug)]
 pub struct AlertSink {
     smtp: Option<(SmtpSettings, AlertQueue)>,
+    /// The queue's sending task, awaited by [`finish`](Self::finish).
+    task: Option<tokio::task::JoinHandle<()>>,
     fifos: Option<NotifyFifos>,
 }
 
@@ -46,12 +48,15 @@ impl AlertSink {
 
     /// A sink from parts (tests point it at a loopback server).
     pub fn new(settings: Option<SmtpSettings>, fifos: NotifyFifos) -> AlertSink {
+        let mut task = None;
         let smtp = settings.map(|s| {
-            let (q, _task) = AlertQueue::spawn(s.clone(), QUEUE_CAP);
+            let (q, t) = AlertQueue::spawn(s.clone(), QUEUE_CAP);
+            task = Some(t);
             (s, q)
         });
         AlertSink {
             smtp,
+            task,
             fifos: Some(fifos),
         }
     }
@@ -87,6 +92,17 @@ impl AlertSink {
     pub fn close(&mut self) {
         if let Some(f) = self.fifos.take() {
             drop(f.close());
+        }
+    }
+
+    /// At exit: closes the FIFOs and gives the mails still queued (the
+    /// "stopping" and "Shutting down" ones) up to `limit` to go out; no
+    /// mail is queued afterwards.
+    pub async fn finish(&mut self, limit: std::time::Duration) {
+        self.close();
+        self.smtp = None;
+        if let Some(t) = self.task.take() {
+            let _ = tokio::time::timeout(limit, t).await;
         }
     }
 }

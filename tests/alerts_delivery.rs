@@ -352,7 +352,16 @@ async fn vrrp_alerts_reach_a_real_server() {
     ]) {
         show(what, m);
     }
-    a.close();
+    // At exit the queued "stopping" mail goes out before finish returns,
+    // without the test waiting for it.
+    a.instance(&inst, NotifyEvent::Stop, 100);
+    a.finish(LIMIT).await;
+    let got = server.wait_for_async(5, Duration::ZERO).await;
+    assert_eq!(
+        got.last().and_then(|m| m.header("Subject")).as_deref(),
+        Some("[LVS_1] VRRP Instance VI_1 - Stopping"),
+        "{got:?}"
+    );
 }
 
 // ---- `-t` on the extension keywords -----------------------------------------

@@ -112,6 +112,7 @@ virtual_server 192.0.2.101 80 {
     lb_kind NAT
     protocol TCP
     inhibit_on_failure
+    omega
     real_server 127.0.0.4 8080 {
         weight 3
         TCP_CHECK { connect_timeout 1 retry 1 delay_before_retry 1 }
@@ -300,6 +301,14 @@ fn guest_checker_suite() {
     assert!(table().is_empty(), "left behind: {:#?}", table());
 
     // The checker's alerts: mails and FIFO lines for each change above.
+    // The FIFO reader thread may still be reading the last lines.
+    let omega_line = "RS [127.0.0.4]:tcp:8080 [192.0.2.101]:tcp:80 DOWN";
+    let t0 = Instant::now();
+    while !fifo.lock().unwrap().iter().any(|l| l == omega_line)
+        && t0.elapsed() < Duration::from_secs(3)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let mails = mails.lock().unwrap().clone();
     let fifo = fifo.lock().unwrap().clone();
     eprintln!(
@@ -313,6 +322,8 @@ fn guest_checker_suite() {
         format!("[guest] {rs2} - UP | => TCP CHECK succeed on service <="),
         "[guest] Virtualserver [192.0.2.100]:tcp:80 - DOWN | => Lost quorum 1+0=1 <= 0 <=".into(),
         "[guest] Virtualserver [192.0.2.100]:tcp:80 - UP | => Gained quorum 1+0=1 <= 2 <=".into(),
+        // omega: the live real server's mail at SIGTERM, sent before exit.
+        "[guest] Realserver [127.0.0.4]:tcp:8080 of virtual server [192.0.2.101]:tcp:80 - DOWN | => Shutting down <=".into(),
     ] {
         assert!(mails.contains(&want), "no mail {want:?}");
     }
@@ -320,6 +331,7 @@ fn guest_checker_suite() {
     let down = pos("RS [127.0.0.2]:tcp:8080 [192.0.2.100]:tcp:80 DOWN").expect("RS DOWN line");
     let up = pos("RS [127.0.0.2]:tcp:8080 [192.0.2.100]:tcp:80 UP").expect("RS UP line");
     assert!(down < up);
+    pos(omega_line).expect("omega RS line at stop");
     let lost = pos("VS [192.0.2.100]:tcp:80 DOWN").expect("VS DOWN line");
     let gained = pos("VS [192.0.2.100]:tcp:80 UP").expect("VS UP line");
     assert!(lost < gained);

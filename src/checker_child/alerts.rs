@@ -4,7 +4,9 @@
 //! quorum FIFO line and mail, then the checker's own RS mail.
 
 use crate::alert::checker::{quorum_mail, rs_mail};
+use crate::alert::event::{AlertEvent, QuorumNote};
 use crate::alert::fifo::{FifoProcess, rs_line, vs_line};
+use crate::alert::gate::{real_server_smtp_alert, virtual_server_smtp_alert};
 use crate::alert_driver::AlertSink;
 use crate::check::decision::{Decision, DecisionEvent, rs_name, vs_name};
 use crate::config::model::Config;
@@ -69,6 +71,47 @@ impl CheckerAlerts {
         if let Some(e) = rs_mail(cfg, flip.vs, flip.rs, flip.ck, flip.up, flip.rs_alive) {
             self.sink.mail(&e);
         }
+    }
+
+    /// Stopping with `omega`: a live real server taken out (keepalived's
+    /// `clear_service_rs`): its FIFO line and "Shutting down" mail.
+    pub fn shutdown_rs(&self, cfg: &Config, vs: usize, rs: usize) {
+        let Some(v) = cfg.virtual_servers.get(vs) else {
+            return;
+        };
+        let Some(r) = v.real_servers.get(rs) else {
+            return;
+        };
+        let (rn, vn) = (rs_name(v, r), vs_name(v));
+        self.sink.fifo_line(&rs_line(&rn, &vn, false));
+        if real_server_smtp_alert(r.smtp_alert, &cfg.global) {
+            self.sink.mail(&AlertEvent::RealServerRemoved {
+                rs: rn,
+                vs: vn,
+                shutdown: true,
+            });
+        }
+    }
+
+    /// Stopping with `omega` and `lvs_flush_on_stop`: the virtual server's
+    /// FIFO line and "Shutting down" mail (`update_vs_notifies`).
+    pub fn shutdown_vs(&self, cfg: &Config, vs: usize) {
+        let Some(v) = cfg.virtual_servers.get(vs) else {
+            return;
+        };
+        self.sink.fifo_line(&vs_line(&vs_name(v), false));
+        if virtual_server_smtp_alert(v.smtp_alert, &cfg.global) {
+            self.sink.mail(&AlertEvent::VirtualServer {
+                vs: vs_name(v),
+                quorum_up: false,
+                note: QuorumNote::ShuttingDown,
+            });
+        }
+    }
+
+    /// At exit: FIFOs closed, queued mails given `limit` to go out.
+    pub async fn finish(&mut self, limit: std::time::Duration) {
+        self.sink.finish(limit).await;
     }
 
     pub fn sink(&self) -> &AlertSink {

@@ -439,6 +439,12 @@ impl Driver {
             }
         }
         self.shutdown();
+        if let Some(a) = &mut self.alerts {
+            // The parent allows child_wait_time (5 s by default) before
+            // SIGKILL: the last mails get part of it.
+            a.finish(Duration::from_secs(3)).await;
+        }
+        tracing::info!("{}", messages::child_stopped());
     }
 
     /// At reload (keepalived's `start_check()` with `reload`): timeouts set
@@ -657,12 +663,22 @@ impl Driver {
         );
         if self.opts.dont_release_ipvs {
             // -I: leave everything in place.
-        } else if full {
-            if let Err(e) = self.ipvs.flush() {
-                tracing::error!("{e}");
+        } else if full || per_vs {
+            // With omega, each virtual server says it is going.
+            if let Some(a) = &self.alerts {
+                for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
+                    if v.omega {
+                        a.shutdown_vs(&self.cfg, vi);
+                    }
+                }
             }
-        } else if per_vs {
-            self.converge(&Table::new(), false);
+            if full {
+                if let Err(e) = self.ipvs.flush() {
+                    tracing::error!("{e}");
+                }
+            } else {
+                self.converge(&Table::new(), false);
+            }
         } else {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
                 for (ri, r) in v.real_servers.iter().enumerate() {
@@ -674,6 +690,10 @@ impl Driver {
                                 &decision::vs_name(v)
                             )
                         );
+                        // With omega, each live real server says it is going.
+                        if let (true, Some(a)) = (v.omega, &self.alerts) {
+                            a.shutdown_rs(&self.cfg, vi, ri);
+                        }
                     }
                 }
             }
@@ -682,9 +702,5 @@ impl Driver {
         for d in std::mem::take(&mut self.daemons) {
             let _ = self.ipvs.stop_daemon(d.state, 0);
         }
-        if let Some(a) = &mut self.alerts {
-            a.close();
-        }
-        tracing::info!("{}", messages::child_stopped());
     }
 }

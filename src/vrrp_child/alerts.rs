@@ -69,8 +69,8 @@ impl Alerts {
         }
     }
 
-    /// Closes the FIFOs (their readers see end of file).
-    pub fn close(&mut self) {
-        self.sink.close();
+    /// At exit: FIFOs closed, queued mails given `limit` to go out.
+    pub async fn finish(&mut self, limit: std::time::Duration) {
+        self.sink.finish(limit).await;
     }
 }

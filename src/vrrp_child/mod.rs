@@ -1079,9 +1079,9 @@ impl Driver {
         for h in std::mem::take(&mut self.stopping) {
             let _ = tokio::time::timeout(Duration::from_millis(1500), h).await;
         }
-        // Give queued mails (the stop alerts) a moment to go out.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        self.alerts.close();
+        // The stop alerts still queued get a bounded time to go out (the
+        // parent allows child_wait_time, 5 s by default, before SIGKILL).
+        self.alerts.finish(Duration::from_secs(2)).await;
         tracing::info!("{}", messages::child_stopped());
     }
 }
