@@ -358,7 +358,7 @@ async fn vrrp_alerts_reach_a_real_server() {
     a.finish(LIMIT).await;
     let got = server.wait_for_async(5, Duration::ZERO).await;
     assert_eq!(
-        got.last().and_then(|m| m.header("Subject")).as_deref(),
+        got.last().and_then(|m| m.header("Subject")),
         Some("[LVS_1] VRRP Instance VI_1 - Stopping"),
         "{got:?}"
     );
