@@ -59,15 +59,20 @@ fn signum_numbers() {
 }
 
 #[test]
-fn daemon_without_config_exits_6_and_genhash_refuses_clearly() {
+fn daemon_without_config_exits_6_and_genhash_without_url_prints_usage() {
     // keepalived 2.2.7: "Config files missing '/nonexistent'." and exit 6
     // (KEEPALIVED_EXIT_MISSING_CONFIG); -G keeps the test off syslog.
     let out = run(OURS, &["-n", "-l", "-G", "-f", "/nonexistent"]);
     assert_eq!(out.status.code(), Some(6));
     assert!(text(&out.stderr).contains("Config files missing '/nonexistent'."));
+    // genhash without its mandatory port and url: usage, exit 1 (as 2.2.7).
     let out = run(OURS, &["-T", "-s", "192.0.2.1"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("not implemented yet"));
+    assert!(
+        text(&out.stderr).starts_with("Usage: "),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -881,6 +881,10 @@ fn smtp_alerts(a: Impl, b: Impl) {
     let d1 = start(&lab, 1, b, &conf(1, 100));
     wait_holders(&lab, VIP4, &[0], ELECTION);
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
+    // Node 0's MASTER mail must be out before it is killed (keepalived
+    // sends it a moment after taking the VIP): three mails by now.
+    let before = server.wait_for(3, Duration::from_secs(10));
+    assert_eq!(before.len(), 3, "{before:#?}");
 
     // Crash the master: node 1 takes over (node 0's VIP stays configured
     // after SIGKILL, so only node 1's is watched).
