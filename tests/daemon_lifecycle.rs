@@ -618,6 +618,57 @@ fn reload_applies_exactly_the_differences() {
     assert!(!zero_from(51), "unchanged VI_1 did not\n{}", cap.summary());
 }
 
+/// SIGHUP that removes an instance: its notify script is told DELETED
+/// (with `notify_deleted`; FAULT without), never STOP, as keepalived's
+/// `clear_diff_vrrp`; the VIP goes.
+#[test]
+fn reload_deleted_instance_notifies_deleted() {
+    use std::os::unix::fs::PermissionsExt;
+    if skip("reload_deleted_instance_notifies_deleted") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("notified");
+    let script = dir.path().join("notify.sh");
+    fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$*\" >> {}\n", out.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
+    let with = |extra: &str| {
+        conf(&[("VI_1", 51, VIP), ("VI_2", 52, "192.0.2.201")]).replacen(
+            "vrrp_instance VI_2 {\n",
+            &format!(
+                "vrrp_instance VI_2 {{\n    notify \"{}\"\n{extra}",
+                script.display()
+            ),
+            1,
+        )
+    };
+    let lab = lab();
+    let d = start(
+        &lab,
+        &with("    notify_deleted\n"),
+        &[],
+        &StartOptions::default(),
+    );
+    ok(d.wait_log("(VI_2) Entering MASTER STATE", ELECTION));
+    ok(lab.wait_addr(0, "192.0.2.201", true, QUICK));
+    fs::write(d.dir().join("keepalived.conf"), conf(&[("VI_1", 51, VIP)])).unwrap();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(lab.wait_addr(0, "192.0.2.201", false, QUICK));
+    let lines = || fs::read_to_string(&out).unwrap_or_default();
+    ok(poll_until(
+        QUICK,
+        "the DELETED notify",
+        || lines().contains("INSTANCE VI_2 DELETED"),
+        lines,
+    ));
+    assert!(!lines().contains("STOP"), "{}", lines());
+}
+
 /// SIGHUP keeps the state of `vrrp_script`s whose configuration did not
 /// change (keepalived carries script results across a reload): the
 /// running script is not restarted (no second "succeeded" line however

@@ -358,8 +358,28 @@ impl Driver {
         self.groups.clear();
         for i in 0..self.nodes.len() {
             let now = self.now();
-            let actions = self.nodes[i].fsm.handle(now, Input::Stop);
+            // An instance no longer configured is "deleted" (keepalived's
+            // clear_diff_vrrp): DELETED notifies, or FAULT ones without
+            // `notify_deleted`, none if it was already in FAULT then;
+            // never the STOP ones of a daemon stopping.
+            let deleted = !cfg
+                .vrrp_instances
+                .iter()
+                .any(|c| c.name == self.nodes[i].name);
+            let was_fault = self.nodes[i].fsm.state() == State::Fault;
+            let mut actions = self.nodes[i].fsm.handle(now, Input::Stop);
+            if deleted {
+                actions.retain(|a| !matches!(a, Action::Notify { .. }));
+            }
             self.exec(i, actions).await;
+            if deleted && (self.nodes[i].inst.notify_deleted.is_some() || !was_fault) {
+                let n = &self.nodes[i];
+                let prio = n.fsm.effective_priority();
+                let (ev, runs) =
+                    notify::instance_notify(&n.inst, notify::NotifyEvent::Deleted, prio);
+                self.alerts.instance(&n.inst, ev, prio);
+                self.run_notifies(runs, false);
+            }
         }
         self.nodes = next;
         self.groups = build_groups(&cfg, &self.nodes);
