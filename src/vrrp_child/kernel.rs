@@ -54,6 +54,26 @@ pub enum AddrOutcome {
     Failed(String),
 }
 
+impl AddrOutcome {
+    /// The outcome of a netlink add: "already present" is not an error.
+    fn of_add<E: std::fmt::Display>(r: Result<AddOutcome, E>) -> AddrOutcome {
+        match r {
+            Ok(AddOutcome::Added) => AddrOutcome::Done,
+            Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        }
+    }
+
+    /// The outcome of a netlink delete (`Ok(false)`: it was already gone).
+    fn of_delete<E: std::fmt::Display>(r: Result<bool, E>) -> AddrOutcome {
+        match r {
+            Ok(true) => AddrOutcome::Done,
+            Ok(false) => AddrOutcome::AlreadyThere,
+            Err(e) => AddrOutcome::Failed(e.to_string()),
+        }
+    }
+}
+
 impl Kernel {
     /// Opens rtnetlink on the current runtime. `record` is the state file of
     /// the addresses we own.
@@ -181,23 +201,12 @@ impl Kernel {
         if fresh {
             self.save();
         }
-        match self.nl.add_address(&spec).await {
-            Ok(AddOutcome::Added) => AddrOutcome::Done,
-            Ok(AddOutcome::AlreadyPresent) => {
-                if fresh {
-                    self.owned.remove(&key);
-                    self.save();
-                }
-                AddrOutcome::AlreadyThere
-            }
-            Err(e) => {
-                if fresh {
-                    self.owned.remove(&key);
-                    self.save();
-                }
-                AddrOutcome::Failed(e.to_string())
-            }
+        let out = AddrOutcome::of_add(self.nl.add_address(&spec).await);
+        if fresh && !matches!(out, AddrOutcome::Done) {
+            self.owned.remove(&key);
+            self.save();
         }
+        out
     }
 
     /// Removes one VIP if we added it.
@@ -209,11 +218,7 @@ impl Kernel {
         if !self.owned.remove(&(dev, vip.addr, spec.prefix)) {
             return AddrOutcome::AlreadyThere;
         }
-        let out = match self.nl.del_address(&spec).await {
-            Ok(true) => AddrOutcome::Done,
-            Ok(false) => AddrOutcome::AlreadyThere,
-            Err(e) => AddrOutcome::Failed(e.to_string()),
-        };
+        let out = AddrOutcome::of_delete(self.nl.del_address(&spec).await);
         self.save();
         out
     }
@@ -235,11 +240,10 @@ impl Kernel {
             self.routes.insert(line.words.clone(), oif);
             self.save();
         }
-        let out = match self.nl.add_route(&spec, oif).await {
-            Ok(AddOutcome::Added) => return AddrOutcome::Done,
-            Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
-            Err(e) => AddrOutcome::Failed(e.to_string()),
-        };
+        let out = AddrOutcome::of_add(self.nl.add_route(&spec, oif).await);
+        if matches!(out, AddrOutcome::Done) {
+            return out;
+        }
         if fresh {
             self.routes.remove(&line.words);
             self.save();
@@ -265,11 +269,7 @@ impl Kernel {
             .await
             .ok()
             .flatten();
-        let out = match self.nl.del_route(&spec, oif).await {
-            Ok(true) => AddrOutcome::Done,
-            Ok(false) => AddrOutcome::AlreadyThere,
-            Err(e) => AddrOutcome::Failed(e.to_string()),
-        };
+        let out = AddrOutcome::of_delete(self.nl.del_route(&spec, oif).await);
         self.save();
         out
     }
@@ -289,11 +289,10 @@ impl Kernel {
         if fresh {
             self.save();
         }
-        let out = match self.nl.add_rule(&rule).await {
-            Ok(AddOutcome::Added) => return AddrOutcome::Done,
-            Ok(AddOutcome::AlreadyPresent) => AddrOutcome::AlreadyThere,
-            Err(e) => AddrOutcome::Failed(e.to_string()),
-        };
+        let out = AddrOutcome::of_add(self.nl.add_rule(&rule).await);
+        if matches!(out, AddrOutcome::Done) {
+            return out;
+        }
         if fresh {
             self.rules.remove(&key);
             self.save();
@@ -309,11 +308,7 @@ impl Kernel {
         if !self.rules.remove(&rule.to_string()) {
             return AddrOutcome::AlreadyThere;
         }
-        let out = match self.nl.del_rule(&rule).await {
-            Ok(true) => AddrOutcome::Done,
-            Ok(false) => AddrOutcome::AlreadyThere,
-            Err(e) => AddrOutcome::Failed(e.to_string()),
-        };
+        let out = AddrOutcome::of_delete(self.nl.del_rule(&rule).await);
         self.save();
         out
     }
