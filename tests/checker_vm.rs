@@ -15,9 +15,10 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::run::{Daemon, terminate};
 use support::vm::{assert_guest_test_passes, in_guest};
 
 /// Debian's keepalived, the reference for the differential half.
@@ -80,15 +81,6 @@ fn wait_table(want: &[&str], limit: Duration, what: &str) -> Duration {
 
 fn listen(addr: &str) -> TcpListener {
     TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
-}
-
-/// Kills the daemon if the test panics.
-struct Daemon(Child);
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 const CONF: &str = "
@@ -281,21 +273,8 @@ fn guest_checker_suite() {
         "quorum regained",
     );
     // SIGTERM: everything we added is gone, exit 0
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(d.0.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let t0 = Instant::now();
-    let status = loop {
-        if let Some(s) = d.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "keepalived did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
+        panic!("keepalived did not stop");
     };
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());

@@ -12,9 +12,10 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::run::{Daemon, terminate};
 use support::vm::{assert_guest_test_passes, in_guest};
 
 #[test]
@@ -83,15 +84,6 @@ fn log() -> String {
     let mut s = std::fs::read_to_string("/tmp/ka.log").unwrap_or_default();
     s += &std::fs::read_to_string("/tmp/ka.err").unwrap_or_default();
     s
-}
-
-/// Kills the daemon if the test panics.
-struct Daemon(Child);
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 const CONF: &str = "
@@ -258,22 +250,8 @@ fn guest_options_suite() {
     );
     // A foreign service added now goes with lvs_flush_on_stop.
     sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(d.0.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
-    let t0 = Instant::now();
-    let status = loop {
-        if let Some(s) = d.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(10),
-            "keepalived did not stop:\n{}",
-            log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
+        panic!("keepalived did not stop:\n{}", log());
     };
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());

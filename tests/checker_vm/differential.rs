@@ -250,22 +250,8 @@ impl Daemon {
 
     /// SIGTERM and a bounded wait for the exit.
     fn stop(&mut self) -> std::process::ExitStatus {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
-        let t0 = Instant::now();
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s;
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(15),
-                "daemon did not stop"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        crate::support::run::terminate(&mut self.child, Duration::from_secs(15))
+            .expect("daemon did not stop")
     }
 
     fn log_tail(&self) -> String {

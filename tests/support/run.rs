@@ -56,3 +56,37 @@ pub fn run(mut cmd: Command, timeout: Duration) -> Result<Ran, String> {
         output,
     })
 }
+
+/// A daemon under test: killed and reaped if the test panics before it
+/// stopped it, so no process outlives a failed test.
+pub struct Daemon(pub std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends SIGTERM to `child` and waits at most `limit` for it to exit:
+/// `None` if it is still running then (the caller says why that fails).
+pub fn terminate(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("SIGTERM");
+    let t0 = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            return Some(s);
+        }
+        if t0.elapsed() >= limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
