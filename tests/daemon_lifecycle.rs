@@ -669,6 +669,48 @@ fn reload_deleted_instance_notifies_deleted() {
     assert!(!lines().contains("STOP"), "{}", lines());
 }
 
+/// SIGHUP that adds a `use_vmac` instance creates its VMAC interface
+/// (vrrp.VRID), and SIGHUP that removes the instance deletes it again, as
+/// keepalived's reload does (`clear_diff_vrrp`).
+#[test]
+fn reload_creates_and_removes_vmac() {
+    if skip("reload_creates_and_removes_vmac") {
+        return;
+    }
+    let lab = lab();
+    let d = start_master(&lab, &[]);
+    let ns = lab.node(0).ns.clone();
+    let has_vmac = || {
+        std::process::Command::new("ip")
+            .args(["-n", &ns, "link", "show", "vrrp.52"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    assert!(!has_vmac(), "no VMAC before the reload");
+    let with_vmac = conf(&[("VI_1", 51, VIP), ("VI_2", 52, "192.0.2.201")]).replacen(
+        "virtual_router_id 52\n",
+        "virtual_router_id 52\n    use_vmac\n",
+        1,
+    );
+    fs::write(d.dir().join("keepalived.conf"), with_vmac).unwrap();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(poll_until(QUICK, "vrrp.52 created", has_vmac, || {
+        d.log_tail(20)
+    }));
+    ok(d.wait_log("(VI_2) Entering MASTER STATE", ELECTION));
+    fs::write(d.dir().join("keepalived.conf"), single()).unwrap();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log_count("Reload complete", 2, QUICK));
+    ok(poll_until(
+        QUICK,
+        "vrrp.52 deleted",
+        || !has_vmac(),
+        || d.log_tail(20),
+    ));
+    assert!(lab.node_has_addr(0, VIP), "VI_1 kept its VIP");
+}
+
 /// SIGHUP keeps the state of `vrrp_script`s whose configuration did not
 /// change (keepalived carries script results across a reload): the
 /// running script is not restarted (no second "succeeded" line however

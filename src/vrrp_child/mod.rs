@@ -322,6 +322,10 @@ impl Driver {
             tracing::error!("{}", messages::reload_failed());
             return;
         };
+        // VMACs of instances the reload adds exist before their nodes are
+        // built (the nodes send from them and hold their VIPs on them).
+        let added = vmac::setup_missing(self.kernel.netlink(), &cfg, &self.vmacs).await;
+        self.vmacs.extend(added);
         let (new_nodes, specs) = match build_nodes(&cfg, &self.vmacs) {
             Ok(x) => x,
             Err(e) => {
@@ -381,6 +385,8 @@ impl Driver {
                 self.run_notifies(runs, false);
             }
         }
+        let vmacs = std::mem::take(&mut self.vmacs);
+        self.vmacs = vmac::drop_unwanted(self.kernel.netlink(), &cfg, vmacs).await;
         self.nodes = next;
         self.groups = build_groups(&cfg, &self.nodes);
         self.group_cfg = cfg.sync_groups.clone();
