@@ -711,6 +711,70 @@ fn reload_creates_and_removes_vmac() {
     assert!(lab.node_has_addr(0, VIP), "VI_1 kept its VIP");
 }
 
+/// SIGHUP applies the difference of `static_ipaddress` / `static_routes`:
+/// a dropped line goes, a new one comes, an unchanged one (moved to
+/// another line of the file) stays in place.
+#[test]
+fn reload_applies_static_differences() {
+    if skip("reload_applies_static_differences") {
+        return;
+    }
+    let with = |addrs: &[&str], routes: &[&str]| {
+        let mut s = single();
+        s.push_str("static_ipaddress {\n");
+        for a in addrs {
+            s.push_str(&format!("    {a}/32 dev eth0\n"));
+        }
+        s.push_str("}\nstatic_routes {\n");
+        for r in routes {
+            s.push_str(&format!("    {r} dev eth0\n"));
+        }
+        s.push_str("}\n");
+        s
+    };
+    let lab = lab();
+    let d = start(
+        &lab,
+        &with(&["198.51.100.7", "198.51.100.8"], &["198.51.100.128/26"]),
+        &[],
+        &StartOptions::default(),
+    );
+    ok(lab.wait_addr(0, "198.51.100.8", true, QUICK));
+    let ns = lab.node(0).ns.clone();
+    let routes = || {
+        std::process::Command::new("ip")
+            .args(["-n", &ns, "route", "show", "dev", "eth0"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    ok(poll_until(
+        QUICK,
+        "static route",
+        || routes().contains("198.51.100.128/26"),
+        routes,
+    ));
+    fs::write(
+        d.dir().join("keepalived.conf"),
+        with(&["198.51.100.9", "198.51.100.8"], &["198.51.100.192/26"]),
+    )
+    .unwrap();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(lab.wait_addr(0, "198.51.100.9", true, QUICK));
+    ok(lab.wait_addr(0, "198.51.100.7", false, QUICK));
+    assert!(lab.node_has_addr(0, "198.51.100.8"), "kept static address");
+    ok(poll_until(
+        QUICK,
+        "static routes swapped",
+        || {
+            let r = routes();
+            r.contains("198.51.100.192/26") && !r.contains("198.51.100.128/26")
+        },
+        routes,
+    ));
+}
+
 /// SIGHUP keeps the state of `vrrp_script`s whose configuration did not
 /// change (keepalived carries script results across a reload): the
 /// running script is not restarted (no second "succeeded" line however

@@ -20,6 +20,7 @@ pub mod kernel;
 pub mod net;
 pub mod node;
 pub mod scripts;
+pub mod statics;
 pub mod tx;
 pub mod vmac;
 
@@ -46,6 +47,7 @@ use crate::vrrp::{Action, Input, NotifyState, RxAdvert, State, TrackKind, TrackS
 use kernel::{AddrOutcome, Kernel};
 use net::{Pool, PoolKey, PoolSpec, RxPacket};
 use node::Node;
+use statics::Statics;
 
 /// What the command line tells the VRRP child.
 #[derive(Clone, Debug, Default)]
@@ -129,17 +131,12 @@ struct Driver {
     track_file_cfg: Vec<crate::config::model::TrackFile>,
     /// `track_file`s some instance tracks, with their paths.
     files: Vec<(crate::vrrp::track_file::FileTracker, String)>,
-    /// `static_ipaddress` and `static_routes`.
-    statics: (
-        Vec<crate::config::model::IpAddressLine>,
-        Vec<crate::config::model::RouteLine>,
-    ),
+    /// `static_ipaddress`, `static_routes` and `static_rules`.
+    statics: Statics,
     /// The configured `vrrp_track_process`es (re-read at reload).
     track_process_cfg: Vec<crate::config::model::TrackProcess>,
     /// `vrrp_track_process`es some instance tracks.
     procs: Vec<ProcessTracker>,
-    /// `static_rules`, installed with the static addresses and routes.
-    static_rules: Vec<crate::config::model::RuleLine>,
     epoch: Instant,
 }
 
@@ -294,8 +291,7 @@ impl Driver {
             tx,
             reload,
             vmacs,
-            statics: (cfg.static_addresses.clone(), cfg.static_routes.clone()),
-            static_rules: cfg.static_rules.clone(),
+            statics: Statics::of(&cfg),
             track_process_cfg: cfg.track_processes.clone(),
             procs: Vec::new(),
             alerts: alerts::Alerts::start(&cfg),
@@ -385,6 +381,12 @@ impl Driver {
                 self.run_notifies(runs, false);
             }
         }
+        // Static lines: the dropped ones go, the new ones come.
+        let statics = Statics::of(&cfg);
+        let (gone, new) = (self.statics.minus(&statics), statics.minus(&self.statics));
+        self.apply_static(&gone, false).await;
+        self.apply_static(&new, true).await;
+        self.statics = statics;
         let vmacs = std::mem::take(&mut self.vmacs);
         self.vmacs = vmac::drop_unwanted(self.kernel.netlink(), &cfg, vmacs).await;
         self.nodes = next;
@@ -796,32 +798,38 @@ impl Driver {
     /// `static_ipaddress` and `static_routes`: installed when the child
     /// starts, whatever the VRRP states, and removed when it stops.
     async fn set_static(&mut self, add: bool) {
-        for v in self.statics.0.clone() {
+        let all = self.statics.clone();
+        self.apply_static(&all, add).await;
+    }
+
+    /// Adds or removes the given static lines.
+    async fn apply_static(&mut self, statics: &Statics, add: bool) {
+        for v in &statics.addrs {
             let Some(dev) = v.dev.clone() else { continue };
             let out = if add {
-                self.kernel.add(&v, &dev).await
+                self.kernel.add(v, &dev).await
             } else {
-                self.kernel.remove(&v, &dev).await
+                self.kernel.remove(v, &dev).await
             };
             if let AddrOutcome::Failed(e) = out {
                 tracing::error!("{}", messages::static_address_failed(&v.addr, v.prefix, &e));
             }
         }
-        for r in self.statics.1.clone() {
+        for r in &statics.routes {
             let out = if add {
-                self.kernel.add_route(&r, None).await
+                self.kernel.add_route(r, None).await
             } else {
-                self.kernel.remove_route(&r, None).await
+                self.kernel.remove_route(r, None).await
             };
             if let AddrOutcome::Failed(e) = out {
                 tracing::error!("{}", messages::static_route_failed(&r.words.join(" "), &e));
             }
         }
-        for r in self.static_rules.clone() {
+        for r in &statics.rules {
             let out = if add {
-                self.kernel.add_rule(&r).await
+                self.kernel.add_rule(r).await
             } else {
-                self.kernel.remove_rule(&r).await
+                self.kernel.remove_rule(r).await
             };
             if let AddrOutcome::Failed(e) = out {
                 let line = crate::messages::rule_failed(None, add, &r.words.join(" "), &e);
