@@ -618,6 +618,24 @@ fn track_file_value_times_weight() {
     assert!(has_log(&a, "(VI_1) Entering FAULT STATE"));
 }
 
+/// `vrrp_restore_interface` removes virtual rules before the VIPs, and
+/// says so in that order: "removing Virtual Rules", then "removing VIPs.".
+#[test]
+fn release_says_rules_before_vips() {
+    let mut s = settings(255, 1);
+    s.has_vrules = true;
+    let (mut i, t) = master(s);
+    let a = i.handle(t + 5, Input::Stop);
+    let l = logs(&a);
+    let rules = l.iter().position(|m| m == "(VI_1) removing Virtual Rules");
+    let vips = l.iter().position(|m| m == "(VI_1) removing VIPs.");
+    assert!(
+        matches!((rules, vips), (Some(r), Some(v)) if r < v),
+        "{l:?}"
+    );
+    assert!(effects(&a).contains(&Action::RemoveVips));
+}
+
 /// Reference f.12 (observed 2.2.7): a weight-0 tracker failing on a master
 /// gives "Entering FAULT STATE" → "sent 0 priority" → "removing VIPs.";
 /// recovery gives "Entering BACKUP STATE".

@@ -196,7 +196,8 @@ pub enum Action {
     /// Install the VIPs, eVIPs, virtual routes and rules (and the accept-mode
     /// firewall state).
     AddVips,
-    /// Remove them.
+    /// Remove them, in keepalived's reverse order: rules, routes, then the
+    /// addresses.
     RemoveVips,
     /// Run the notify scripts / write the FIFO for a state.
     Notify { state: NotifyState },

@@ -442,7 +442,8 @@ impl Instance {
     }
 
     /// `vrrp_restore_interface`: optionally the priority-0 advert, then the
-    /// VIPs go.
+    /// virtual rules, routes and VIPs go ([`Action::RemoveVips`] removes
+    /// them in that order).
     fn restore_interface(&mut self, send_stop: bool, out: &mut Vec<Action>) {
         if send_stop {
             out.push(Action::SendAdvert {
@@ -451,6 +452,12 @@ impl Instance {
             self.log(out, true, messages::sent_zero_priority());
         }
         if self.vipset {
+            if self.cfg.has_vrules {
+                out.push(Action::Log {
+                    detail: true,
+                    message: messages::virtual_rules_change(&self.cfg.name, false),
+                });
+            }
             if self.cfg.has_vips {
                 self.log(out, true, messages::removing_vips());
             }

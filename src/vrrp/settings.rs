@@ -69,6 +69,9 @@ pub struct Settings {
     /// VIPs." / "setting E-VIPs." lines keepalived prints when it has some).
     pub has_vips: bool,
     pub has_evips: bool,
+    /// Whether it has `virtual_rules`: at release their "removing Virtual
+    /// Rules" line comes before "removing VIPs." (they go first).
+    pub has_vrules: bool,
     pub trackers: Vec<Tracker>,
     /// Member of a `vrrp_sync_group`: it goes MASTER only with its group.
     pub sync_member: bool,
@@ -102,6 +105,7 @@ impl Settings {
             src_addr: None,
             has_vips: true,
             has_evips: false,
+            has_vrules: false,
             trackers: Vec::new(),
             sync_member: false,
         }
@@ -225,6 +229,7 @@ impl Settings {
             src_addr: inst.unicast_src_ip.or(inst.mcast_src_ip),
             has_vips: !inst.vips.is_empty(),
             has_evips: !inst.evips.is_empty(),
+            has_vrules: !inst.vrules.is_empty(),
             trackers: trackers(cfg, inst),
             sync_member: cfg.sync_groups.iter().any(|g| {
                 g.members

@@ -1045,7 +1045,22 @@ impl Driver {
         }
     }
 
+    /// Installs (VIPs, then virtual routes, then virtual rules, as
+    /// keepalived's `vrrp_state_become_master`) or removes (the reverse, as
+    /// `vrrp_restore_interface`) what an instance holds as MASTER.
     async fn set_vips(&mut self, i: usize, add: bool) {
+        if add {
+            self.set_addresses(i, true).await;
+            self.set_routes(i, true).await;
+            self.set_rules(i, true).await;
+        } else {
+            self.set_rules(i, false).await;
+            self.set_routes(i, false).await;
+            self.set_addresses(i, false).await;
+        }
+    }
+
+    async fn set_addresses(&mut self, i: usize, add: bool) {
         let node = &self.nodes[i];
         let name = node.name.clone();
         let default_if = node.vip_dev.clone();
@@ -1063,8 +1078,12 @@ impl Driver {
                 );
             }
         }
-        // virtual_routes follow the VIPs (installed after them, so that a
-        // route whose source is a VIP can be added).
+    }
+
+    /// `virtual_routes`: added after the VIPs, so that a route whose source
+    /// is a VIP can be added.
+    async fn set_routes(&mut self, i: usize, add: bool) {
+        let name = self.nodes[i].name.clone();
         let routes = self.nodes[i].inst.vroutes.clone();
         for r in &routes {
             let out = if add {
@@ -1079,10 +1098,14 @@ impl Driver {
                 );
             }
         }
-        // virtual_rules likewise follow the VIPs (keepalived adds them after
-        // the routes and removes them with the VIPs).
+    }
+
+    /// `virtual_rules` (their "removing" line is the state machine's, logged
+    /// before "removing VIPs." as keepalived does).
+    async fn set_rules(&mut self, i: usize, add: bool) {
+        let name = self.nodes[i].name.clone();
         let rules = self.nodes[i].inst.vrules.clone();
-        if !rules.is_empty() && self.opts.detail {
+        if add && !rules.is_empty() && self.opts.detail {
             tracing::info!("{}", crate::messages::virtual_rules_change(&name, add));
         }
         for r in &rules {
