@@ -131,7 +131,11 @@ fn ipv6_vip_from_config_gets_nodad_and_deprecated() {
                 col: 1,
             },
         };
-        let named = keepalived::vrrp::addr::addr_spec(&line, "va");
+        let named = keepalived::vrrp::addr::addr_spec(
+            &line,
+            "va",
+            &keepalived::config::rt_names::RtNames::default(),
+        );
         assert_eq!(named.dev, "va");
         let spec = named.on(ia);
         assert_eq!(nl.add_address(&spec).await.unwrap(), AddOutcome::Added);
@@ -333,12 +337,16 @@ fn routes_from_config_words_are_added_and_deleted() {
         let addr = AddrSpec::new(ia, "198.51.100.2".parse().unwrap(), 24);
         nl.add_address(&addr).await.unwrap();
         let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
-        let via = keepalived::vrrp::route::parse_route(&words(
-            "192.0.2.0/24 via 198.51.100.1 dev va table 100 metric 7",
-        ))
+        let via = keepalived::vrrp::route::parse_route(
+            &words("192.0.2.0/24 via 198.51.100.1 dev va table 100 metric 7"),
+            &keepalived::config::rt_names::RtNames::default(),
+        )
         .unwrap();
-        let hole =
-            keepalived::vrrp::route::parse_route(&words("blackhole 203.0.113.0/24")).unwrap();
+        let hole = keepalived::vrrp::route::parse_route(
+            &words("blackhole 203.0.113.0/24"),
+            &keepalived::config::rt_names::RtNames::default(),
+        )
+        .unwrap();
         assert_eq!(
             nl.add_route(&via, Some(ia)).await.unwrap(),
             AddOutcome::Added

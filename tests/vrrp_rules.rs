@@ -178,3 +178,81 @@ fn leftover_rules_removed_at_next_start() {
     ok(wait_rules(&ns, VIRTUAL, false));
     drop(d);
 }
+
+/// `/etc/netns/NS/iproute2`, which `ip netns exec NS` binds over
+/// `/etc/iproute2` for the daemon it starts; removed on drop.
+struct Iproute2Overlay(std::path::PathBuf);
+
+impl Iproute2Overlay {
+    fn new(ns: &str, files: &[(&str, &str)]) -> Iproute2Overlay {
+        let dir = std::path::Path::new("/etc/netns").join(ns);
+        std::fs::create_dir_all(dir.join("iproute2")).expect("overlay dir");
+        for (name, text) in files {
+            std::fs::write(dir.join("iproute2").join(name), text).expect("overlay file");
+        }
+        Iproute2Overlay(dir)
+    }
+}
+
+impl Drop for Iproute2Overlay {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Table, realm and dsfield names from iproute2's files (as `ip` and
+/// keepalived read them) in `virtual_rules` and `virtual_routes`: the
+/// daemon installs them with the numbers the files give.
+#[test]
+fn iproute2_names_in_rules_and_routes() {
+    if skip("iproute2_names_in_rules_and_routes") {
+        return;
+    }
+    let lab = ok(Lab::new(1));
+    let ns = lab.node(0).ns.clone();
+    let _overlay = Iproute2Overlay::new(
+        &ns,
+        &[
+            ("rt_tables", "255 local\n254 main\n253 default\n150 vips\n"),
+            ("rt_realms", "0 cosmos\n7 edge\n"),
+            ("rt_dsfield", "0x10 lowdelay\n"),
+        ],
+    );
+    let conf = "global_defs {\n    router_id names\n}\n\
+         vrrp_instance VI_1 {\n    state BACKUP\n    interface eth0\n    \
+         virtual_router_id 51\n    priority 150\n    advert_int 1\n    \
+         virtual_ipaddress {\n        192.0.2.200/24 dev eth0\n    }\n    \
+         virtual_rules {\n        from 192.0.2.200 tos lowdelay realms edge table vips preference 300\n    }\n    \
+         virtual_routes {\n        198.51.100.0/26 dev eth0 table vips\n    }\n}\n";
+    let d = ok(lab
+        .node(0)
+        .start_with(Impl::Ours, conf, &[], &StartOptions::default()));
+    ok(d.wait_log("(VI_1) Entering MASTER STATE", ELECTION));
+    ok(wait_rules(
+        &ns,
+        // `ip -n NS` reads the same overlay, so it prints the names back.
+        &[(
+            300,
+            &[
+                "from 192.0.2.200",
+                "tos lowdelay",
+                "lookup vips",
+                "realms edge",
+            ],
+        )],
+        true,
+    ));
+    let routes = || {
+        Command::new("ip")
+            .args(["-n", &ns, "route", "show", "table", "150"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    };
+    ok(support::lab::poll_until(
+        QUICK,
+        "route in table 150",
+        || routes().contains("198.51.100.0/26"),
+        || format!("{}\n{}", routes(), d.log_tail(20)),
+    ));
+}

@@ -75,6 +75,8 @@ impl Source for MemSource {
 pub struct FakeHost {
     pub config_id: String,
     pub interfaces: BTreeSet<String>,
+    /// iproute2 name files by name (`rt_tables` …); none by default.
+    pub iproute2: BTreeMap<String, String>,
     pub users: BTreeMap<String, UserInfo>,
     pub groups: BTreeMap<String, u32>,
     pub env: BTreeMap<String, String>,
@@ -87,6 +89,7 @@ impl Default for FakeHost {
     fn default() -> Self {
         FakeHost {
             config_id: "lb1".into(),
+            iproute2: BTreeMap::new(),
             interfaces: ["lo", "eth0", "eth1", "bond0", "team0"]
                 .iter()
                 .map(|s| s.to_string())
@@ -112,6 +115,9 @@ impl Host for FakeHost {
     }
     fn interface_exists(&self, name: &str) -> bool {
         self.interfaces.contains(name)
+    }
+    fn iproute2_file(&self, name: &str) -> Option<String> {
+        self.iproute2.get(name).cloned()
     }
     fn user_by_name(&self, name: &str) -> Option<UserInfo> {
         self.users.get(name).cloned()

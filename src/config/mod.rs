@@ -9,6 +9,7 @@ pub mod model;
 pub mod parser;
 pub mod pipeline;
 pub mod report;
+pub mod rt_names;
 pub mod source;
 pub mod token;
 

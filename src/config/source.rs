@@ -85,6 +85,12 @@ pub trait Host {
         let _ = path;
         false
     }
+    /// The text of an iproute2 name file (`rt_tables`, `rt_realms`, …) from
+    /// `/etc/iproute2`, where keepalived reads them; `None` when missing.
+    fn iproute2_file(&self, name: &str) -> Option<String> {
+        let _ = name;
+        None
+    }
     /// Whether a host name resolves (keepalived resolves `smtp_server` names
     /// while parsing).
     fn resolves(&self, name: &str) -> bool {

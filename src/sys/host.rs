@@ -68,6 +68,10 @@ impl Host for LiveHost {
         std::env::var(name).ok()
     }
 
+    fn iproute2_file(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(Path::new("/etc/iproute2").join(name)).ok()
+    }
+
     fn interface_exists(&self, name: &str) -> bool {
         !name.is_empty()
             && !name.contains('/')

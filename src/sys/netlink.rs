@@ -1054,11 +1054,14 @@ mod tests {
 
     #[test]
     fn rule_message_carries_keepalived_attributes() {
-        let r = crate::vrrp::rule::parse_rule(&words(
-            "from 192.0.2.0/24 to 198.51.100.0/25 iif eth0 oif eth1 not fwmark 7/0xff tos 0x10 \
+        let r = crate::vrrp::rule::parse_rule(
+            &words(
+                "from 192.0.2.0/24 to 198.51.100.0/25 iif eth0 oif eth1 not fwmark 7/0xff tos 0x10 \
              preference 100 table 200 realms 1/2 uidrange 5-6 ipproto udp sport 53 dport 1-9 \
              suppress_prefixlength 0",
-        ))
+            ),
+            &crate::config::rt_names::RtNames::default(),
+        )
         .unwrap();
         let m = rule_message(&r);
         assert_eq!(m.header.family, AddressFamily::Inet);
@@ -1106,13 +1109,21 @@ mod tests {
     #[test]
     fn rule_message_tables_goto_and_v6() {
         let big = rule_message(
-            &crate::vrrp::rule::parse_rule(&words("from 2001:db8::/32 table 1000 pref 5")).unwrap(),
+            &crate::vrrp::rule::parse_rule(
+                &words("from 2001:db8::/32 table 1000 pref 5"),
+                &crate::config::rt_names::RtNames::default(),
+            )
+            .unwrap(),
         );
         assert_eq!(big.header.family, AddressFamily::Inet6);
         assert_eq!(big.header.table, 0);
         assert!(big.attributes.contains(&RuleAttribute::Table(1000)));
         let goto = rule_message(
-            &crate::vrrp::rule::parse_rule(&words("goto 300 preference 200 no_track")).unwrap(),
+            &crate::vrrp::rule::parse_rule(
+                &words("goto 300 preference 200 no_track"),
+                &crate::config::rt_names::RtNames::default(),
+            )
+            .unwrap(),
         );
         assert_eq!(goto.header.action, RuleAction::Goto);
         assert!(goto.attributes.contains(&RuleAttribute::Goto(300)));
@@ -1122,13 +1133,25 @@ mod tests {
                 .iter()
                 .any(|a| matches!(a, RuleAttribute::Protocol(_)))
         );
-        let l3 = rule_message(&crate::vrrp::rule::parse_rule(&words("l3mdev pref 1000")).unwrap());
+        let l3 = rule_message(
+            &crate::vrrp::rule::parse_rule(
+                &words("l3mdev pref 1000"),
+                &crate::config::rt_names::RtNames::default(),
+            )
+            .unwrap(),
+        );
         assert_eq!(
             (l3.header.action, l3.header.table),
             (RuleAction::ToTable, 0)
         );
         assert!(l3.attributes.contains(&RuleAttribute::L3MDev(true)));
-        let bh = rule_message(&crate::vrrp::rule::parse_rule(&words("blackhole pref 1")).unwrap());
+        let bh = rule_message(
+            &crate::vrrp::rule::parse_rule(
+                &words("blackhole pref 1"),
+                &crate::config::rt_names::RtNames::default(),
+            )
+            .unwrap(),
+        );
         assert_eq!(bh.header.action, RuleAction::Blackhole);
     }
 

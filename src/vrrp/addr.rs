@@ -23,6 +23,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::config::model::IpAddressLine;
 use crate::config::parser::values::scope_number;
+use crate::config::rt_names::RtNames;
 
 /// `ifa_prefered` value meaning "forever" (INFINITY_LIFE_TIME).
 pub const LIFETIME_FOREVER: u32 = u32::MAX;
@@ -129,7 +130,8 @@ fn computed_broadcast(base: Ipv4Addr, prefix: u8, plus: bool) -> Option<Ipv4Addr
 
 /// The address to install for `line`, on `line.dev` or else `default_dev`
 /// (the instance's interface, or its VMAC, for VIPs).
-pub fn addr_spec(line: &IpAddressLine, default_dev: &str) -> NamedAddrSpec {
+/// A `scope` name comes from iproute2's `rt_scopes` (or the built-in names).
+pub fn addr_spec(line: &IpAddressLine, default_dev: &str, names: &RtNames) -> NamedAddrSpec {
     let v6 = line.addr.is_ipv6();
     let mut spec = AddrSpec::new(0, line.addr, line.prefix);
     if let Some(peer) = line.peer {
@@ -145,7 +147,11 @@ pub fn addr_spec(line: &IpAddressLine, default_dev: &str) -> NamedAddrSpec {
         .filter(|b: &Ipv4Addr| !b.is_unspecified());
     }
     if !v6 {
-        spec.scope = line.scope.as_deref().and_then(scope_number).unwrap_or(0);
+        spec.scope = line
+            .scope
+            .as_deref()
+            .and_then(|w| names.scope(w).or_else(|| scope_number(w)))
+            .unwrap_or(0);
         spec.label = line.label.clone();
     }
     let mut nodad_off = false;
@@ -210,7 +216,7 @@ mod tests {
 
     #[test]
     fn plain_ipv4_vip_on_instance_interface() {
-        let n = addr_spec(&line("192.0.2.10", 32), "eth0");
+        let n = addr_spec(&line("192.0.2.10", 32), "eth0", &RtNames::default());
         assert_eq!(n.dev, "eth0");
         assert_eq!(n.spec, AddrSpec::new(0, "192.0.2.10".parse().unwrap(), 32));
         assert_eq!(n.spec.ifa_flags(), 0);
@@ -224,7 +230,7 @@ mod tests {
         l.label = Some("eth1:vip".into());
         l.scope = Some("link".into());
         l.brd = Some("192.0.2.255".into());
-        let n = addr_spec(&l, "eth0");
+        let n = addr_spec(&l, "eth0", &RtNames::default());
         assert_eq!(n.dev, "eth1");
         assert_eq!(n.spec.label.as_deref(), Some("eth1:vip"));
         assert_eq!(n.spec.scope, 253);
@@ -236,18 +242,18 @@ mod tests {
         let mut l = line("198.51.100.77", 26);
         l.brd = Some("+".into());
         assert_eq!(
-            addr_spec(&l, "e").spec.broadcast,
+            addr_spec(&l, "e", &RtNames::default()).spec.broadcast,
             Some(Ipv4Addr::new(198, 51, 100, 127))
         );
         l.brd = Some("-".into());
         assert_eq!(
-            addr_spec(&l, "e").spec.broadcast,
+            addr_spec(&l, "e", &RtNames::default()).spec.broadcast,
             Some(Ipv4Addr::new(198, 51, 100, 64))
         );
         // Too long a prefix: keepalived installs no broadcast.
         let mut l = line("198.51.100.77", 31);
         l.brd = Some("+".into());
-        assert_eq!(addr_spec(&l, "e").spec.broadcast, None);
+        assert_eq!(addr_spec(&l, "e", &RtNames::default()).spec.broadcast, None);
     }
 
     #[test]
@@ -255,7 +261,7 @@ mod tests {
         let mut l = line("192.0.2.1", 24);
         l.peer = Some("192.0.2.2".parse().unwrap());
         l.brd = Some("+".into());
-        let s = addr_spec(&l, "e").spec;
+        let s = addr_spec(&l, "e", &RtNames::default()).spec;
         assert_eq!(s.prefix, 32);
         assert_eq!(s.peer, Some("192.0.2.2".parse().unwrap()));
         assert_eq!(s.broadcast, None);
@@ -279,12 +285,12 @@ mod tests {
 
     #[test]
     fn ipv6_vip_gets_nodad_and_deprecated_lifetime() {
-        let s = addr_spec(&line("2001:db8::10", 128), "e").spec;
+        let s = addr_spec(&line("2001:db8::10", 128), "e", &RtNames::default()).spec;
         assert!(s.nodad);
         assert_eq!(s.preferred_lft, Some(0));
         assert_eq!(s.ifa_flags(), 0x02);
         // A /64 keeps an infinite lifetime: no cacheinfo at all.
-        let s = addr_spec(&line("2001:db8::10", 64), "e").spec;
+        let s = addr_spec(&line("2001:db8::10", 64), "e", &RtNames::default()).spec;
         assert_eq!(s.preferred_lft, None);
     }
 
@@ -301,7 +307,7 @@ mod tests {
         ];
         l.scope = Some("link".into());
         l.label = Some("x".into());
-        let s = addr_spec(&l, "e").spec;
+        let s = addr_spec(&l, "e", &RtNames::default()).spec;
         assert!(!s.nodad);
         assert!(s.home && s.noprefixroute && s.mngtmpaddr && s.autojoin);
         assert_eq!(s.ifa_flags(), 0x10 | 0x100 | 0x200 | 0x400);
@@ -310,14 +316,17 @@ mod tests {
         assert_eq!(s.label, None);
         l.options = vec!["preferred_lft forever".into()];
         l.prefix = 128;
-        assert_eq!(addr_spec(&l, "e").spec.preferred_lft, None);
+        assert_eq!(
+            addr_spec(&l, "e", &RtNames::default()).spec.preferred_lft,
+            None
+        );
     }
 
     #[test]
     fn ipv4_ignores_nodad_and_lifetime() {
         let mut l = line("192.0.2.10", 32);
         l.options = vec!["preferred_lft 0".into(), "noprefixroute".into()];
-        let s = addr_spec(&l, "e").spec;
+        let s = addr_spec(&l, "e", &RtNames::default()).spec;
         assert!(!s.nodad);
         assert!(s.noprefixroute);
         assert_eq!(s.preferred_lft, None);

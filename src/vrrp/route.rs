@@ -11,8 +11,9 @@
 
 use std::net::IpAddr;
 
-use super::rule::{protocol_number, table_number};
+use super::rule::protocol_number;
 use crate::config::parser::values::scope_number;
+use crate::config::rt_names::RtNames;
 
 /// RTN_* route types we install.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,8 @@ fn ip_and_prefix(w: &str) -> Option<(IpAddr, Option<u8>)> {
 
 /// Parses the words of a route line; `Err(word)` names the first word this
 /// implementation does not handle.
-pub fn parse_route(words: &[String]) -> Result<RouteSpec, String> {
+/// Names (`table vips`, `protocol bird`) come from iproute2's files.
+pub fn parse_route(words: &[String], names: &RtNames) -> Result<RouteSpec, String> {
     let mut r = RouteSpec {
         kind: RouteKind::Unicast,
         v6: false,
@@ -93,7 +95,7 @@ pub fn parse_route(words: &[String]) -> Result<RouteSpec, String> {
             }
             "table" => {
                 let v = value(w)?;
-                r.table = table_number(v).ok_or_else(|| bad(v))?;
+                r.table = names.table(v).ok_or_else(|| bad(v))?;
             }
             "metric" | "priority" | "preference" => {
                 let v = value(w)?;
@@ -101,11 +103,19 @@ pub fn parse_route(words: &[String]) -> Result<RouteSpec, String> {
             }
             "scope" => {
                 let v = value(w)?;
-                r.scope = Some(scope_number(v).ok_or_else(|| bad(v))?);
+                r.scope = Some(
+                    names
+                        .scope(v)
+                        .or_else(|| scope_number(v))
+                        .ok_or_else(|| bad(v))?,
+                );
             }
             "protocol" | "proto" => {
                 let v = value(w)?;
-                r.protocol = protocol_number(v).ok_or_else(|| bad(v))?;
+                r.protocol = names
+                    .proto(v)
+                    .or_else(|| protocol_number(v))
+                    .ok_or_else(|| bad(v))?;
             }
             "default" | "any" | "all" if !have_dest => have_dest = true,
             "default6" if !have_dest => {
@@ -143,7 +153,7 @@ mod tests {
     fn full_unicast_route() {
         let r = parse_route(&w(
             "192.0.2.0/24 via 198.51.100.1 dev eth0 src 198.51.100.2 table 100 metric 5 scope global proto static",
-        ))
+        ), &RtNames::default())
         .unwrap();
         assert_eq!(r.kind, RouteKind::Unicast);
         assert!(!r.v6);
@@ -160,15 +170,21 @@ mod tests {
 
     #[test]
     fn defaults_and_types() {
-        let r = parse_route(&w("src 192.0.2.1 to 192.0.2.7 dev eth0")).unwrap();
+        let r = parse_route(
+            &w("src 192.0.2.1 to 192.0.2.7 dev eth0"),
+            &RtNames::default(),
+        )
+        .unwrap();
         assert_eq!((r.prefix, r.table, r.protocol, r.scope), (32, 254, 3, None));
-        let r = parse_route(&w("blackhole 2001:db8::/64")).unwrap();
+        let r = parse_route(&w("blackhole 2001:db8::/64"), &RtNames::default()).unwrap();
         assert_eq!(r.kind, RouteKind::Blackhole);
         assert!(r.v6);
-        let r = parse_route(&w("default via 192.0.2.1 table main")).unwrap();
+        let r = parse_route(&w("default via 192.0.2.1 table main"), &RtNames::default()).unwrap();
         assert_eq!((r.dest, r.prefix, r.table), (None, 0, 254));
         assert_eq!(
-            parse_route(&w("unreachable 192.0.2.0/24")).unwrap().kind,
+            parse_route(&w("unreachable 192.0.2.0/24"), &RtNames::default())
+                .unwrap()
+                .kind,
             RouteKind::Unreachable
         );
     }
@@ -176,11 +192,14 @@ mod tests {
     #[test]
     fn unsupported_words_are_named() {
         assert_eq!(
-            parse_route(&w("192.0.2.0/24 dev eth0 mtu 1400")),
+            parse_route(&w("192.0.2.0/24 dev eth0 mtu 1400"), &RtNames::default()),
             Err("mtu".to_owned())
         );
         assert_eq!(
-            parse_route(&w("192.0.2.0/24 nexthop via 192.0.2.1")),
+            parse_route(
+                &w("192.0.2.0/24 nexthop via 192.0.2.1"),
+                &RtNames::default()
+            ),
             Err("nexthop".to_owned())
         );
     }

@@ -17,6 +17,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::config::model::RuleLine;
+use crate::config::rt_names::RtNames;
 
 /// RTPROT_KEEPALIVED.
 pub const PROTO_KEEPALIVED: u8 = 18;
@@ -66,16 +67,6 @@ pub struct RuleSpec {
     pub sport: Option<(u16, u16)>,
     pub dport: Option<(u16, u16)>,
     pub no_track: bool,
-}
-
-/// A routing table by iproute2's name or number (routes and rules).
-pub(crate) fn table_number(w: &str) -> Option<u32> {
-    match w {
-        "main" => Some(254),
-        "local" => Some(255),
-        "default" => Some(253),
-        _ => parse_u64(w).and_then(|v| u32::try_from(v).ok()),
-    }
 }
 
 /// strtoul(…, 0): decimal, 0x hex or 0 octal.
@@ -147,30 +138,25 @@ pub(crate) fn protocol_number(w: &str) -> Option<u8> {
     }
 }
 
-/// `realms [FROM/]TO` as numbers.
-fn realms(w: &str) -> Option<u32> {
-    let (from, to) = match w.split_once('/') {
-        Some((f, t)) => (f.parse::<u16>().ok()?, t.parse::<u16>().ok()?),
-        None => (0, w.parse::<u16>().ok()?),
-    };
-    Some(u32::from(from) << 16 | u32::from(to))
-}
-
 /// Parses the words of a configured rule line; `Err(word)` names the first
 /// word this implementation does not handle (empty: no action). As
 /// keepalived 2.2.7 (and the config parser), the word after `inet` /
 /// `inet6` is stepped over.
-pub fn parse_rule(words: &[String]) -> Result<RuleSpec, String> {
-    parse_words(words, true)
+pub fn parse_rule(words: &[String], names: &RtNames) -> Result<RuleSpec, String> {
+    parse_words(words, true, names)
 }
 
 /// Parses the canonical words of [`RuleSpec`]'s `Display` (the leftover
 /// record), where `inet`/`inet6` is just the family.
 pub fn parse_record(words: &[String]) -> Result<RuleSpec, String> {
-    parse_words(words, false)
+    parse_words(words, false, &RtNames::default())
 }
 
-fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, String> {
+fn parse_words(
+    words: &[String],
+    family_skips_word: bool,
+    names: &RtNames,
+) -> Result<RuleSpec, String> {
     let mut r = RuleSpec {
         v6: false,
         invert: false,
@@ -222,7 +208,7 @@ fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, St
             }
             "table" | "lookup" => {
                 let v = value(w)?;
-                action = Some(RuleAction::Table(table_number(v).ok_or_else(|| bad(v))?));
+                action = Some(RuleAction::Table(names.table(v).ok_or_else(|| bad(v))?));
             }
             "preference" | "priority" | "order" | "pref" | "prio" => {
                 let v = value(w)?;
@@ -230,9 +216,7 @@ fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, St
             }
             "tos" | "dsfield" => {
                 let v = value(w)?;
-                r.tos = parse_u64(v)
-                    .and_then(|t| u8::try_from(t).ok())
-                    .ok_or_else(|| bad(v))?;
+                r.tos = names.dsfield(v).ok_or_else(|| bad(v))?;
             }
             "fwmark" => {
                 let v = value(w)?;
@@ -245,7 +229,7 @@ fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, St
             }
             "realms" => {
                 let v = value(w)?;
-                r.realms = Some(realms(v).ok_or_else(|| bad(v))?);
+                r.realms = Some(names.realms(v).ok_or_else(|| bad(v))?);
             }
             "suppress_prefixlength" | "sup_pl" => {
                 let v = value(w)?;
@@ -309,10 +293,10 @@ fn parse_words(words: &[String], family_skips_word: bool) -> Result<RuleSpec, St
     Ok(r)
 }
 
-/// The rule of a configured line, with the parser's automatic preference
-/// when the line has none.
-pub fn rule_of_line(line: &RuleLine) -> Result<RuleSpec, String> {
-    let mut r = parse_rule(&line.words)?;
+/// The rule of a configured line (names from iproute2's files), with the
+/// parser's automatic preference when the line has none.
+pub fn rule_of_line(line: &RuleLine, names: &RtNames) -> Result<RuleSpec, String> {
+    let mut r = parse_rule(&line.words, names)?;
     if r.priority.is_none() {
         r.priority = line.auto_pref;
     }
@@ -403,11 +387,14 @@ mod tests {
 
     #[test]
     fn full_ipv4_rule() {
-        let r = parse_rule(&w(
-            "from 192.0.2.0/24 to 198.51.100.7 iif eth0 oif eth1 fwmark 0x10/0xff tos 0x10 \
+        let r = parse_rule(
+            &w(
+                "from 192.0.2.0/24 to 198.51.100.7 iif eth0 oif eth1 fwmark 0x10/0xff tos 0x10 \
              preference 100 table 200 realms 3/4 uidrange 1000-2000 ipproto tcp sport 80 \
              dport 1000-2000 suppress_prefixlength 0 suppress_ifgroup 5",
-        ))
+            ),
+            &RtNames::default(),
+        )
         .unwrap();
         assert!(!r.v6);
         assert_eq!(r.from, Some(("192.0.2.0".parse().unwrap(), 24)));
@@ -433,19 +420,33 @@ mod tests {
 
     #[test]
     fn ipv6_actions_and_no_track() {
-        let r = parse_rule(&w("to 2001:db8::/32 not prohibit priority 7")).unwrap();
+        let r = parse_rule(
+            &w("to 2001:db8::/32 not prohibit priority 7"),
+            &RtNames::default(),
+        )
+        .unwrap();
         assert!(r.v6 && r.invert);
         assert_eq!(r.action, RuleAction::Prohibit);
-        let r = parse_rule(&w("inet6 inet6 l3mdev pref 9 no_track protocol static")).unwrap();
+        let r = parse_rule(
+            &w("inet6 inet6 l3mdev pref 9 no_track protocol static"),
+            &RtNames::default(),
+        )
+        .unwrap();
         assert!(r.v6);
         assert_eq!((r.action, r.protocol), (RuleAction::L3mdev, Some(4)));
-        let r = parse_rule(&w("from all type goto 200 preference 100 no_track")).unwrap();
+        let r = parse_rule(
+            &w("from all type goto 200 preference 100 no_track"),
+            &RtNames::default(),
+        )
+        .unwrap();
         assert_eq!(
             (r.action, r.from, r.protocol),
             (RuleAction::Goto(200), None, None)
         );
         assert_eq!(
-            parse_rule(&w("from 192.0.2.1 lookup main")).unwrap().action,
+            parse_rule(&w("from 192.0.2.1 lookup main"), &RtNames::default())
+                .unwrap()
+                .action,
             RuleAction::Table(254)
         );
     }
@@ -454,10 +455,10 @@ mod tests {
     #[test]
     fn family_word_steps_over_the_next_word() {
         assert_eq!(
-            parse_rule(&w("inet6 from 2001:db8::/32 table 5")),
+            parse_rule(&w("inet6 from 2001:db8::/32 table 5"), &RtNames::default()),
             Err("2001:db8::/32".into())
         );
-        let r = parse_rule(&w("inet6 x l3mdev preference 7")).unwrap();
+        let r = parse_rule(&w("inet6 x l3mdev preference 7"), &RtNames::default()).unwrap();
         assert!(r.v6);
         let rec = parse_record(&w("inet6 l3mdev preference 7")).unwrap();
         assert_eq!(r, rec);
@@ -466,16 +467,19 @@ mod tests {
     #[test]
     fn unsupported_or_incomplete_rules_are_named() {
         assert_eq!(
-            parse_rule(&w("from 192.0.2.1 preference 5")),
+            parse_rule(&w("from 192.0.2.1 preference 5"), &RtNames::default()),
             Err(String::new())
         );
         assert_eq!(
-            parse_rule(&w("tos lowdelay table 5")),
+            parse_rule(&w("tos lowdelay table 5"), &RtNames::default()),
             Err("lowdelay".into())
         );
-        assert_eq!(parse_rule(&w("table mytable")), Err("mytable".into()));
         assert_eq!(
-            parse_rule(&w("from 192.0.2.1/40 nop")),
+            parse_rule(&w("table mytable"), &RtNames::default()),
+            Err("mytable".into())
+        );
+        assert_eq!(
+            parse_rule(&w("from 192.0.2.1/40 nop"), &RtNames::default()),
             Err("192.0.2.1/40".into())
         );
     }
@@ -490,7 +494,7 @@ mod tests {
             "no_track protocol 4 preference 5 table 10 suppress_prefixlength 0 sup_group 2",
             "l3mdev preference 1000",
         ] {
-            let r = parse_rule(&w(line)).unwrap();
+            let r = parse_rule(&w(line), &RtNames::default()).unwrap();
             let again = parse_record(&w(&r.to_string())).unwrap();
             assert_eq!(r, again, "{line} -> {r}");
         }
@@ -503,8 +507,14 @@ mod tests {
             auto_pref: Some(16384),
             span: crate::config::diag::Span::new("t".into(), 1, 1),
         };
-        assert_eq!(rule_of_line(&line).unwrap().priority, Some(16384));
+        assert_eq!(
+            rule_of_line(&line, &RtNames::default()).unwrap().priority,
+            Some(16384)
+        );
         line.words = w("from 192.0.2.1 table 100 preference 3");
-        assert_eq!(rule_of_line(&line).unwrap().priority, Some(3));
+        assert_eq!(
+            rule_of_line(&line, &RtNames::default()).unwrap().priority,
+            Some(3)
+        );
     }
 }

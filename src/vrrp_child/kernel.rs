@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::model::{IpAddressLine, RouteLine, RuleLine};
+use crate::config::rt_names::RtNames;
 use crate::proto::{arp, ndisc};
 use crate::sys::netlink::{AddOutcome, Netlink, NetlinkError};
 use crate::sys::packet::PacketSocket;
@@ -39,6 +40,9 @@ pub struct Kernel {
     /// as `rule <words>` lines, so a restarted child removes them).
     rules: BTreeSet<String>,
     record: Option<PathBuf>,
+    /// iproute2's names (`table vips`, `realms a/b`) for routes, rules and
+    /// address scopes; read at start and at each reload, as keepalived.
+    names: RtNames,
     /// GARP/NA send sockets by (ifindex, EtherType); see `send_frames`.
     frame_socks: HashMap<(u32, u16), Arc<PacketSocket>>,
     /// Index and MAC of the interfaces announcements went out of, so a
@@ -84,6 +88,7 @@ impl Kernel {
             routes: BTreeMap::new(),
             rules: BTreeSet::new(),
             record,
+            names: RtNames::load(&crate::sys::host::LiveHost::default()),
             frame_socks: HashMap::new(),
             links: HashMap::new(),
         })
@@ -91,6 +96,11 @@ impl Kernel {
 
     pub fn netlink(&self) -> &Netlink {
         &self.nl
+    }
+
+    /// Reads iproute2's name files again (at reload).
+    pub fn reload_names(&mut self) {
+        self.names = RtNames::load(&crate::sys::host::LiveHost::default());
     }
 
     /// Deletes the addresses a previous run recorded and did not remove;
@@ -111,7 +121,7 @@ impl Kernel {
                     .and_then(|o| o.parse::<u32>().ok())
                     .filter(|&o| o != 0);
                 let words: Vec<String> = w.map(str::to_owned).collect();
-                if let Ok(spec) = parse_route(&words)
+                if let Ok(spec) = parse_route(&words, &self.names)
                     && let Ok(true) = self.nl.del_route(&spec, oif).await
                 {
                     logs.push(crate::messages::removed_leftover_route(&words.join(" ")));
@@ -180,7 +190,7 @@ impl Kernel {
         vip: &IpAddressLine,
         default_dev: &str,
     ) -> Result<(String, AddrSpec), String> {
-        let named = addr_spec(vip, default_dev);
+        let named = addr_spec(vip, default_dev, &self.names);
         match self.nl.link_by_name(&named.dev).await {
             Ok(Some(link)) => Ok((named.dev.clone(), named.on(link.index))),
             Ok(None) => Err(format!("interface {} doesn't exist", named.dev)),
@@ -226,7 +236,7 @@ impl Kernel {
     /// Adds a `virtual_routes` / `static_routes` line; a route form we do
     /// not handle is reported, never half-installed.
     pub async fn add_route(&mut self, line: &RouteLine, default_dev: Option<&str>) -> AddrOutcome {
-        let spec = match parse_route(&line.words) {
+        let spec = match parse_route(&line.words, &self.names) {
             Ok(s) => s,
             Err(w) => return AddrOutcome::Failed(format!("route option '{w}' is not supported")),
         };
@@ -260,7 +270,7 @@ impl Kernel {
         if self.routes.remove(&line.words).is_none() {
             return AddrOutcome::AlreadyThere;
         }
-        let Ok(spec) = parse_route(&line.words) else {
+        let Ok(spec) = parse_route(&line.words, &self.names) else {
             self.save();
             return AddrOutcome::AlreadyThere;
         };
@@ -277,7 +287,7 @@ impl Kernel {
     /// Adds a `virtual_rules` / `static_rules` line. Recorded before the
     /// call, as addresses are; a rule the kernel already had is not ours.
     pub async fn add_rule(&mut self, line: &RuleLine) -> AddrOutcome {
-        let rule = match rule_of_line(line) {
+        let rule = match rule_of_line(line, &self.names) {
             Ok(r) => r,
             Err(w) if w.is_empty() => {
                 return AddrOutcome::Failed("no action specified for rule".into());
@@ -302,7 +312,7 @@ impl Kernel {
 
     /// Removes a rule if we added it.
     pub async fn remove_rule(&mut self, line: &RuleLine) -> AddrOutcome {
-        let Ok(rule) = rule_of_line(line) else {
+        let Ok(rule) = rule_of_line(line, &self.names) else {
             return AddrOutcome::AlreadyThere;
         };
         if !self.rules.remove(&rule.to_string()) {
@@ -332,7 +342,7 @@ impl Kernel {
     /// keepalived deletes an instance's configured virtual rules when it
     /// starts, whoever installed them; `true` if one was there.
     pub async fn clear_rule_at_start(&mut self, line: &RuleLine) -> bool {
-        match rule_of_line(line) {
+        match rule_of_line(line, &self.names) {
             Ok(rule) => matches!(self.nl.del_rule(&rule).await, Ok(true)),
             Err(_) => false,
         }

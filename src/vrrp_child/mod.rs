@@ -318,6 +318,7 @@ impl Driver {
             tracing::error!("{}", messages::reload_failed());
             return;
         };
+        self.kernel.reload_names();
         // VMACs of instances the reload adds exist before their nodes are
         // built (the nodes send from them and hold their VIPs on them).
         let added = vmac::setup_missing(self.kernel.netlink(), &cfg, &self.vmacs).await;

@@ -86,6 +86,8 @@ pub struct Parser<'a> {
     /// Next automatic rule preference (keepalived counts down from 16384).
     pub next_rule_pref4: u32,
     pub next_rule_pref6: u32,
+    /// iproute2's names, read when a route, rule or address first needs one.
+    rt_names: Option<crate::config::rt_names::RtNames>,
 }
 
 impl<'a> Parser<'a> {
@@ -116,7 +118,15 @@ impl<'a> Parser<'a> {
             default_user: Default::default(),
             next_rule_pref4: 16384,
             next_rule_pref6: 16384,
+            rt_names: None,
         }
+    }
+
+    /// iproute2's name tables (read from the host once).
+    pub fn rt_names(&mut self) -> &crate::config::rt_names::RtNames {
+        let host = self.host;
+        self.rt_names
+            .get_or_insert_with(|| crate::config::rt_names::RtNames::load(host))
     }
 
     /// Drop the line source (and so stop a reader thread feeding it).

@@ -189,7 +189,40 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
             "protocol" => {
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
+                if p.rt_names().proto(&v).is_none() {
+                    p.err(l, i, format!("Protocol {v} not found or invalid for route"));
+                    return None;
+                }
                 protocol_set = Some(v);
+            }
+            // Names from /etc/iproute2 (or numbers); an unknown one drops
+            // the route, as keepalived's alloc_route does.
+            "tos" | "dsfield" | "table" | "scope" | "realms" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                let names = p.rt_names();
+                let (known, msg) = match s.as_str() {
+                    "table" => (
+                        names.table(&v).is_some(),
+                        format!("Routing table {v} not found for route"),
+                    ),
+                    "scope" => (
+                        names.scope(&v).is_some(),
+                        format!("Scope {v} not found or invalid for route"),
+                    ),
+                    "realms" => (
+                        names.realms(&v).is_some(),
+                        format!("Invalid realms {v} for route"),
+                    ),
+                    _ => (
+                        names.dsfield(&v).is_some(),
+                        format!("TOS value {v} is invalid"),
+                    ),
+                };
+                if !known {
+                    p.err(l, i, msg);
+                    return None;
+                }
             }
             _ if ONE_VALUE.contains(&s.as_str()) => {
                 p.word(l, i + 1)?;
@@ -310,8 +343,19 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
                 }
             }
             "table" | "lookup" => {
-                p.word(l, i + 1)?;
+                let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
+                match p.rt_names().table(&v) {
+                    None => {
+                        p.err(l, i, format!("Routing table {v} not found for rule"));
+                        return None;
+                    }
+                    Some(0) => {
+                        p.err(l, i, "Table 0 is not valid");
+                        return None;
+                    }
+                    Some(_) => {}
+                }
                 have_action = true;
             }
             "preference" | "priority" | "order" | "pref" | "prio" => {
@@ -336,17 +380,41 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
                 }
             }
             "protocol" => {
-                protocol = Some(p.word(l, i + 1)?.to_owned());
+                let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
+                // A number only, for rules; the rule is kept without it.
+                if parse_uint(&v, 255).is_none() {
+                    p.err(l, i, format!("Invalid protocol {v}"));
+                } else {
+                    protocol = Some(v);
+                }
             }
-            "tos"
-            | "dsfield"
-            | "fwmark"
-            | "realms"
+            "tos" | "dsfield" | "realms" | "suppress_ifgroup" | "sup_group" => {
+                let v = p.word(l, i + 1)?.to_owned();
+                i += 1;
+                let names = p.rt_names();
+                let (known, msg) = match s.as_str() {
+                    "realms" => (
+                        names.realms(&v).is_some(),
+                        format!("invalid realms {v} for rule"),
+                    ),
+                    "suppress_ifgroup" | "sup_group" => (
+                        names.group(&v).is_some(),
+                        format!("suppress_group {v} is invalid"),
+                    ),
+                    _ => (
+                        names.dsfield(&v).is_some(),
+                        format!("TOS value {v} is invalid"),
+                    ),
+                };
+                if !known {
+                    p.err(l, i, msg);
+                    return None;
+                }
+            }
+            "fwmark"
             | "suppress_prefixlength"
             | "sup_pl"
-            | "suppress_ifgroup"
-            | "sup_group"
             | "tunnel-id"
             | "uidrange"
             | "ipproto"

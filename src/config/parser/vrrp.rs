@@ -1380,7 +1380,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             "scope" => {
                 i += 1;
                 let sc = l.words[i].text.to_string();
-                if super::values::scope_number(&sc).is_some() {
+                if p.rt_names().scope(&sc).is_some() {
                     out.scope = Some(sc);
                 } else {
                     p.err(
