@@ -10,6 +10,9 @@
 #[path = "support/smtp.rs"]
 mod smtp;
 
+#[path = "support/model.rs"]
+mod model;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -19,9 +22,7 @@ use keepalived::alert::{AlertEvent, InstanceState, SmtpAuth, SmtpSettings, compo
 use keepalived::alert_driver::AlertSink;
 use keepalived::check::decision::{Decision, DecisionEvent};
 use keepalived::checker_child::alerts::{CheckerAlerts, CheckerFlip};
-use keepalived::config::model::{
-    Checker, CheckerKind, Config, Protocol, RealServer, SmtpTls, VirtualServer, VsAddr,
-};
+use keepalived::config::model::{Checker, CheckerKind, Config, RealServer, SmtpTls};
 use keepalived::sys::fifo::NotifyFifos;
 use keepalived::sys::smtp::{SmtpError, SmtpLog, date_now, send_mail};
 use smtp::{Delivered, Pki, SmtpServer};
@@ -158,14 +159,7 @@ async fn untrusted_certificate_is_refused_before_any_secret_is_sent() {
 
 /// VS [198.51.100.1]:tcp:80 with two TCP-checked real servers, quorum 2.
 fn lvs_config(port: u16) -> Config {
-    let mut v = VirtualServer::new(
-        VsAddr::Ip {
-            addr: "198.51.100.1".parse().unwrap(),
-            port: 80,
-        },
-        None,
-    );
-    v.protocol = Some(Protocol::Tcp);
+    let mut v = model::tcp_vs("198.51.100.1", 80);
     v.quorum = 2;
     v.smtp_alert = Some(true);
     for ip in ["192.0.2.2", "192.0.2.3"] {

@@ -5,14 +5,15 @@
 //! socket kinds — raw (the namespace's default `ping_group_range` "1 0"
 //! forbids ping sockets) and ping sockets once the range allows group 0.
 
+#[path = "support/model.rs"]
+mod model;
+
 use std::net::IpAddr;
 use std::process::Command;
 use std::time::Duration;
 
 use keepalived::checker_child::probe::{self, ProbeOutcome};
-use keepalived::config::model::{
-    Checker, CheckerKind, Protocol, RealServer, TIMER_HZ, VirtualServer, VsAddr,
-};
+use keepalived::config::model::{Checker, CheckerKind, RealServer, TIMER_HZ};
 use keepalived::sys::icmp::{IcmpOptions, IcmpSocket};
 
 /// Every probe ends by this deadline.
@@ -52,14 +53,7 @@ fn ping(addr: &str, timeout_ms: u64) -> ProbeOutcome {
 }
 
 fn ping_via(addr: &str, timeout_ms: u64, bind_if: Option<&str>) -> ProbeOutcome {
-    let mut v = VirtualServer::new(
-        VsAddr::Ip {
-            addr: "198.51.100.100".parse().unwrap(),
-            port: 80,
-        },
-        None,
-    );
-    v.protocol = Some(Protocol::Tcp);
+    let v = model::tcp_vs("198.51.100.100", 80);
     let r = RealServer::new(addr.parse().unwrap(), 0, None);
     let mut c = Checker::new(CheckerKind::Ping, None);
     c.conn.connect_timeout = Some(timeout_ms * TIMER_HZ / 1000);

@@ -3,6 +3,9 @@
 //! with the openssl CLI), SMTP, DNS and UDP responders, MISC scripts; and
 //! our HTTP request bytes and digests against Debian's `genhash`.
 
+#[path = "support/model.rs"]
+mod model;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::Command;
 use std::sync::Arc;
@@ -10,7 +13,7 @@ use std::time::Duration;
 
 use keepalived::checker_child::probe::{self, ProbeOutcome};
 use keepalived::config::model::{
-    Checker, CheckerKind, Protocol, RealServer, Script, TIMER_HZ, Url, VirtualServer, VsAddr,
+    Checker, CheckerKind, Protocol, RealServer, Script, TIMER_HZ, Url, VirtualServer,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
@@ -28,15 +31,7 @@ fn rt() -> tokio::runtime::Runtime {
 }
 
 fn vs() -> VirtualServer {
-    let mut v = VirtualServer::new(
-        VsAddr::Ip {
-            addr: "198.51.100.1".parse().unwrap(),
-            port: 80,
-        },
-        None,
-    );
-    v.protocol = Some(Protocol::Tcp);
-    v
+    model::tcp_vs("198.51.100.1", 80)
 }
 
 fn rs(port: u16) -> RealServer {
