@@ -233,7 +233,11 @@ mod tests {
                 .collect()
         };
         let down = Decision::new(&c, |_, _, _| false);
-        assert_eq!(names(&c, &down), ["/q-down"], "quorum_down whatever the quorum");
+        assert_eq!(
+            names(&c, &down),
+            ["/q-down"],
+            "quorum_down whatever the quorum"
+        );
         c.global.lvs_flush_on_stop = true;
         assert_eq!(names(&c, &d), ["/q-down"], "flushed: no server one by one");
     }
