@@ -768,6 +768,17 @@ pub fn process_quorum(name: &str, gained: bool) -> String {
     format!("Quorum {what} for tracked process {name}")
 }
 
+/// `lvs_sync_daemon` names an instance that is not configured.
+pub fn lvs_syncd_instance_missing(name: &str) -> String {
+    format!("Unable to find vrrp instance {name} for lvs_syncd - clearing lvs_syncd config")
+}
+
+/// The kernel refused a sync daemon command (keepalived's `ipvs_talk()`:
+/// the sockopt name and number, libipvs's error text and the errno).
+pub fn ipvs_cmd_error(cmd: &str, code: u32, desc: &str, errno: i32) -> String {
+    format!("IPVS cmd {cmd}({code}) error: {desc}({errno})")
+}
+
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
 
 /// With -D: the open-file limit was raised for the checks' sockets.
@@ -1397,6 +1408,14 @@ mod tests {
         assert_eq!(
             process_quorum("p", false),
             "Quorum lost for tracked process p"
+        );
+        assert_eq!(
+            lvs_syncd_instance_missing("VI_9"),
+            "Unable to find vrrp instance VI_9 for lvs_syncd - clearing lvs_syncd config"
+        );
+        assert_eq!(
+            ipvs_cmd_error("IP_VS_SO_SET_STOPDAEMON", 1163, "No daemon is running", 3),
+            "IPVS cmd IP_VS_SO_SET_STOPDAEMON(1163) error: No daemon is running(3)"
         );
         assert_eq!(
             rule_failed(None, false, "nop", "x"),

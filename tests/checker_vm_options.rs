@@ -6,7 +6,7 @@
 //! values), a FILE_CHECK's file value moves a weight and faults a server,
 //! an `ha_suspend` virtual server's checker waits for its address, and at
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
-//! `omega` runs `notify_down`.
+//! `omega` runs `quorum_down` (not `notify_down`: the table is flushed).
 
 mod support;
 
@@ -103,6 +103,7 @@ virtual_server 192.0.2.100 80 {
     lb_kind NAT
     protocol TCP
     omega
+    quorum_down /tmp/qdown.sh
     real_server 127.0.0.2 8080 {
         weight 1
         notify_down /tmp/down.sh
@@ -137,7 +138,8 @@ fn guest_options_suite() {
     std::fs::write("/tmp/weight", "3\n").unwrap();
     std::fs::write("/tmp/ka.conf", CONF).unwrap();
     std::fs::write("/tmp/down.sh", "#!/bin/sh\necho down > /tmp/omega\n").unwrap();
-    sh("chmod 755 /tmp/down.sh");
+    std::fs::write("/tmp/qdown.sh", "#!/bin/sh\necho qdown > /tmp/omega-q\n").unwrap();
+    sh("chmod 755 /tmp/down.sh /tmp/qdown.sh");
     let _keep = TcpListener::bind("127.0.0.2:8080").unwrap();
     let mut d = Daemon(
         Command::new("keepalived")
@@ -250,17 +252,29 @@ fn guest_options_suite() {
     );
     // A foreign service added now goes with lvs_flush_on_stop.
     sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
+    // (notify_down ran when the file faulted the server.)
+    let _ = std::fs::remove_file("/tmp/omega");
     let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
-        panic!("keepalived did not stop:\n{}", log());
+        panic!(
+            "keepalived did not stop:
+{}",
+            log()
+        );
     };
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());
     assert!(norm(&sh("ipvsadm -L --daemon")).is_empty(), "daemons left");
-    wait_for(
-        "omega notify_down",
-        Duration::from_secs(3),
-        || std::fs::read_to_string("/tmp/omega").is_ok_and(|s| s.trim() == "down"),
-        String::new,
+    // omega with lvs_flush_on_stop: keepalived's clear_services() flushes
+    // and runs only each virtual server's quorum_down (before it exits),
+    // no real server's notify_down.
+    assert_eq!(
+        std::fs::read_to_string("/tmp/omega-q").ok().as_deref(),
+        Some("qdown\n"),
+        "omega quorum_down"
+    );
+    assert!(
+        !std::path::Path::new("/tmp/omega").exists(),
+        "notify_down ran at stop despite lvs_flush_on_stop"
     );
     print!("{}", log());
     println!("OPTIONS SUITE PASSED");

@@ -1,6 +1,6 @@
 //! The global LVS settings the checker applies around the table itself
 //! (keepalived's `check_daemon.c` start/stop and `ipwrapper.c`), sans I/O:
-//! `lvs_timeouts`, the sync daemon it runs when no VRRP instance owns it,
+//! `lvs_timeouts`, the sync daemons it runs when no VRRP instance owns them,
 //! `ha_suspend`'s "is this virtual server's address here" and `omega`'s
 //! scripts at shutdown.
 
@@ -27,23 +27,20 @@ pub fn timeouts(cfg: &Config) -> Option<Timeouts> {
     (t != Timeouts::default()).then_some(t)
 }
 
-/// The sync daemons the checker itself runs: with `lvs_sync_daemon` and no
-/// VRRP instance named, keepalived's checker starts both a master and a
-/// backup daemon (sync id 0 unless given). With an instance, keepalived's
-/// VRRP child runs the master daemon while the instance is MASTER and the
-/// backup one otherwise; our VRRP child does not drive IPVS, so the checker
-/// runs both here too, with the instance's VRID as the default sync id.
+/// The sync daemons the checker itself runs (keepalived's
+/// `checker_ipvs_syncd_needed()`): with `lvs_sync_daemon` and no VRRP
+/// instance named, both a master and a backup daemon (sync id 0 unless
+/// given). With an instance named, none: the VRRP child runs the one that
+/// instance's state calls for (`vrrp::lvs_sync`), and if no such instance
+/// exists nobody runs one.
 pub fn sync_daemons(cfg: &Config) -> Vec<SyncDaemon> {
     let Some(sd) = &cfg.global.lvs_sync_daemon else {
         return Vec::new();
     };
-    let vrid = sd.vrrp_instance.as_ref().and_then(|name| {
-        cfg.vrrp_instances
-            .iter()
-            .find(|i| &i.name == name)
-            .and_then(|i| i.vrid)
-    });
-    let sync_id = sd.id.or(vrid.map(u32::from)).unwrap_or(0);
+    if sd.vrrp_instance.is_some() {
+        return Vec::new();
+    }
+    let sync_id = sd.id.unwrap_or(0);
     [SYNC_MASTER, SYNC_BACKUP]
         .into_iter()
         .map(|state| SyncDaemon {
@@ -90,20 +87,25 @@ fn in_range(a: IpAddr, first: IpAddr, last: IpAddr) -> bool {
     }
 }
 
-/// `omega`: the scripts run at shutdown — `notify_down` of each live real
-/// server and `quorum_down` of a virtual server holding quorum.
+/// `omega`: the scripts run at shutdown (keepalived's `clear_services()`,
+/// not called with `-I`), per virtual server with `omega`: the
+/// `notify_down` of each live real server, unless `lvs_flush_on_stop`
+/// flushes (then no real server is taken out one by one), and then its
+/// `quorum_down` — always, whatever the quorum was (`update_vs_notifies()`
+/// with `stopping` drops the quorum unconditionally).
 pub fn omega_scripts(cfg: &Config, d: &Decision) -> Vec<Script> {
+    let flushing = cfg.global.lvs_flush_on_stop || cfg.global.lvs_flush_on_stop_vs;
     let mut out = Vec::new();
     for (v, st) in cfg.virtual_servers.iter().zip(&d.vs) {
         if !v.omega {
             continue;
         }
         for (r, rst) in v.real_servers.iter().zip(&st.rs) {
-            if let (true, Some(s)) = (rst.alive(), &r.notify_down) {
+            if let (false, true, Some(s)) = (flushing, rst.alive(), &r.notify_down) {
                 out.push((**s).clone());
             }
         }
-        if let (true, Some(s)) = (st.quorum_up, &v.quorum_down) {
+        if let Some(s) = &v.quorum_down {
             out.push((**s).clone());
         }
     }
@@ -152,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn sync_daemon_master_and_backup_without_instance() {
+    fn sync_daemons_are_the_checkers_only_without_instance() {
         let mut c = Config::default();
         assert!(sync_daemons(&c).is_empty());
         c.global.lvs_sync_daemon = Some(LvsSyncDaemon {
@@ -167,16 +169,15 @@ mod tests {
         assert_eq!(d[0].sync_id, 0);
         assert_eq!(d[1].mcast_port, Some(8849));
         assert_eq!(d[1].mcast_ifn, "eth0");
+        c.global.lvs_sync_daemon.as_mut().unwrap().id = Some(7);
+        assert_eq!(sync_daemons(&c)[1].sync_id, 7);
         c.global.lvs_sync_daemon.as_mut().unwrap().vrrp_instance = Some("VI_1".into());
         c.vrrp_instances.push(crate::config::model::VrrpInstance {
             name: "VI_1".into(),
             vrid: Some(51),
             ..Default::default()
         });
-        let d = sync_daemons(&c);
-        assert_eq!((d.len(), d[0].sync_id), (2, 51), "id defaults to the VRID");
-        c.global.lvs_sync_daemon.as_mut().unwrap().id = Some(7);
-        assert_eq!(sync_daemons(&c)[1].sync_id, 7);
+        assert!(sync_daemons(&c).is_empty(), "the VRRP child's");
     }
 
     #[test]
@@ -225,7 +226,19 @@ mod tests {
             .map(|s| s.args[0].clone())
             .collect();
         assert_eq!(names, ["/rs-down", "/q-down"]);
-        let d = Decision::new(&c, |_, _, _| false);
-        assert!(omega_scripts(&c, &d).is_empty(), "nothing was up");
+        let names = |c: &Config, d: &Decision| -> Vec<String> {
+            omega_scripts(c, d)
+                .iter()
+                .map(|s| s.args[0].clone())
+                .collect()
+        };
+        let down = Decision::new(&c, |_, _, _| false);
+        assert_eq!(
+            names(&c, &down),
+            ["/q-down"],
+            "quorum_down whatever the quorum"
+        );
+        c.global.lvs_flush_on_stop = true;
+        assert_eq!(names(&c, &d), ["/q-down"], "flushed: no server one by one");
     }
 }

@@ -25,6 +25,7 @@ use crate::messages;
 use crate::proto::ipvs::Timeouts;
 use crate::script::ScriptSpec;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
+use crate::sys::spawn::{NOTIFY_STOP_LIMIT, spawn_notify_limited};
 use alerts::{CheckerAlerts, CheckerFlip};
 use probe::{ProbeOutcome, ProbeSpec};
 
@@ -438,7 +439,13 @@ impl Driver {
                 _ = int.recv() => break,
             }
         }
-        self.shutdown();
+        let omega = self.shutdown();
+        // keepalived's checker waits for its omega scripts (tracked
+        // children) before it exits, each for at most 1 s before its
+        // process group is SIGKILLed (`child_killed_thread`); the reaping
+        // gets a little slack, never more.
+        let deadline = NOTIFY_STOP_LIMIT + Duration::from_millis(500);
+        let _ = tokio::time::timeout(deadline, futures::future::join_all(omega)).await;
         if let Some(a) = &mut self.alerts {
             // The parent allows child_wait_time (5 s by default) before
             // SIGKILL: the last mails get part of it.
@@ -465,10 +472,13 @@ impl Driver {
         {
             tracing::info!("{}", crate::messages::ipvs_timeouts_failed());
         }
-        if lvs_global::sync_daemons(&self.cfg) != lvs_global::sync_daemons(prev) {
-            for d in std::mem::take(&mut self.daemons) {
-                let _ = self.ipvs.stop_daemon(d.state, 0);
-            }
+        // As keepalived: daemons the new configuration leaves to the VRRP
+        // child (or drops) are not touched here, so that the VRRP child's
+        // own reload is not raced.
+        let wanted = lvs_global::sync_daemons(&self.cfg);
+        if wanted.is_empty() {
+            self.daemons.clear();
+        } else if wanted != lvs_global::sync_daemons(prev) {
             self.daemons = start_globals_daemons(&mut self.ipvs, &self.cfg);
         }
     }
@@ -645,15 +655,23 @@ impl Driver {
 
     /// SIGTERM: remove what we added unless `-I` (all of IPVS with
     /// `lvs_flush_on_stop`, whole services without per-server lines with
-    /// `lvs_flush_on_stop VS`); `omega` scripts; our sync daemons stop.
-    fn shutdown(&mut self) {
-        for s in lvs_global::omega_scripts(&self.cfg, &self.decision) {
-            if let Err(e) = crate::sys::spawn::spawn_notify(&ScriptSpec::from_script(&s, &[]), &[])
-            {
-                tracing::info!(
+    /// `lvs_flush_on_stop VS`); `omega` scripts (not with `-I`, as
+    /// keepalived), returned to be awaited; our sync daemons stop.
+    fn shutdown(&mut self) -> Vec<tokio::task::JoinHandle<crate::script::ScriptOutcome>> {
+        let mut omega = Vec::new();
+        let scripts = if self.opts.dont_release_ipvs {
+            Vec::new()
+        } else {
+            lvs_global::omega_scripts(&self.cfg, &self.decision)
+        };
+        for s in scripts {
+            let spec = ScriptSpec::from_script(&s, &[]);
+            match spawn_notify_limited(&spec, &[], NOTIFY_STOP_LIMIT) {
+                Ok(h) => omega.push(h),
+                Err(e) => tracing::info!(
                     "{}",
                     messages::notify_exec_failed(&s.args.join(" "), e.description())
-                );
+                ),
             }
         }
         let g = &self.cfg.global;
@@ -702,5 +720,6 @@ impl Driver {
         for d in std::mem::take(&mut self.daemons) {
             let _ = self.ipvs.stop_daemon(d.state, 0);
         }
+        omega
     }
 }

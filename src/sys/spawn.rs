@@ -84,11 +84,15 @@ fn spawn_notify_inner(
     // Spawned now, synchronously, so that scripts start in the order the
     // caller asks for (specific notify before the generic one).
     let (mut child, pid) = spawn(&spec)?;
+    // The limit runs from the spawn, not from when the task is first
+    // polled: a caller that goes on with other work first (the checker
+    // removing its IPVS entries at stop) must not lengthen it.
+    let deadline = limit.map(|l| tokio::time::Instant::now() + l);
     Ok(tokio::spawn(async move {
-        let Some(limit) = limit else {
+        let Some(deadline) = deadline else {
             return outcome(&spec, wait(&mut child).await);
         };
-        if let Ok(status) = tokio::time::timeout(limit, wait(&mut child)).await {
+        if let Ok(status) = tokio::time::timeout_at(deadline, wait(&mut child)).await {
             return outcome(&spec, status);
         }
         signal_group(pid, Signal::SIGKILL);

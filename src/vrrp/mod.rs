@@ -19,6 +19,7 @@
 pub mod action;
 pub mod addr;
 pub mod instance;
+pub mod lvs_sync;
 pub mod notify;
 pub mod route;
 pub mod rule;

@@ -21,6 +21,7 @@ pub mod net;
 pub mod node;
 pub mod scripts;
 pub mod statics;
+pub mod syncd;
 pub mod tx;
 pub mod vmac;
 
@@ -138,6 +139,9 @@ struct Driver {
     /// `vrrp_track_process`es some instance tracks.
     procs: Vec<ProcessTracker>,
     epoch: Instant,
+    /// `lvs_sync_daemon IF VRRP_INSTANCE`: the IPVS sync daemon follows
+    /// that instance's state.
+    syncd: syncd::SyncDriver,
 }
 
 /// The sockets each interface and family needs.
@@ -299,6 +303,7 @@ impl Driver {
             track_file_cfg: cfg.track_files.clone(),
             ready: || {},
             epoch: Instant::now(),
+            syncd: syncd::SyncDriver::new(&cfg),
         })
     }
 
@@ -419,6 +424,10 @@ impl Driver {
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
             self.exec(i, actions).await;
         }
+        let nodes = &self.nodes;
+        self.syncd.reload(&cfg, |name| {
+            nodes.iter().find(|n| n.name == name).map(|n| n.fsm.state())
+        });
         if self.opts.detail {
             tracing::info!(
                 "{}",
@@ -462,6 +471,7 @@ impl Driver {
         self.start_processes(&self.track_process_cfg.clone()).await;
         let mut proc_tick = tokio::time::interval(Duration::from_secs(1));
         for i in 0..self.nodes.len() {
+            self.syncd.started(&self.nodes[i].name);
             let now = self.now();
             let actions = self.nodes[i].fsm.handle(now, Input::Start);
             self.exec(i, actions).await;
@@ -708,6 +718,7 @@ impl Driver {
                             messages::state_change(&self.nodes[i].name, &from, &to, &reason)
                         );
                     }
+                    self.syncd.transition(&self.nodes[i].name, from, to);
                     let st = &mut self.nodes[i].stats;
                     if to == State::Master {
                         st.become_master += 1;
