@@ -418,7 +418,13 @@ async fn checker_reload_follows_the_new_mail_settings_and_fifo() {
     let got = new_server.wait_for_async(2, LIMIT).await;
     let mails: Vec<_> = got
         .iter()
-        .map(|m| (m.header("Subject").unwrap(), m.body(), m.header("To").unwrap()))
+        .map(|m| {
+            (
+                m.header("Subject").unwrap(),
+                m.body(),
+                m.header("To").unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         mails,
@@ -435,7 +441,10 @@ async fn checker_reload_follows_the_new_mail_settings_and_fifo() {
             ),
         ]
     );
-    for (m, what) in got.iter().zip(["RS removed at reload", "VS quorum lost at reload"]) {
+    for (m, what) in got
+        .iter()
+        .zip(["RS removed at reload", "VS quorum lost at reload"])
+    {
         show(what, m);
     }
     assert_eq!(

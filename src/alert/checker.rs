@@ -207,7 +207,10 @@ mod tests {
             "[192.0.2.2]:80",
         ));
         let detail = smtp_detail(&line);
-        assert_eq!(detail, Some("Bad greeting banner from server [192.0.2.2]:80"));
+        assert_eq!(
+            detail,
+            Some("Bad greeting banner from server [192.0.2.2]:80")
+        );
         let e = rs_mail(&c, 0, 0, 0, false, (true, false), detail).unwrap();
         assert_eq!(
             e.body(),

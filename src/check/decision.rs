@@ -748,8 +748,7 @@ mod tests {
                     "Starting with quorum down 6-1=7 > 5 for VS [192.0.2.100]:tcp:80".into()
                 ),
                 DecisionEvent::Log(
-                    "Adding sorry server [198.51.100.9]:tcp:8080 to VS [192.0.2.100]:tcp:80"
-                        .into()
+                    "Adding sorry server [198.51.100.9]:tcp:8080 to VS [192.0.2.100]:tcp:80".into()
                 ),
                 DecisionEvent::Quorum {
                     vs: 0,

@@ -21,11 +21,17 @@ pub enum RemovalEvent {
     Script(Script),
     /// A live real server taken out: its `RS … DOWN` FIFO line and, with
     /// its `smtp_alert`, the "=> Removing <=" mail.
-    RsRemoved { vs: usize, rs: usize },
+    RsRemoved {
+        vs: usize,
+        rs: usize,
+    },
     /// The removals cost virtual server `vs` its quorum (live weight now
     /// `weight_sum`): `VS … DOWN` FIFO line and, with its `smtp_alert`,
     /// the "Lost quorum" mail. keepalived logs nothing for it.
-    QuorumLost { vs: usize, weight_sum: i64 },
+    QuorumLost {
+        vs: usize,
+        weight_sum: i64,
+    },
 }
 
 /// keepalived's `vs_iseq()`: a group by name (and port, which our groups
@@ -34,7 +40,9 @@ pub enum RemovalEvent {
 pub fn same_vs(a: &VirtualServer, b: &VirtualServer) -> bool {
     match (&a.addr, &b.addr) {
         (VsAddr::Group { name: x }, VsAddr::Group { name: y }) => x == y,
-        (VsAddr::Fwmark { mark: x }, VsAddr::Fwmark { mark: y }) => x == y && a.ip_family == b.ip_family,
+        (VsAddr::Fwmark { mark: x }, VsAddr::Fwmark { mark: y }) => {
+            x == y && a.ip_family == b.ip_family
+        }
         (VsAddr::Ip { .. }, VsAddr::Ip { .. }) => a.addr == b.addr && a.protocol == b.protocol,
         _ => false,
     }
@@ -181,10 +189,12 @@ mod tests {
         let mut old = old;
         old.virtual_servers[0].inhibit_on_failure = true;
         let ev = removals(&old, &dec, &new);
-        assert!(ev.contains(&RemovalEvent::Log(
-            "Removing (inhibited) service [198.51.100.3]:tcp:8080 from VS [192.0.2.1]:tcp:80"
-                .into()
-        )));
+        assert!(
+            ev.contains(&RemovalEvent::Log(
+                "Removing (inhibited) service [198.51.100.3]:tcp:8080 from VS [192.0.2.1]:tcp:80"
+                    .into()
+            ))
+        );
     }
 
     #[test]
@@ -248,7 +258,15 @@ mod tests {
                 "service [198.51.100.2]:tcp:8080 no longer exist".into()
             )]
         );
-        assert!(sorry_kept(&old.virtual_servers[0], false, &new.virtual_servers[0]));
-        assert!(!sorry_kept(&old.virtual_servers[0], true, &new.virtual_servers[0]));
+        assert!(sorry_kept(
+            &old.virtual_servers[0],
+            false,
+            &new.virtual_servers[0]
+        ));
+        assert!(!sorry_kept(
+            &old.virtual_servers[0],
+            true,
+            &new.virtual_servers[0]
+        ));
     }
 }

@@ -486,8 +486,7 @@ impl Driver {
                 && let Some(ost) = od.vs.get(oi)
             {
                 self.decision.vs[vi].quorum_up = ost.quorum_up;
-                sorry_in_place =
-                    reload_diff::sorry_kept(&oc.virtual_servers[oi], ost.quorum_up, v);
+                sorry_in_place = reload_diff::sorry_kept(&oc.virtual_servers[oi], ost.quorum_up, v);
             }
             dec.extend(self.decision.init_quorum(&self.cfg, vi, sorry_in_place));
         }
@@ -619,6 +618,19 @@ impl Driver {
             ProbeOutcome::Down(ref m) => Some(m.clone()),
             _ => None,
         };
+        // SMTP_CHECK words its going down with the failing attempt's
+        // reason ("SMTP_CHECK Bad greeting banner from server …", logged
+        // once: smtp_final()), not the other checkers' "failed after N
+        // retries" line.
+        let smtp_reason = match &failure {
+            Some(f)
+                if self.cfg.virtual_servers[vs].real_servers[rs].checkers[ck].kind
+                    == crate::config::model::CheckerKind::Smtp =>
+            {
+                Some((f.clone(), s.log_all_failures && s.fsm.is_up()))
+            }
+            _ => None,
+        };
         let events = s.fsm.result(now, ok);
         self.arm(i);
         let mut dec = Vec::new();
@@ -630,6 +642,11 @@ impl Driver {
         }
         for e in events {
             match e {
+                CheckEvent::Log(_) if smtp_reason.is_some() => {
+                    if let Some((line, false)) = &smtp_reason {
+                        tracing::info!("{line}");
+                    }
+                }
                 CheckEvent::Log(l) => tracing::info!("{l}"),
                 CheckEvent::Alive(up) => {
                     let was = self.decision.vs[vs].rs[rs].alive();
