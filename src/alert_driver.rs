@@ -46,6 +46,16 @@ impl AlertSink {
         AlertSink::new(settings, fifos)
     }
 
+    /// Reload: closes the FIFOs, then starts over from the new
+    /// configuration (its SMTP settings and FIFOs). The old queue's task
+    /// sends what it holds and ends; it is no longer awaited at exit.
+    pub fn restart(&mut self, cfg: &Config, process: FifoProcess) {
+        // Closed first: a FIFO at the same path is unlinked by the old one
+        // before the new one is made.
+        self.close();
+        *self = AlertSink::start(cfg, process);
+    }
+
     /// A sink from parts (tests point it at a loopback server).
     pub fn new(settings: Option<SmtpSettings>, fifos: NotifyFifos) -> AlertSink {
         let mut task = None;

@@ -1235,6 +1235,30 @@ pub fn ipvs_timeouts_failed() -> &'static str {
     "Failed to set ipvs timeouts"
 }
 
+/// Start-up or reload finds a VS without quorum (keepalived prints
+/// `quorum-hysteresis=threshold` where the threshold is quorum+hysteresis).
+pub fn starting_with_quorum_down(
+    quorum: i64,
+    hysteresis: i64,
+    threshold: i64,
+    weight: i64,
+    vs: &str,
+) -> String {
+    format!("Starting with quorum down {quorum}-{hysteresis}={threshold} > {weight} for VS {vs}")
+}
+
+/// Reload: a real server is no longer in its (kept) virtual server.
+pub fn service_no_longer_exist(rs: &str) -> String {
+    format!("service {rs} no longer exist")
+}
+
+/// Reload: a real server still in IPVS is taken out (`inhibited`: with
+/// inhibit_on_failure and down, so present with weight 0).
+pub fn removing_service_at_reload(inhibited: bool, rs: &str, vs: &str) -> String {
+    let inh = if inhibited { "(inhibited) " } else { "" };
+    format!("Removing {inh}service {rs} from VS {vs}")
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
 
 /// mkfifo() failed (`prefix` "", "vrrp_" or "lvs_").
@@ -2114,6 +2138,22 @@ mod tests {
             "Got ICMP packet with type 0x3"
         );
         assert_eq!(ipvs_timeouts_failed(), "Failed to set ipvs timeouts");
+        assert_eq!(
+            starting_with_quorum_down(2, 1, 3, 1, "[192.0.2.1]:tcp:80"),
+            "Starting with quorum down 2-1=3 > 1 for VS [192.0.2.1]:tcp:80"
+        );
+        assert_eq!(
+            service_no_longer_exist(rs),
+            "service [192.0.2.2]:tcp:0 no longer exist"
+        );
+        assert_eq!(
+            removing_service_at_reload(true, rs, "[192.0.2.1]:tcp:80"),
+            "Removing (inhibited) service [192.0.2.2]:tcp:0 from VS [192.0.2.1]:tcp:80"
+        );
+        assert_eq!(
+            removing_service_at_reload(false, rs, "[192.0.2.1]:tcp:80"),
+            removing_service(rs, "[192.0.2.1]:tcp:80")
+        );
         assert_eq!(
             changing_weight(3, 0, false, rs, "[192.0.2.1]:tcp:80"),
             "Changing weight from 3 to 0 for inactive service [192.0.2.2]:tcp:0 of VS [192.0.2.1]:tcp:80"

@@ -192,6 +192,7 @@ fn flip(a: &CheckerAlerts, cfg: &Config, d: &mut Decision, (vs, rs, up): (usize,
             ck: 0,
             up,
             rs_alive: (was, now),
+            failure: None,
         },
     );
     assert!(
@@ -356,6 +357,156 @@ async fn vrrp_alerts_reach_a_real_server() {
         Some("[LVS_1] VRRP Instance VI_1 - Stopping"),
         "{got:?}"
     );
+}
+
+/// Reads lines from a FIFO the sink made, with a bounded wait for each.
+async fn fifo_lines(path: &Path, n: usize) -> Vec<String> {
+    let reader = tokio::net::unix::pipe::OpenOptions::new()
+        .open_receiver(path)
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(reader).lines();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let l = tokio::time::timeout(LIMIT, lines.next_line()).await;
+        out.push(l.expect("FIFO line in time").unwrap().unwrap());
+    }
+    out
+}
+
+fn fifo_at(path: &Path) -> Option<keepalived::config::model::Fifo> {
+    Some(keepalived::config::model::Fifo {
+        path: path.display().to_string(),
+        script: None,
+    })
+}
+
+// Reload of the checker child: the new configuration's server, router_id
+// and FIFO take the removal notifies (keepalived opens them before
+// clear_diff_services); the removed real server's own smtp_alert decides.
+#[tokio::test]
+async fn checker_reload_follows_the_new_mail_settings_and_fifo() {
+    use keepalived::check::reload_diff::{RemovalEvent, removals};
+    let dir = tempfile::tempdir().unwrap();
+    let old_server = SmtpServer::start(&dir.path().join("mail-old"), &[]);
+    let new_server = SmtpServer::start(&dir.path().join("mail-new"), &[]);
+    let mut old = lvs_config(old_server.port);
+    old.global.lvs_notify_fifo = fifo_at(&dir.path().join("old.fifo"));
+    let mut new = lvs_config(new_server.port);
+    new.global.router_id = Some("LVS_2".into());
+    new.global.notification_email = vec!["noc@example.com".into()];
+    new.global.lvs_notify_fifo = fifo_at(&dir.path().join("new.fifo"));
+    new.virtual_servers[0].real_servers.remove(1); // 192.0.2.3 goes
+    let mut alerts = CheckerAlerts::start(&old);
+    let d = Decision::new(&old, |_, _, _| true);
+    alerts.reload(&new);
+    assert!(
+        !dir.path().join("old.fifo").exists(),
+        "old FIFO still there"
+    );
+    let evs = removals(&old, &d, &new);
+    assert!(evs.contains(&RemovalEvent::RsRemoved { vs: 0, rs: 1 }));
+    let reader = tokio::spawn(fifo_lines_owned(dir.path().join("new.fifo"), 2));
+    for e in &evs {
+        alerts.removal(&old, e);
+    }
+    let got = new_server.wait_for_async(2, LIMIT).await;
+    let mails: Vec<_> = got
+        .iter()
+        .map(|m| {
+            (
+                m.header("Subject").unwrap(),
+                m.body(),
+                m.header("To").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        mails,
+        [
+            (
+                "[LVS_2] Realserver [192.0.2.3]:tcp:80 of virtual server [198.51.100.1]:tcp:80 - DOWN",
+                "=> Removing <=\r\n\r\n",
+                "noc@example.com"
+            ),
+            (
+                "[LVS_2] Virtualserver [198.51.100.1]:tcp:80 - DOWN",
+                "=> Lost quorum 2+0=2 <= 1 <=\r\n\r\n",
+                "noc@example.com"
+            ),
+        ]
+    );
+    for (m, what) in got
+        .iter()
+        .zip(["RS removed at reload", "VS quorum lost at reload"])
+    {
+        show(what, m);
+    }
+    assert_eq!(
+        reader.await.unwrap(),
+        [
+            "RS [192.0.2.3]:tcp:80 [198.51.100.1]:tcp:80 DOWN",
+            "VS [198.51.100.1]:tcp:80 DOWN"
+        ]
+    );
+    assert!(old_server.delivered().is_empty());
+    alerts.finish(LIMIT).await;
+}
+
+async fn fifo_lines_owned(path: std::path::PathBuf, n: usize) -> Vec<String> {
+    fifo_lines(&path, n).await
+}
+
+// Reload of the VRRP child: later alerts use the new global_defs; an
+// instance deleted by the reload is gated by the old ones but reported
+// through the new server and FIFO.
+#[tokio::test]
+async fn vrrp_reload_follows_the_new_mail_settings_and_fifo() {
+    use keepalived::config::model::VrrpInstance;
+    use keepalived::vrrp::notify::NotifyEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let old_server = SmtpServer::start(&dir.path().join("mail-old"), &[]);
+    let new_server = SmtpServer::start(&dir.path().join("mail-new"), &[]);
+    let mut old = lvs_config(old_server.port);
+    old.virtual_servers.clear();
+    old.global.smtp_alert = Some(true);
+    old.global.vrrp_notify_fifo = fifo_at(&dir.path().join("old.fifo"));
+    let mut new = old.clone();
+    new.global.smtp_server = Some(("127.0.0.1".into(), new_server.port));
+    new.global.router_id = Some("LVS_2".into());
+    new.global.smtp_alert = None; // instances now default to no mail
+    new.global.vrrp_notify_fifo = fifo_at(&dir.path().join("new.fifo"));
+    let inst = |name: &str| VrrpInstance {
+        name: name.into(),
+        ..VrrpInstance::default()
+    };
+    let mut a = keepalived::vrrp_child::alerts::Alerts::start(&old);
+    a.instance(&inst("VI_1"), NotifyEvent::Backup, 100);
+    assert_eq!(old_server.wait_for_async(1, LIMIT).await.len(), 1);
+    let old_global = a.reload(&new);
+    let reader = tokio::spawn(fifo_lines_owned(dir.path().join("new.fifo"), 2));
+    a.deleted(&inst("VI_OLD"), NotifyEvent::Deleted, 100, &old_global);
+    a.instance(&inst("VI_1"), NotifyEvent::Master, 100); // no mail: new defaults
+    let got = new_server.wait_for_async(1, LIMIT).await;
+    assert_eq!(
+        got.iter()
+            .map(|m| (m.header("Subject").unwrap(), m.body()))
+            .collect::<Vec<_>>(),
+        [(
+            "[LVS_2] VRRP Instance VI_OLD - Deleted",
+            "=> VRRP Deleted at reload <=\r\n\r\n"
+        )]
+    );
+    show("VRRP instance deleted at reload", &got[0]);
+    assert_eq!(
+        reader.await.unwrap(),
+        [
+            "INSTANCE \"VI_OLD\" DELETED 100",
+            "INSTANCE \"VI_1\" MASTER 100"
+        ]
+    );
+    a.finish(LIMIT).await;
+    assert_eq!(new_server.delivered().len(), 1);
+    assert_eq!(old_server.delivered().len(), 1);
 }
 
 // ---- `-t` on the extension keywords -----------------------------------------

@@ -1229,3 +1229,72 @@ fn namespace_option_runs_inside_the_namespace() {
     ok(got.map_err(|e| format!("{e}\n{text}")));
     ok(gone.map_err(|e| format!("{e}\n{text}")));
 }
+
+/// SIGHUP that changes `vrrp_notify_fifo` and removes an instance: the
+/// VRRP child closes the old FIFO and writes from then on to the new one,
+/// starting with the removed instance's DELETED line (keepalived opens the
+/// new configuration's FIFOs before `clear_diff_vrrp` reports deletions).
+#[test]
+fn reload_takes_the_new_vrrp_notify_fifo() {
+    if skip("reload_takes_the_new_vrrp_notify_fifo") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (fa, fb) = (dir.path().join("a.fifo"), dir.path().join("b.fifo"));
+    let (fa, fb) = (fa.to_str().unwrap(), fb.to_str().unwrap());
+    let (lines_a, lines_b) = (
+        support::guest_mail::fifo_reader(fa),
+        support::guest_mail::fifo_reader(fb),
+    );
+    let with = |fifo: &str, instances: &[Vi]| {
+        conf(instances)
+            .replacen(
+                "    router_id lifecycle\n",
+                &format!("    router_id lifecycle\n    vrrp_notify_fifo {fifo}\n"),
+                1,
+            )
+            .replacen(
+                "vrrp_instance VI_2 {\n",
+                "vrrp_instance VI_2 {\n    notify_deleted\n",
+                1,
+            )
+    };
+    let lab = lab();
+    let d = start(
+        &lab,
+        &with(fa, &[("VI_1", 51, VIP), ("VI_2", 52, "192.0.2.201")]),
+        &[],
+        &StartOptions::default(),
+    );
+    ok(d.wait_log("(VI_2) Entering MASTER STATE", ELECTION));
+    let has = |l: &Arc<Mutex<Vec<String>>>, prefix: &str| {
+        l.lock().unwrap().iter().any(|x| x.starts_with(prefix))
+    };
+    let show = || {
+        format!(
+            "A: {:?}\nB: {:?}",
+            lines_a.lock().unwrap(),
+            lines_b.lock().unwrap()
+        )
+    };
+    ok(poll_until(
+        QUICK,
+        "VI_2's MASTER line in the first FIFO",
+        || has(&lines_a, "INSTANCE \"VI_2\" MASTER"),
+        show,
+    ));
+    fs::write(
+        d.dir().join("keepalived.conf"),
+        with(fb, &[("VI_1", 51, VIP)]),
+    )
+    .unwrap();
+    d.signal(Signal::SIGHUP).unwrap();
+    ok(d.wait_log("Reload complete", QUICK));
+    ok(poll_until(
+        QUICK,
+        "VI_2's DELETED line in the new FIFO",
+        || has(&lines_b, "INSTANCE \"VI_2\" DELETED"),
+        show,
+    ));
+    assert!(!has(&lines_a, "INSTANCE \"VI_2\" DELETED"), "{}", show());
+}

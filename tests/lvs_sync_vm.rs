@@ -115,24 +115,12 @@ impl Daemon {
 
     /// SIGTERM; returns how long the daemon took to exit (bounded wait).
     fn stop(&mut self) -> Duration {
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
-            nix::sys::signal::Signal::SIGTERM,
-        )
-        .unwrap();
         let t0 = Instant::now();
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                assert!(s.success(), "exit {s:?}\n{}", self.log());
-                return t0.elapsed();
-            }
-            assert!(
-                t0.elapsed() < Duration::from_secs(20),
-                "daemon did not stop:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let Some(s) = support::run::terminate(&mut self.child, Duration::from_secs(20)) else {
+            panic!("daemon did not stop:\n{}", self.log());
+        };
+        assert!(s.success(), "exit {s:?}\n{}", self.log());
+        t0.elapsed()
     }
 }
 

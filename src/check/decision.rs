@@ -34,10 +34,18 @@ pub enum DecisionEvent {
         rs: usize,
         up: bool,
     },
-    /// A virtual server gained or lost quorum.
+    /// A virtual server gained or lost quorum; `init` when found by the
+    /// evaluation at start-up or reload (keepalived's
+    /// `update_quorum_state(vs, init)`, whose mail says "Starting with
+    /// quorum up|down").
+    /// `threshold` is the one keepalived compared with (and mails):
+    /// quorum + hysteresis when quorum was down, quorum - hysteresis when
+    /// it was up.
     Quorum {
         vs: usize,
         up: bool,
+        init: bool,
+        threshold: i64,
     },
 }
 
@@ -272,7 +280,7 @@ impl Decision {
                     quorum_up: false,
                     rs,
                 };
-                st.quorum_up = alive_weight(&st) >= i64::from(v.quorum);
+                st.quorum_up = initial_quorum(v, &st);
                 st
             })
             .collect();
@@ -349,8 +357,7 @@ impl Decision {
                 FileStatus::Weight(w) => (true, w),
             };
         }
-        let q = i64::from(cfg.virtual_servers[vs].quorum);
-        self.vs[vs].quorum_up = alive_weight(&self.vs[vs]) >= q;
+        self.vs[vs].quorum_up = initial_quorum(&cfg.virtual_servers[vs], &self.vs[vs]);
     }
 
     /// A FILE_CHECK's file changed (keepalived's
@@ -419,7 +426,12 @@ impl Decision {
             if let Some(s) = &v.quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
-            ev.push(DecisionEvent::Quorum { vs, up: true });
+            ev.push(DecisionEvent::Quorum {
+                vs,
+                up: true,
+                init: false,
+                threshold: q + h,
+            });
         } else if st.quorum_up && (w < q - h || w == 0) {
             st.quorum_up = false;
             ev.push(DecisionEvent::Log(messages::lost_quorum(q, h, w, &vn)));
@@ -432,7 +444,83 @@ impl Decision {
             if let Some(s) = &v.quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
-            ev.push(DecisionEvent::Quorum { vs, up: false });
+            ev.push(DecisionEvent::Quorum {
+                vs,
+                up: false,
+                init: false,
+                threshold: q - h,
+            });
+        }
+        ev
+    }
+
+    /// The quorum evaluation keepalived makes when it (re)initialises a
+    /// virtual server (`init_service_vs()` → `update_quorum_state(vs,
+    /// true)`), at start-up and at each reload. Right after start-up the
+    /// state is already `initial_quorum`'s, so only one case speaks: quorum
+    /// down with a sorry server not yet in place ("Starting with quorum
+    /// down", the sorry server added, `quorum_down` run, VS FIFO line and
+    /// mail). At reload a kept virtual server keeps its old state, so a
+    /// changed quorum, hysteresis or set of real servers can also make it
+    /// gain quorum here (logged "Gained quorum", mailed "Starting with
+    /// quorum up") or lose it. `sorry_in_place`: the sorry server is
+    /// already in IPVS (a reload keeping it), keepalived's
+    /// `ISALIVE(vs->s_svr)`.
+    pub fn init_quorum(
+        &mut self,
+        cfg: &Config,
+        vs: usize,
+        sorry_in_place: bool,
+    ) -> Vec<DecisionEvent> {
+        let Some(v) = cfg.virtual_servers.get(vs) else {
+            return Vec::new();
+        };
+        let st = &mut self.vs[vs];
+        let w = alive_weight(st);
+        let (q, h) = (i64::from(v.quorum), i64::from(v.hysteresis));
+        let threshold = if st.quorum_up { q - h } else { q + h };
+        let vn = vs_name(v);
+        let mut ev = Vec::new();
+        if !st.quorum_up && w >= threshold {
+            st.quorum_up = true;
+            ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
+            if let (Some(ss), true) = (&v.sorry_server, sorry_in_place) {
+                ev.push(DecisionEvent::Log(messages::removing_sorry_server(
+                    &rs_name(v, ss),
+                    &vn,
+                )));
+            }
+            if let Some(s) = &v.quorum_up {
+                ev.push(DecisionEvent::Script((**s).clone()));
+            }
+            ev.push(DecisionEvent::Quorum {
+                vs,
+                up: true,
+                init: true,
+                threshold,
+            });
+        } else if (st.quorum_up && (w == 0 || w < threshold))
+            || (!st.quorum_up && v.sorry_server.is_some() && !sorry_in_place)
+        {
+            st.quorum_up = false;
+            ev.push(DecisionEvent::Log(messages::starting_with_quorum_down(
+                q, h, threshold, w, &vn,
+            )));
+            if let (Some(ss), false) = (&v.sorry_server, sorry_in_place) {
+                ev.push(DecisionEvent::Log(messages::adding_sorry_server(
+                    &rs_name(v, ss),
+                    &vn,
+                )));
+            }
+            if let Some(s) = &v.quorum_down {
+                ev.push(DecisionEvent::Script((**s).clone()));
+            }
+            ev.push(DecisionEvent::Quorum {
+                vs,
+                up: false,
+                init: true,
+                threshold,
+            });
         }
         ev
     }
@@ -475,6 +563,12 @@ impl Decision {
         }
         t
     }
+}
+
+/// keepalived's `set_quorum_states()` after parsing: quorum is held when
+/// the live weight reaches quorum + hysteresis.
+fn initial_quorum(v: &VirtualServer, st: &VsState) -> bool {
+    alive_weight(st) >= i64::from(v.quorum) + i64::from(v.hysteresis)
 }
 
 fn alive_weight(st: &VsState) -> i64 {
@@ -623,13 +717,75 @@ mod tests {
         assert!(ev.contains(&DecisionEvent::Log(
             "Lost quorum 1-0=1 > 0 for VS [192.0.2.100]:tcp:80".into()
         )));
-        assert!(ev.contains(&DecisionEvent::Quorum { vs: 0, up: false }));
+        assert!(ev.contains(&DecisionEvent::Quorum {
+            vs: 0,
+            up: false,
+            init: false,
+            threshold: 1
+        }));
         assert_eq!(weights(&d, &c), [("198.51.100.9".into(), 1)]);
         let ev = d.set_checker(&c, 0, 1, 0, true);
         assert!(ev.contains(&DecisionEvent::Log(
             "Gained quorum 1+0=1 <= 3 for VS [192.0.2.100]:tcp:80".into()
         )));
         assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
+    }
+
+    #[test]
+    fn start_up_speaks_only_for_quorum_down_with_a_sorry_server() {
+        // quorum 6 > 2+3: down from the start; with a sorry server that is
+        // "Starting with quorum down" (threshold quorum+hysteresis).
+        let mut c = cfg(false, true);
+        c.virtual_servers[0].quorum = 6;
+        c.virtual_servers[0].hysteresis = 1;
+        let mut d = Decision::new(&c, |_, _, _| true);
+        assert!(!d.vs[0].quorum_up);
+        let ev = d.init_quorum(&c, 0, false);
+        assert_eq!(
+            ev,
+            [
+                DecisionEvent::Log(
+                    "Starting with quorum down 6-1=7 > 5 for VS [192.0.2.100]:tcp:80".into()
+                ),
+                DecisionEvent::Log(
+                    "Adding sorry server [198.51.100.9]:tcp:8080 to VS [192.0.2.100]:tcp:80".into()
+                ),
+                DecisionEvent::Quorum {
+                    vs: 0,
+                    up: false,
+                    init: true,
+                    threshold: 7
+                },
+            ]
+        );
+        // the sorry server already in place (a reload keeping it): silent
+        assert!(d.init_quorum(&c, 0, true).is_empty());
+        // without a sorry server, or with quorum, nothing is said
+        let mut c = cfg(false, false);
+        c.virtual_servers[0].quorum = 6;
+        let mut d = Decision::new(&c, |_, _, _| true);
+        assert!(d.init_quorum(&c, 0, false).is_empty());
+        let c = cfg(false, true);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        assert!(d.vs[0].quorum_up);
+        assert!(d.init_quorum(&c, 0, false).is_empty());
+    }
+
+    #[test]
+    fn reload_keeping_an_old_state_can_gain_quorum_at_init() {
+        let c = cfg(false, false);
+        let mut d = Decision::new(&c, |_, _, _| true);
+        d.vs[0].quorum_up = false; // carried over from the old configuration
+        let ev = d.init_quorum(&c, 0, false);
+        assert!(ev.contains(&DecisionEvent::Quorum {
+            vs: 0,
+            up: true,
+            init: true,
+            threshold: 1
+        }));
+        assert!(ev.contains(&DecisionEvent::Log(
+            "Gained quorum 1+0=1 <= 5 for VS [192.0.2.100]:tcp:80".into()
+        )));
     }
 
     #[test]

@@ -7,3 +7,4 @@ pub mod decision;
 pub mod file_check;
 pub mod ipvs_diff;
 pub mod lvs_global;
+pub mod reload_diff;

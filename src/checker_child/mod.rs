@@ -20,6 +20,7 @@ use crate::check::decision::{self, Decision, DecisionEvent};
 use crate::check::file_check::{FileCheck, FileStatus};
 use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
 use crate::check::lvs_global;
+use crate::check::reload_diff::{self, RemovalEvent};
 use crate::config::model::Config;
 use crate::messages;
 use crate::proto::ipvs::Timeouts;
@@ -83,6 +84,7 @@ pub fn run(
         };
         d.alerts = Some(CheckerAlerts::start(&d.cfg));
         d.build(Vec::new());
+        d.init_quorums(None);
         d.sync();
         d.activate_log();
         ready();
@@ -172,6 +174,16 @@ impl FileSlot {
     }
 }
 
+/// Runs a notify or quorum script (no time limit, not waited for).
+fn spawn_script(s: &crate::config::model::Script) {
+    if let Err(e) = crate::sys::spawn::spawn_notify(&ScriptSpec::from_script(s, &[]), &[]) {
+        tracing::info!(
+            "{}",
+            messages::notify_exec_failed(&s.args.join(" "), e.description())
+        );
+    }
+}
+
 /// A probe result: (generation, slot index, outcome).
 type Report = (u64, usize, ProbeOutcome);
 
@@ -199,7 +211,7 @@ struct Driver {
     local: Vec<std::net::IpAddr>,
     tx: mpsc::UnboundedSender<Report>,
     rx: mpsc::UnboundedReceiver<Report>,
-    /// Mails and FIFO lines (kept across reloads).
+    /// Mails and FIFO lines (restarted with the new settings at reload).
     alerts: Option<CheckerAlerts>,
 }
 
@@ -417,11 +429,20 @@ impl Driver {
                     tracing::info!("{}", messages::child_reloading());
                     if let Some(cfg) = reload() {
                         let prev = std::mem::replace(&mut self.cfg, cfg);
+                        // keepalived's order: the new configuration's FIFOs
+                        // and mail settings, then the removals' notifies
+                        // (clear_diff_services), then the new topology.
+                        if let Some(a) = &mut self.alerts {
+                            a.reload(&self.cfg);
+                        }
+                        self.removals(&prev);
                         self.reload_globals(&prev);
                         self.generation += 1;
                         let old = std::mem::take(&mut self.slots);
+                        let old_decision = self.decision.clone();
                         // probes in flight are dropped: reschedule them now
                         self.build(old);
+                        self.init_quorums(Some((&prev, &old_decision)));
                         let now = self.now();
                         for i in 0..self.slots.len() {
                             let s = &mut self.slots[i];
@@ -452,6 +473,48 @@ impl Driver {
             a.finish(Duration::from_secs(3)).await;
         }
         tracing::info!("{}", messages::child_stopped());
+    }
+
+    /// keepalived's `init_services()` quorum pass (start-up, and reload
+    /// with the old configuration and state): a kept virtual server keeps
+    /// its quorum state, and its sorry server if unchanged and in use;
+    /// then each virtual server's [`Decision::init_quorum`] events are
+    /// handled (logs, scripts, FIFO lines, mails).
+    fn init_quorums(&mut self, old: Option<(&Config, &Decision)>) {
+        let mut dec = Vec::new();
+        for vi in 0..self.cfg.virtual_servers.len() {
+            let v = &self.cfg.virtual_servers[vi];
+            let mut sorry_in_place = false;
+            if let Some((oc, od)) = old
+                && let Some(oi) = oc
+                    .virtual_servers
+                    .iter()
+                    .position(|o| reload_diff::same_vs(o, v))
+                && let Some(ost) = od.vs.get(oi)
+            {
+                self.decision.vs[vi].quorum_up = ost.quorum_up;
+                sorry_in_place = reload_diff::sorry_kept(&oc.virtual_servers[oi], ost.quorum_up, v);
+            }
+            dec.extend(self.decision.init_quorum(&self.cfg, vi, sorry_in_place));
+        }
+        self.handle(dec, &[]);
+    }
+
+    /// Reload: what the old configuration had and the new one has not
+    /// (keepalived's `clear_diff_services()`): logs, `notify_down` and
+    /// `quorum_down` scripts, FIFO lines, "=> Removing <=" and "Lost
+    /// quorum" mails. The entries leave IPVS with the next sync.
+    fn removals(&mut self, prev: &Config) {
+        for e in reload_diff::removals(prev, &self.decision, &self.cfg) {
+            match &e {
+                RemovalEvent::Log(l) => tracing::info!("{l}"),
+                RemovalEvent::Script(s) => spawn_script(s),
+                RemovalEvent::RsRemoved { .. } | RemovalEvent::QuorumLost { .. } => {}
+            }
+            if let Some(a) = &self.alerts {
+                a.removal(prev, &e);
+            }
+        }
     }
 
     /// At reload (keepalived's `start_check()` with `reload`): timeouts set
@@ -561,6 +624,23 @@ impl Driver {
             ProbeOutcome::Dynamic(code) => *code != 1,
         };
         let (vs, rs, ck) = (s.vs, s.rs, s.ck);
+        let failure = match out {
+            ProbeOutcome::Down(ref m) => Some(m.clone()),
+            _ => None,
+        };
+        // SMTP_CHECK words its going down with the failing attempt's
+        // reason ("SMTP_CHECK Bad greeting banner from server …", logged
+        // once: smtp_final()), not the other checkers' "failed after N
+        // retries" line.
+        let smtp_reason = match &failure {
+            Some(f)
+                if self.cfg.virtual_servers[vs].real_servers[rs].checkers[ck].kind
+                    == crate::config::model::CheckerKind::Smtp =>
+            {
+                Some((f.clone(), s.log_all_failures && s.fsm.is_up()))
+            }
+            _ => None,
+        };
         let events = s.fsm.result(now, ok);
         self.arm(i);
         let mut dec = Vec::new();
@@ -572,6 +652,11 @@ impl Driver {
         }
         for e in events {
             match e {
+                CheckEvent::Log(_) if smtp_reason.is_some() => {
+                    if let Some((line, false)) = &smtp_reason {
+                        tracing::info!("{line}");
+                    }
+                }
                 CheckEvent::Log(l) => tracing::info!("{l}"),
                 CheckEvent::Alive(up) => {
                     let was = self.decision.vs[vs].rs[rs].alive();
@@ -583,6 +668,7 @@ impl Driver {
                         ck,
                         up,
                         rs_alive: (was, now),
+                        failure: failure.clone(),
                     });
                 }
             }
@@ -637,16 +723,7 @@ impl Driver {
         for e in dec {
             match e {
                 DecisionEvent::Log(l) => tracing::info!("{l}"),
-                DecisionEvent::Script(s) => {
-                    if let Err(e) =
-                        crate::sys::spawn::spawn_notify(&ScriptSpec::from_script(&s, &[]), &[])
-                    {
-                        tracing::info!(
-                            "{}",
-                            messages::notify_exec_failed(&s.args.join(" "), e.description())
-                        );
-                    }
-                }
+                DecisionEvent::Script(s) => spawn_script(&s),
                 DecisionEvent::RsAlive { .. } | DecisionEvent::Quorum { .. } => {}
             }
         }

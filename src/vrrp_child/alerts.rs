@@ -29,8 +29,46 @@ impl Alerts {
         }
     }
 
+    /// Reload: the new configuration's `global_defs` decide from now on
+    /// and its mail settings and FIFOs replace the old (keepalived closes
+    /// the FIFOs at reload and opens the new configuration's in
+    /// `vrrp_complete_init()`, before `clear_diff_vrrp()` reports deleted
+    /// instances). Returns the old `global_defs`, which still decide for
+    /// the old instances ([`Self::deleted`]). Mails already queued still go
+    /// out with the settings they were queued under.
+    pub fn reload(&mut self, cfg: &Config) -> GlobalDefs {
+        self.sink.restart(cfg, FifoProcess::Vrrp);
+        std::mem::replace(&mut self.global, cfg.global.clone())
+    }
+
     /// An instance event (state change, or one of the FIFO-only events).
     pub fn instance(&mut self, inst: &VrrpInstance, ev: NotifyEvent, priority: u8) {
+        let global = std::mem::take(&mut self.global);
+        self.instance_under(inst, ev, priority, &global);
+        self.global = global;
+    }
+
+    /// An instance removed by a reload: its `smtp_alert` was resolved
+    /// against the old `old_global` (as keepalived resolved it when that
+    /// configuration was read), the FIFO line and mail go where the new
+    /// configuration says.
+    pub fn deleted(
+        &mut self,
+        inst: &VrrpInstance,
+        ev: NotifyEvent,
+        priority: u8,
+        old_global: &GlobalDefs,
+    ) {
+        self.instance_under(inst, ev, priority, old_global);
+    }
+
+    fn instance_under(
+        &mut self,
+        inst: &VrrpInstance,
+        ev: NotifyEvent,
+        priority: u8,
+        global: &GlobalDefs,
+    ) {
         self.sink
             .fifo_line(&fifo_line(Subject::Instance, &inst.name, ev, priority));
         let (true, Some(st)) = (self.sink.mails(), InstanceState::from_notify(ev)) else {
@@ -38,8 +76,8 @@ impl Alerts {
         };
         let mem = self.instances.entry(inst.name.clone()).or_default();
         if mem.instance(
-            instance_smtp_alert(inst, &self.global),
-            self.global.no_email_faults,
+            instance_smtp_alert(inst, global),
+            global.no_email_faults,
             st,
         ) {
             self.sink.mail(&AlertEvent::Instance {

@@ -362,6 +362,8 @@ impl Driver {
         // their actions address the right sockets and VIPs.
         self.nodes = old.into_iter().flatten().collect();
         self.groups.clear();
+        // The new configuration's mail settings and FIFOs from here on.
+        let old_global = self.alerts.reload(&cfg);
         for i in 0..self.nodes.len() {
             let now = self.now();
             // An instance no longer configured is "deleted" (keepalived's
@@ -383,7 +385,7 @@ impl Driver {
                 let prio = n.fsm.effective_priority();
                 let (ev, runs) =
                     notify::instance_notify(&n.inst, notify::NotifyEvent::Deleted, prio);
-                self.alerts.instance(&n.inst, ev, prio);
+                self.alerts.deleted(&n.inst, ev, prio, &old_global);
                 self.run_notifies(runs, false);
             }
         }

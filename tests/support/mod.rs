@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod guest_mail;
 pub mod lab;
 pub mod netns;
 pub mod pcap;
