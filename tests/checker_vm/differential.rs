@@ -411,7 +411,10 @@ pub fn run(reference: &str, ours: &str) {
         servers.down(s.down);
         servers.up(s.up);
         let prev = recorded.last().unwrap().clone();
-        let t = settle(&prev, Duration::from_secs(10), Duration::from_secs(2));
+        // Quiet for longer than the slowest detection (HTTP_GET: delay_loop
+        // 1 + connect_timeout 1 + delay_before_retry 1 + a retry), so that a
+        // step whose servers change at different times is recorded whole.
+        let t = settle(&prev, Duration::from_secs(10), Duration::from_secs(5));
         let gone: Vec<_> = prev.difference(&t).collect();
         let new: Vec<_> = t.difference(&prev).collect();
         eprintln!(
