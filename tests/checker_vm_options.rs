@@ -13,10 +13,10 @@ mod support;
 use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::run::{Daemon, terminate};
-use support::vm::{assert_guest_test_passes, in_guest};
+use support::vm::{assert_guest_test_passes, in_guest, sh, wait_for};
 
 #[test]
 fn vm_runs_checker_options_suite() {
@@ -35,12 +35,6 @@ fn vm_runs_checker_options_suite() {
 
 // ----------------------------------------------------------------- guest half
 
-fn sh(cmd: &str) -> String {
-    let o = Command::new("sh").args(["-c", cmd]).output().expect("sh");
-    assert!(o.status.success(), "{cmd}: {o:?}");
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 fn norm(s: &str) -> Vec<String> {
     s.lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
@@ -54,19 +48,6 @@ fn table() -> BTreeSet<String> {
         .into_iter()
         .filter(|l| l.starts_with("TCP ") || (l.starts_with("-> ") && !l.contains("RemoteAddress")))
         .collect()
-}
-
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool, show: impl Fn() -> String) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(
-            t0.elapsed() < limit,
-            "{what}: not within {limit:?}: {}",
-            show()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
 }
 
 fn wait_table(want: &[&str], limit: Duration, what: &str) {

@@ -23,7 +23,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::vm::{assert_guest_test_passes, in_guest};
+use support::vm::{assert_guest_test_passes, in_guest, sh, wait_for};
 
 /// Debian's keepalived, the reference.
 const REFERENCE: &str = "/usr/sbin/keepalived";
@@ -51,12 +51,6 @@ fn vm_runs_sync_suite() {
 
 // ----------------------------------------------------------------- guest half
 
-fn sh(cmd: &str) -> String {
-    let o = Command::new("sh").args(["-c", cmd]).output().expect("sh");
-    assert!(o.status.success(), "{cmd}: {o:?}");
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
 /// The running sync daemons as "ROLE mcast=IF syncid=N", from
 /// `ipvsadm -L --daemon` ("master sync daemon (mcast=d0, syncid=7, ...)").
 fn daemons() -> Vec<String> {
@@ -71,19 +65,6 @@ fn daemons() -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-fn wait_for(what: &str, limit: Duration, mut ok: impl FnMut() -> bool, show: impl Fn() -> String) {
-    let t0 = Instant::now();
-    while !ok() {
-        assert!(
-            t0.elapsed() < limit,
-            "{what}: not within {limit:?}: {}",
-            show()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
 }
 
 /// A daemon under test, SIGKILLed if the test panics.

@@ -164,7 +164,7 @@ impl Default for RtNames {
 }
 
 /// strtoul(…, 0) over the whole word; a leading `-` is refused.
-fn parse_number(w: &str) -> Option<u64> {
+pub(crate) fn parse_number(w: &str) -> Option<u64> {
     let w = w.trim_start_matches([' ', '\t']);
     if w.starts_with('-') || w.is_empty() {
         return None;

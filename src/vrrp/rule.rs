@@ -17,7 +17,7 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::config::model::RuleLine;
-use crate::config::rt_names::RtNames;
+use crate::config::rt_names::{RtNames, parse_number};
 
 /// RTPROT_KEEPALIVED.
 pub const PROTO_KEEPALIVED: u8 = 18;
@@ -69,19 +69,8 @@ pub struct RuleSpec {
     pub no_track: bool,
 }
 
-/// strtoul(…, 0): decimal, 0x hex or 0 octal.
-fn parse_u64(w: &str) -> Option<u64> {
-    if let Some(h) = w.strip_prefix("0x").or_else(|| w.strip_prefix("0X")) {
-        u64::from_str_radix(h, 16).ok()
-    } else if w.len() > 1 && w.starts_with('0') {
-        u64::from_str_radix(&w[1..], 8).ok()
-    } else {
-        w.parse().ok()
-    }
-}
-
 fn u32_of(w: &str) -> Option<u32> {
-    parse_u64(w).and_then(|v| u32::try_from(v).ok())
+    parse_number(w).and_then(|v| u32::try_from(v).ok())
 }
 
 fn prefix(w: &str) -> Option<Option<(IpAddr, u8)>> {
@@ -243,7 +232,7 @@ fn parse_words(
             "oif" => r.oif = Some(value(w)?.to_owned()),
             "tunnel-id" => {
                 let v = value(w)?;
-                r.tunnel_id = Some(parse_u64(v).ok_or_else(|| bad(v))?);
+                r.tunnel_id = Some(parse_number(v).ok_or_else(|| bad(v))?);
             }
             "uidrange" => {
                 let v = value(w)?;

@@ -100,3 +100,33 @@ pub fn assert_guest_test_passes(
         }
     }
 }
+
+/// Guest side: runs `cmd` with `sh -c`, which must succeed; its stdout.
+pub fn sh(cmd: &str) -> String {
+    let o = std::process::Command::new("sh")
+        .args(["-c", cmd])
+        .output()
+        .expect("sh");
+    assert!(o.status.success(), "{cmd}: {o:?}");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Guest side: polls `ok` every 100 ms until it holds, failing with
+/// `show()` after `limit`; prints how long it took.
+pub fn wait_for(
+    what: &str,
+    limit: std::time::Duration,
+    mut ok: impl FnMut() -> bool,
+    show: impl Fn() -> String,
+) {
+    let t0 = std::time::Instant::now();
+    while !ok() {
+        assert!(
+            t0.elapsed() < limit,
+            "{what}: not within {limit:?}: {}",
+            show()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
+}

@@ -7,6 +7,7 @@ use super::ctx::Parser;
 use super::values::{parse_ip_strict as parse_ip, parse_uint, split_prefix};
 use super::vrrp::interface_known;
 use crate::config::model::{RouteLine, RuleLine};
+use crate::config::rt_names::RtNames;
 use crate::config::token::Line;
 
 /// Route types `ip route` accepts before the destination.
@@ -100,6 +101,42 @@ fn valid_dest(s: &str) -> Option<bool> {
         parse_uint(l, if ip.is_ipv6() { 128 } else { 32 })?;
     }
     Some(ip.is_ipv6())
+}
+
+/// keepalived's message for a route (`rule` false) or rule option whose
+/// value is neither a number nor a name iproute2's files know; `None` when
+/// it is known.
+fn unknown_name(names: &RtNames, option: &str, v: &str, rule: bool) -> Option<String> {
+    let (known, msg) = match (option, rule) {
+        ("table", _) => (
+            names.table(v).is_some(),
+            format!(
+                "Routing table {v} not found for {}",
+                if rule { "rule" } else { "route" }
+            ),
+        ),
+        ("scope", _) => (
+            names.scope(v).is_some(),
+            format!("Scope {v} not found or invalid for route"),
+        ),
+        ("realms", false) => (
+            names.realms(v).is_some(),
+            format!("Invalid realms {v} for route"),
+        ),
+        ("realms", true) => (
+            names.realms(v).is_some(),
+            format!("invalid realms {v} for rule"),
+        ),
+        ("suppress_ifgroup" | "sup_group", _) => (
+            names.group(v).is_some(),
+            format!("suppress_group {v} is invalid"),
+        ),
+        _ => (
+            names.dsfield(v).is_some(),
+            format!("TOS value {v} is invalid"),
+        ),
+    };
+    (!known).then_some(msg)
 }
 
 pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<RouteLine> {
@@ -200,26 +237,7 @@ pub fn route_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<R
             "tos" | "dsfield" | "table" | "scope" | "realms" => {
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
-                let names = p.rt_names();
-                let (known, msg) = match s.as_str() {
-                    "table" => (
-                        names.table(&v).is_some(),
-                        format!("Routing table {v} not found for route"),
-                    ),
-                    "scope" => (
-                        names.scope(&v).is_some(),
-                        format!("Scope {v} not found or invalid for route"),
-                    ),
-                    "realms" => (
-                        names.realms(&v).is_some(),
-                        format!("Invalid realms {v} for route"),
-                    ),
-                    _ => (
-                        names.dsfield(&v).is_some(),
-                        format!("TOS value {v} is invalid"),
-                    ),
-                };
-                if !known {
+                if let Some(msg) = unknown_name(p.rt_names(), &s, &v, false) {
                     p.err(l, i, msg);
                     return None;
                 }
@@ -392,22 +410,7 @@ pub fn rule_line(p: &mut Parser, l: &Line, allow_track_group: bool) -> Option<Ru
             "tos" | "dsfield" | "realms" | "suppress_ifgroup" | "sup_group" => {
                 let v = p.word(l, i + 1)?.to_owned();
                 i += 1;
-                let names = p.rt_names();
-                let (known, msg) = match s.as_str() {
-                    "realms" => (
-                        names.realms(&v).is_some(),
-                        format!("invalid realms {v} for rule"),
-                    ),
-                    "suppress_ifgroup" | "sup_group" => (
-                        names.group(&v).is_some(),
-                        format!("suppress_group {v} is invalid"),
-                    ),
-                    _ => (
-                        names.dsfield(&v).is_some(),
-                        format!("TOS value {v} is invalid"),
-                    ),
-                };
-                if !known {
+                if let Some(msg) = unknown_name(p.rt_names(), &s, &v, true) {
                     p.err(l, i, msg);
                     return None;
                 }
