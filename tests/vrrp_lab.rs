@@ -481,7 +481,13 @@ fn v3_ipv4(a: Impl, b: Impl) {
     wait_holders(&lab, VIP4, &[0], ELECTION);
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     let n0 = lab.node(0).clone();
-    let f = ok(cap.wait_frame("a v3 advert", Duration::from_secs(2), |f| is_advert(f, 56)));
+    // Node 0's: under load a late-starting master lets node 1 win a first,
+    // short election, so its adverts may come first in the capture.
+    let f = ok(
+        cap.wait_frame("a v3 advert from node 0", Duration::from_secs(2), |f| {
+            is_advert(f, 56) && mac_string(&f.src_mac) == n0.mac
+        }),
+    );
     let Kind::Vrrp {
         src,
         version,
@@ -518,11 +524,11 @@ fn v3_ipv6(a: Impl, b: Impl) {
     wait_holders(&lab, VIP6, &[0], ELECTION);
     ok(d1.wait_log("(VI_1) Entering BACKUP STATE", ELECTION));
     let (n0, n1) = (lab.node(0).clone(), lab.node(1).clone());
-    let f = ok(
-        cap.wait_frame("a v3 IPv6 advert", Duration::from_secs(2), |f| {
-            is_advert(f, 57)
-        }),
-    );
+    let f = ok(cap.wait_frame(
+        "a v3 IPv6 advert from node 0",
+        Duration::from_secs(2),
+        |f| is_advert(f, 57) && mac_string(&f.src_mac) == n0.mac,
+    ));
     let Kind::Vrrp {
         src,
         dst,
