@@ -86,6 +86,10 @@ pub struct Parser<'a> {
     /// Next automatic rule preference (keepalived counts down from 16384).
     pub next_rule_pref4: u32,
     pub next_rule_pref6: u32,
+    /// Interfaces already looked up: keepalived reads the interface list
+    /// once, and hundreds of instances naming the same two interfaces should
+    /// not cost a filesystem lookup each.
+    interfaces: std::collections::HashMap<String, bool>,
 }
 
 impl<'a> Parser<'a> {
@@ -116,7 +120,18 @@ impl<'a> Parser<'a> {
             default_user: Default::default(),
             next_rule_pref4: 16384,
             next_rule_pref6: 16384,
+            interfaces: Default::default(),
         }
+    }
+
+    /// Whether interface `name` exists on the host, asked once per name.
+    pub fn interface_exists(&mut self, name: &str) -> bool {
+        if let Some(&known) = self.interfaces.get(name) {
+            return known;
+        }
+        let known = self.host.interface_exists(name);
+        self.interfaces.insert(name.to_owned(), known);
+        known
     }
 
     /// Drop the line source (and so stop a reader thread feeding it).

@@ -319,7 +319,7 @@ impl Parser<'_> {
 /// keepalived's `inet_stosockaddr()` without port: the text up to the first
 /// `-` or `/` (range and mask are ignored) as an IPv4/IPv6 address.
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    let cut = s.find(['-', '/']).unwrap_or(s.len());
+    let cut = (s.bytes().position(|b| b == b'-' || b == b'/')).unwrap_or(s.len());
     parse_ip_strict(&s[..cut])
 }
 
@@ -335,31 +335,34 @@ pub fn parse_ip_strict(s: &str) -> Option<IpAddr> {
 /// `inet_pton(AF_INET)`: exactly four decimal octets, no leading zeros beyond
 /// one digit each is fine for glibc ("010" is accepted as 10).
 pub fn parse_ipv4_inet_pton(s: &str) -> Option<Ipv4Addr> {
+    // One pass over the bytes (this runs for every address of a large
+    // configuration): inet_pton's parts are 1 to 3 digits, no leading zero.
     let mut o = [0u8; 4];
-    let mut n = 0;
-    for p in s.split('.') {
-        // inet_pton: 1 to 3 digits, no leading zero.
-        if n == 4
-            || p.is_empty()
-            || p.len() > 3
-            || (p.len() > 1 && p.starts_with('0'))
-            || !p.bytes().all(|b| b.is_ascii_digit())
-        {
+    let (mut n, mut v, mut len, mut lead0) = (0usize, 0u16, 0usize, false);
+    for &b in s.as_bytes().iter().chain(std::iter::once(&b'.')) {
+        if b == b'.' {
+            if n == 4 || len == 0 || (len > 1 && lead0) {
+                return None;
+            }
+            o[n] = u8::try_from(v).ok()?;
+            (n, v, len) = (n + 1, 0, 0);
+        } else if b.is_ascii_digit() {
+            if len == 3 {
+                return None;
+            }
+            lead0 = if len == 0 { b == b'0' } else { lead0 };
+            v = v * 10 + u16::from(b - b'0');
+            len += 1;
+        } else {
             return None;
         }
-        o[n] = p
-            .bytes()
-            .fold(0u16, |v, b| v * 10 + u16::from(b - b'0'))
-            .try_into()
-            .ok()?;
-        n += 1;
     }
     (n == 4).then(|| Ipv4Addr::from(o))
 }
 
 /// Split `ADDR/LEN` into the address and prefix (`None` when no `/`).
 pub fn split_prefix(s: &str) -> (&str, Option<&str>) {
-    match s.find('/') {
+    match s.bytes().position(|b| b == b'/') {
         Some(p) => (&s[..p], Some(&s[p + 1..])),
         None => (s, None),
     }
