@@ -128,6 +128,36 @@ impl LineSource for ThreadedReader {
         std::mem::take(&mut self.diags)
     }
 
+    /// The whole next batch at once: the parser's emptied queue goes back
+    /// to the reader in its place. Diagnostics arrive as with
+    /// [`LineSource::next_line`]: those of a batch when its first line does.
+    fn next_lines(&mut self, out: &mut VecDeque<Line>, diags: &mut Vec<Diag>) {
+        if !self.batch.is_empty() {
+            out.append(&mut self.batch);
+            diags.append(&mut self.diags);
+            return;
+        }
+        diags.append(&mut self.diags);
+        while out.is_empty() {
+            match self.rx.recv() {
+                Ok(Msg::Lines(mut lines, mut batch_diags)) => {
+                    diags.append(&mut batch_diags);
+                    std::mem::swap(out, &mut lines);
+                    // `out` was empty: a queue that has held a batch is reused.
+                    if lines.capacity() >= BATCH {
+                        let _ = self.back.send(lines);
+                    }
+                }
+                Ok(Msg::Done(mut done_diags, summary)) => {
+                    diags.append(&mut done_diags);
+                    self.summary = Some(summary);
+                    return;
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
     fn summary(&mut self) -> Option<ReadSummary> {
         self.summary.take()
     }

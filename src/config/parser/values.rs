@@ -32,6 +32,15 @@ fn c_number(s: &str) -> IResult<&str, (Option<char>, &str)> {
 }
 
 fn scan(s: &str) -> CNumber<'_> {
+    // The usual word is plain digits: what the grammar below would return,
+    // without running it (numbers are most of a large configuration's values).
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return CNumber {
+            negative: false,
+            digits: s,
+            rest: "",
+        };
+    }
     match c_number(s) {
         Ok((rest, (sign, digits))) if !digits.is_empty() => CNumber {
             negative: sign == Some('-'),
@@ -49,16 +58,39 @@ fn scan(s: &str) -> CNumber<'_> {
 
 /// `strtol`-like value: saturating like C on overflow (flagged).
 fn c_value(n: &CNumber<'_>) -> (i128, bool) {
+    let (v, overflow) = digits_value(n.digits.bytes());
+    (if n.negative { -v } else { v }, overflow)
+}
+
+/// The value of decimal digits, saturating at `u64::MAX` (flagged).
+fn digits_value(digits: impl Iterator<Item = u8>) -> (i128, bool) {
     let mut v: i128 = 0;
     let mut overflow = false;
-    for b in n.digits.bytes() {
+    for b in digits {
         v = v * 10 + i128::from(b - b'0');
         if v > u64::MAX as i128 {
             overflow = true;
             v = u64::MAX as i128;
         }
     }
-    (if n.negative { -v } else { v }, overflow)
+    (v, overflow)
+}
+
+/// What scanning `int_part`, `frac` and zeros up to `shift` decimals,
+/// written one after the other, would give when that text is plain digits
+/// (the usual timer value): computed without writing the text.
+fn plain_decimal(int_part: &str, frac: &str, shift: u32) -> Option<(i128, bool)> {
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let pad = (shift as usize).checked_sub(frac.len())?;
+    if int_part.is_empty() || !digits(int_part) || !digits(frac) {
+        return None;
+    }
+    Some(digits_value(
+        int_part
+            .bytes()
+            .chain(frac.bytes())
+            .chain(std::iter::repeat_n(b'0', pad)),
+    ))
 }
 
 /// keepalived's `check_true_false()`.
@@ -218,7 +250,7 @@ impl Parser<'_> {
             self.invalid_number(line, i, format!("{warn}negative number '{s}'"));
             return None;
         }
-        let (int_part, frac) = match s.find('.') {
+        let (int_part, frac) = match s.bytes().position(|b| b == b'.') {
             Some(p) => (&s[..p], &s[p + 1..]),
             None => (s, ""),
         };
@@ -239,19 +271,25 @@ impl Parser<'_> {
             }
             frac_used = &frac[..n];
         }
-        let mut joined = String::with_capacity(int_part.len() + shift as usize);
-        joined.push_str(int_part);
-        joined.push_str(frac_used);
-        for _ in frac_used.len()..shift as usize {
-            joined.push('0');
-        }
-        let n = scan(&joined);
-        let (v, overflow) = c_value(&n);
+        let (v, overflow, rest_empty) = match plain_decimal(int_part, frac_used, shift) {
+            Some((v, overflow)) => (v, overflow, true),
+            None => {
+                let mut joined = String::with_capacity(int_part.len() + shift as usize);
+                joined.push_str(int_part);
+                joined.push_str(frac_used);
+                for _ in frac_used.len()..shift as usize {
+                    joined.push('0');
+                }
+                let n = scan(&joined);
+                let (v, overflow) = c_value(&n);
+                (v, overflow, n.rest.is_empty())
+            }
+        };
         let mut v = v.unsigned_abs().min(u128::from(u64::MAX)) as u64;
         if round_up {
             v = v.saturating_add(1);
         }
-        if !n.rest.is_empty() {
+        if !rest_empty {
             self.invalid_number(line, i, format!("{warn}invalid number '{s}'"));
         } else if overflow {
             self.invalid_number(
