@@ -76,19 +76,37 @@ fn read(
     spare: Receiver<Batch>,
 ) {
     let mut r = LineReader::new(main, src, host, opts);
+    // A line whose reading produced diagnostics, held for the next batch.
+    let mut carry: Option<(Line, Vec<Diag>)> = None;
     loop {
         let mut lines = spare
             .try_recv()
             .unwrap_or_else(|_| Batch::with_capacity(BATCH));
-        while lines.len() < BATCH {
-            match r.next_line() {
-                Some(l) => lines.push_back(l),
-                None => break,
-            }
+        let mut diags = Vec::new();
+        if let Some((l, d)) = carry.take() {
+            lines.push_back(l);
+            diags = d;
         }
-        let done = lines.len() < BATCH;
+        let mut done = false;
+        while lines.len() < BATCH {
+            let Some(l) = r.next_line() else {
+                done = true;
+                break;
+            };
+            // The grammar takes a batch's diagnostics with its first line.
+            // A line whose reading reported something starts a new batch, so
+            // the report interleaves them with the grammar's exactly as a
+            // reading on one thread would, whatever the batch size.
+            let d = r.take_diags();
+            if !d.is_empty() && !lines.is_empty() {
+                carry = Some((l, d));
+                break;
+            }
+            diags.extend(d);
+            lines.push_back(l);
+        }
         // A closed channel means the grammar stopped early: stop too.
-        if !lines.is_empty() && tx.send(Msg::Lines(lines, r.take_diags())).is_err() {
+        if !lines.is_empty() && tx.send(Msg::Lines(lines, diags)).is_err() {
             return;
         }
         if done {
