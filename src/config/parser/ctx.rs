@@ -2,6 +2,7 @@
 //! keepalived's brace accounting), diagnostics, the model being built and the
 //! host facts the handlers consult.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::config::diag::{Category, Diag, Span};
@@ -20,6 +21,16 @@ pub trait LineSource {
     /// Once exhausted: what was read (files, flags).
     fn summary(&mut self) -> Option<ReadSummary> {
         None
+    }
+    /// Move the next lines into `out` (empty on entry; left empty at the
+    /// end of input), then the diagnostics produced so far into `diags`. A
+    /// source that reads ahead hands over a whole batch per call, so the
+    /// parser pays one dynamic call per batch rather than two per line.
+    fn next_lines(&mut self, out: &mut VecDeque<Line>, diags: &mut Vec<Diag>) {
+        if let Some(l) = self.next_line() {
+            out.push_back(l);
+        }
+        diags.append(&mut self.take_diags());
     }
 }
 
@@ -52,6 +63,8 @@ impl LineSource for std::vec::IntoIter<Line> {
 
 pub struct Parser<'a> {
     source: Box<dyn LineSource + 'a>,
+    /// Lines taken from `source` and not yet read.
+    pending: VecDeque<Line>,
     /// The keepalived process whose reading is being emulated (`pass::*`).
     pub pass: u8,
     /// Nesting level of the keyword being handled (0 = root).
@@ -88,6 +101,10 @@ pub struct Parser<'a> {
     pub next_rule_pref6: u32,
     /// iproute2's names, read when a route, rule or address first needs one.
     rt_names: Option<crate::config::rt_names::RtNames>,
+    /// Interfaces already looked up: keepalived reads the interface list
+    /// once, and hundreds of instances naming the same two interfaces should
+    /// not cost a filesystem lookup each.
+    interfaces: std::collections::HashMap<String, bool>,
 }
 
 impl<'a> Parser<'a> {
@@ -99,6 +116,7 @@ impl<'a> Parser<'a> {
     pub fn new(source: Box<dyn LineSource + 'a>, host: &'a dyn Host, config_test: bool) -> Self {
         Parser {
             source,
+            pending: VecDeque::new(),
             pass: super::pass::ALL,
             level: 0,
             needs_passes: false,
@@ -119,7 +137,18 @@ impl<'a> Parser<'a> {
             next_rule_pref4: 16384,
             next_rule_pref6: 16384,
             rt_names: None,
+            interfaces: Default::default(),
         }
+    }
+
+    /// Whether interface `name` exists on the host, asked once per name.
+    pub fn interface_exists(&mut self, name: &str) -> bool {
+        if let Some(&known) = self.interfaces.get(name) {
+            return known;
+        }
+        let known = self.host.interface_exists(name);
+        self.interfaces.insert(name.to_owned(), known);
+        known
     }
 
     /// iproute2's name tables (read from the host once).
@@ -132,11 +161,13 @@ impl<'a> Parser<'a> {
     /// Drop the line source (and so stop a reader thread feeding it).
     pub fn close_source(&mut self) {
         self.source = Box::new(Vec::new().into_iter());
+        self.pending.clear();
     }
 
     /// Start reading the configuration again, as the next process would.
     pub fn rewind(&mut self, pass: u8, source: Box<dyn LineSource + 'a>) {
         self.source = source;
+        self.pending.clear();
         self.block_depth = 0;
         self.pass = pass;
         self.skip_pending = false;
@@ -145,9 +176,10 @@ impl<'a> Parser<'a> {
 
     /// The next line, with keepalived's `read_line()` check for extra `}`.
     pub fn next_line(&mut self) -> Option<Line> {
-        let line = self.source.next_line();
-        self.diags.append(&mut self.source.take_diags());
-        let Some(line) = line else {
+        if self.pending.is_empty() {
+            self.source.next_lines(&mut self.pending, &mut self.diags);
+        }
+        let Some(line) = self.pending.pop_front() else {
             if self.summary.is_none() {
                 self.summary = self.source.summary();
             }

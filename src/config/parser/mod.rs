@@ -131,7 +131,7 @@ impl Parser<'_> {
                 break;
             }
 
-            match table.iter().find(|k| k.name == first) {
+            match find_kw(table, first) {
                 Some(kw) if level == 0 && kw.passes & self.pass == 0 => {
                     // Another process's section: keepalived skips the block
                     // that follows, if it does follow.
@@ -177,6 +177,19 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// The keyword `word` names in `table`. Every line is looked up, in tables
+/// of up to fifty names: the cheap tests (length, first byte) come first, so
+/// the full comparison (a `memcmp` call) runs about once per line instead of
+/// for every name of the same length.
+fn find_kw<'t>(table: &'t [Kw], word: &str) -> Option<&'t Kw> {
+    let w = word.as_bytes();
+    let first = *w.first()?;
+    table.iter().find(|k| {
+        let b = k.name.as_bytes();
+        b.len() == w.len() && b[0] == first && b == w
+    })
 }
 
 /// The root keyword table: every section keepalived 2.2.7 knows at top

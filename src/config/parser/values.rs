@@ -32,6 +32,15 @@ fn c_number(s: &str) -> IResult<&str, (Option<char>, &str)> {
 }
 
 fn scan(s: &str) -> CNumber<'_> {
+    // The usual word is plain digits: what the grammar below would return,
+    // without running it (numbers are most of a large configuration's values).
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return CNumber {
+            negative: false,
+            digits: s,
+            rest: "",
+        };
+    }
     match c_number(s) {
         Ok((rest, (sign, digits))) if !digits.is_empty() => CNumber {
             negative: sign == Some('-'),
@@ -49,16 +58,39 @@ fn scan(s: &str) -> CNumber<'_> {
 
 /// `strtol`-like value: saturating like C on overflow (flagged).
 fn c_value(n: &CNumber<'_>) -> (i128, bool) {
+    let (v, overflow) = digits_value(n.digits.bytes());
+    (if n.negative { -v } else { v }, overflow)
+}
+
+/// The value of decimal digits, saturating at `u64::MAX` (flagged).
+fn digits_value(digits: impl Iterator<Item = u8>) -> (i128, bool) {
     let mut v: i128 = 0;
     let mut overflow = false;
-    for b in n.digits.bytes() {
+    for b in digits {
         v = v * 10 + i128::from(b - b'0');
         if v > u64::MAX as i128 {
             overflow = true;
             v = u64::MAX as i128;
         }
     }
-    (if n.negative { -v } else { v }, overflow)
+    (v, overflow)
+}
+
+/// What scanning `int_part`, `frac` and zeros up to `shift` decimals,
+/// written one after the other, would give when that text is plain digits
+/// (the usual timer value): computed without writing the text.
+fn plain_decimal(int_part: &str, frac: &str, shift: u32) -> Option<(i128, bool)> {
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let pad = (shift as usize).checked_sub(frac.len())?;
+    if int_part.is_empty() || !digits(int_part) || !digits(frac) {
+        return None;
+    }
+    Some(digits_value(
+        int_part
+            .bytes()
+            .chain(frac.bytes())
+            .chain(std::iter::repeat_n(b'0', pad)),
+    ))
 }
 
 /// keepalived's `check_true_false()`.
@@ -218,7 +250,7 @@ impl Parser<'_> {
             self.invalid_number(line, i, format!("{warn}negative number '{s}'"));
             return None;
         }
-        let (int_part, frac) = match s.find('.') {
+        let (int_part, frac) = match s.bytes().position(|b| b == b'.') {
             Some(p) => (&s[..p], &s[p + 1..]),
             None => (s, ""),
         };
@@ -239,19 +271,25 @@ impl Parser<'_> {
             }
             frac_used = &frac[..n];
         }
-        let mut joined = String::with_capacity(int_part.len() + shift as usize);
-        joined.push_str(int_part);
-        joined.push_str(frac_used);
-        for _ in frac_used.len()..shift as usize {
-            joined.push('0');
-        }
-        let n = scan(&joined);
-        let (v, overflow) = c_value(&n);
+        let (v, overflow, rest_empty) = match plain_decimal(int_part, frac_used, shift) {
+            Some((v, overflow)) => (v, overflow, true),
+            None => {
+                let mut joined = String::with_capacity(int_part.len() + shift as usize);
+                joined.push_str(int_part);
+                joined.push_str(frac_used);
+                for _ in frac_used.len()..shift as usize {
+                    joined.push('0');
+                }
+                let n = scan(&joined);
+                let (v, overflow) = c_value(&n);
+                (v, overflow, n.rest.is_empty())
+            }
+        };
         let mut v = v.unsigned_abs().min(u128::from(u64::MAX)) as u64;
         if round_up {
             v = v.saturating_add(1);
         }
-        if !n.rest.is_empty() {
+        if !rest_empty {
             self.invalid_number(line, i, format!("{warn}invalid number '{s}'"));
         } else if overflow {
             self.invalid_number(
@@ -319,7 +357,7 @@ impl Parser<'_> {
 /// keepalived's `inet_stosockaddr()` without port: the text up to the first
 /// `-` or `/` (range and mask are ignored) as an IPv4/IPv6 address.
 pub fn parse_ip(s: &str) -> Option<IpAddr> {
-    let cut = s.find(['-', '/']).unwrap_or(s.len());
+    let cut = (s.bytes().position(|b| b == b'-' || b == b'/')).unwrap_or(s.len());
     parse_ip_strict(&s[..cut])
 }
 
@@ -335,31 +373,34 @@ pub fn parse_ip_strict(s: &str) -> Option<IpAddr> {
 /// `inet_pton(AF_INET)`: exactly four decimal octets, no leading zeros beyond
 /// one digit each is fine for glibc ("010" is accepted as 10).
 pub fn parse_ipv4_inet_pton(s: &str) -> Option<Ipv4Addr> {
+    // One pass over the bytes (this runs for every address of a large
+    // configuration): inet_pton's parts are 1 to 3 digits, no leading zero.
     let mut o = [0u8; 4];
-    let mut n = 0;
-    for p in s.split('.') {
-        // inet_pton: 1 to 3 digits, no leading zero.
-        if n == 4
-            || p.is_empty()
-            || p.len() > 3
-            || (p.len() > 1 && p.starts_with('0'))
-            || !p.bytes().all(|b| b.is_ascii_digit())
-        {
+    let (mut n, mut v, mut len, mut lead0) = (0usize, 0u16, 0usize, false);
+    for &b in s.as_bytes().iter().chain(std::iter::once(&b'.')) {
+        if b == b'.' {
+            if n == 4 || len == 0 || (len > 1 && lead0) {
+                return None;
+            }
+            o[n] = u8::try_from(v).ok()?;
+            (n, v, len) = (n + 1, 0, 0);
+        } else if b.is_ascii_digit() {
+            if len == 3 {
+                return None;
+            }
+            lead0 = if len == 0 { b == b'0' } else { lead0 };
+            v = v * 10 + u16::from(b - b'0');
+            len += 1;
+        } else {
             return None;
         }
-        o[n] = p
-            .bytes()
-            .fold(0u16, |v, b| v * 10 + u16::from(b - b'0'))
-            .try_into()
-            .ok()?;
-        n += 1;
     }
     (n == 4).then(|| Ipv4Addr::from(o))
 }
 
 /// Split `ADDR/LEN` into the address and prefix (`None` when no `/`).
 pub fn split_prefix(s: &str) -> (&str, Option<&str>) {
-    match s.find('/') {
+    match s.bytes().position(|b| b == b'/') {
         Some(p) => (&s[..p], Some(&s[p + 1..])),
         None => (s, None),
     }

@@ -183,7 +183,7 @@ fn vname(p: &mut Parser) -> String {
 /// A failed lookup marks the configuration as naming a non-existent
 /// interface, which stops keepalived's VRRP validation (`CONFIG_BAD_IF`).
 pub fn interface_known(p: &mut Parser, name: &str) -> bool {
-    if p.host.interface_exists(name) {
+    if p.interface_exists(name) {
         return true;
     }
     if p.cfg.global.dynamic_interfaces {
@@ -743,7 +743,7 @@ fn garp_group_interfaces(p: &mut Parser, line: &Line) {
     let end = p.span();
     for (name, _) in words {
         let span = end.clone().expect("a value block has been read");
-        if !p.host.interface_exists(&name) {
+        if !p.interface_exists(&name) {
             if p.nonexistent_if.is_none() && !p.cfg.global.dynamic_interfaces {
                 p.nonexistent_if = Some(span.clone());
             }
@@ -779,7 +779,7 @@ fn garp_group_end(p: &mut Parser) {
 fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
         let name = l.words[0].text.to_string();
-        if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
+        if !(p.cfg.global.dynamic_interfaces || p.interface_exists(&name)) {
             p.error_at(
                 l,
                 0,
@@ -801,7 +801,7 @@ fn linkbeat_interfaces(p: &mut Parser, line: &Line) {
 fn interface_up_down_delays(p: &mut Parser, line: &Line) {
     p.value_block(line, |p, l| {
         let name = l.words[0].text.to_string();
-        if !(p.cfg.global.dynamic_interfaces || p.host.interface_exists(&name)) {
+        if !(p.cfg.global.dynamic_interfaces || p.interface_exists(&name)) {
             p.error_at(
                 l,
                 0,
@@ -1506,7 +1506,7 @@ pub fn address_line(p: &mut Parser, l: &Line, static_addr: bool) -> Option<IpAdd
             .default_interface
             .clone()
             .unwrap_or_else(|| "eth0".into());
-        if !p.host.interface_exists(&def) {
+        if !p.interface_exists(&def) {
             let msg = format!(
                 "Static address {addr_str} requires either an interface or default interface must exist"
             );

@@ -64,7 +64,12 @@ pub(crate) fn inet_pton(s: &str) -> Option<IpAddr> {
 /// keepalived's `inet_stosockaddr()` without port: any `-range` or `/mask`
 /// suffix is ignored.
 pub(crate) fn stosockaddr_ip(s: &str) -> Option<IpAddr> {
-    let cut = s.find('-').or_else(|| s.find('/')).unwrap_or(s.len());
+    // Byte scans: `str::find(char)` costs a searcher per call, and this runs
+    // for every server of a large configuration.
+    let b = s.as_bytes();
+    let cut = (b.iter().position(|&c| c == b'-'))
+        .or_else(|| b.iter().position(|&c| c == b'/'))
+        .unwrap_or(s.len());
     inet_pton(&s[..cut])
 }
 
@@ -431,14 +436,15 @@ fn range_end(p: &mut Parser, l: &Line, addr: &str, end_s: &str, v6: bool) -> Opt
 // ===== virtual_server =====
 
 fn vs(p: &mut Parser, line: &Line) {
-    let Some(p1) = p.word(line, 1).map(str::to_owned) else {
+    // Words borrowed from the line, as in `rs`.
+    let Some(p1) = p.word(line, 1) else {
         return;
     };
-    let p2 = opt_word(line, 2);
+    let p2 = line.words.get(2).map(|w| w.text.as_str());
     let span = Some(line.span.clone());
     let addr = if p1 == "group" {
         VsAddr::Group {
-            name: p2.unwrap_or_else(|| "(null)".into()),
+            name: p2.unwrap_or("(null)").to_owned(),
         }
     } else if p1 == "fwmark" {
         let mark = if line.words.len() > 2 {
@@ -450,7 +456,7 @@ fn vs(p: &mut Parser, line: &Line) {
             if p.aborted.is_none() {
                 let msg = format!(
                     "virtual server fwmark '{}' must be in [0, {UINT_MAX}] - ignoring",
-                    or_null(p2.as_deref())
+                    or_null(p2)
                 );
                 p.err(line, 2, msg);
             }
@@ -459,7 +465,7 @@ fn vs(p: &mut Parser, line: &Line) {
         };
         VsAddr::Fwmark { mark: mark as u32 }
     } else {
-        match stosockaddr(p, line, &p1, Some(2)) {
+        match stosockaddr(p, line, p1, Some(2)) {
             Some((addr, port)) => VsAddr::Ip { addr, port },
             None => {
                 let ps = p2.filter(|s| !is_zero_port(s));
@@ -690,8 +696,8 @@ fn forwarding(
     s_type: &str,
     prev: Option<Forwarding>,
 ) -> Option<Option<Forwarding>> {
-    let m = p.word(line, 1)?.to_owned();
-    let base = match m.as_str() {
+    let m = p.word(line, 1)?;
+    let base = match m {
         "NAT" => Forwarding::Nat,
         "DR" => Forwarding::Dr,
         "TUN" => Forwarding::Tun {
@@ -935,13 +941,14 @@ fn parse_ipv4_numeric_host(s: &str) -> Option<u32> {
 }
 
 fn protocol(p: &mut Parser, line: &Line) {
-    let Some(s) = p.word(line, 1).map(str::to_owned) else {
+    let Some(s) = p.word(line, 1) else {
         return;
     };
-    let proto = match s.to_ascii_uppercase().as_str() {
-        "TCP" => Protocol::Tcp,
-        "SCTP" => Protocol::Sctp,
-        "UDP" => Protocol::Udp,
+    // Compared in place, without an uppercased copy per virtual server.
+    let proto = match s {
+        _ if s.eq_ignore_ascii_case("TCP") => Protocol::Tcp,
+        _ if s.eq_ignore_ascii_case("SCTP") => Protocol::Sctp,
+        _ if s.eq_ignore_ascii_case("UDP") => Protocol::Udp,
         _ => {
             p.err(line, 1, format!("Unknown protocol {s} - ignoring"));
             return;
@@ -1145,14 +1152,16 @@ fn sorry_server_lvs_method(p: &mut Parser, line: &Line) {
 // ===== real_server =====
 
 fn rs(p: &mut Parser, line: &Line) {
-    let Some(ip) = p.word(line, 1).map(str::to_owned) else {
+    // The words are borrowed from the line, not copied: this runs for every
+    // real server of a large configuration.
+    let Some(ip) = p.word(line, 1) else {
         return;
     };
-    let port_s = opt_word(line, 2);
+    let port_s = line.words.get(2).map(|w| w.text.as_str());
     let Some(method) = cur_vs(p).map(|v| v.lb_kind.clone()) else {
         return;
     };
-    match stosockaddr(p, line, &ip, Some(2)) {
+    match stosockaddr(p, line, ip, Some(2)) {
         Some((addr, port)) => {
             let mut r = RealServer::new(addr, port, Some(line.span.clone()));
             r.lvs_method = method;
@@ -1163,7 +1172,7 @@ fn rs(p: &mut Parser, line: &Line) {
         None => {
             let msg = format!(
                 "Invalid real server ip address/port {ip}/{} - skipping",
-                or_null(port_s.as_deref())
+                or_null(port_s)
             );
             p.err(line, 1, msg);
             p.skip_block();
