@@ -9,6 +9,12 @@
 #   cpu s/min utime+stime of the checker process over that window, x2
 #             (user/sys: the two parts; ms/check: CPU per accepted check,
 #             the figure to compare, since the two check at different rates)
+#   opens/s   TCP connections the checker opened per second (the guest
+#             kernel's ActiveOpens: the checker is its only active opener),
+#             with ms/open its CPU per connection attempt; under TCG the
+#             listeners cannot accept them all (ListenOverflows: handshakes
+#             the listeners' full queues dropped, per second), so checks/s
+#             also measures the listeners, opens/s the checker alone
 #   VmHWM     peak RSS of the checker process (VmRSS: at the end)
 #   removal   seconds from stopping one real server's listener to its
 #             destination leaving `ipvsadm -Ln` (polled every 0.1 s)
@@ -68,6 +74,8 @@ cnt() { cat /tmp/count 2>/dev/null || echo 0; }
 dests() { ipvsadm -Ln | grep -c '^  -> [0-9]' || true; }
 cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
 ucpu() { awk '{print $14}' /proc/$1/stat; }
+# kstat FILE PREFIX KEY: a counter of /proc/net/snmp or /proc/net/netstat
+kstat() { awk -v p="$2:" -v k="$3" '$1==p { if (!c) { for (i=2;i<=NF;i++) if ($i==k) c=i } else { print $c; exit } }' /proc/net/$1; }
 bench() {
   label=$1 bin=$2
   ipvsadm -C
@@ -87,8 +95,13 @@ bench() {
   C=$(cat /tmp/c.pid)
   sleep 10
   c0=$(cnt); u0=$(cpu "$C"); us0=$(ucpu "$C"); w0=$(up)
+  a0=$(kstat snmp Tcp ActiveOpens); o0=$(kstat netstat TcpExt ListenOverflows)
   sleep "$WINDOW"
   c1=$(cnt); u1=$(cpu "$C"); us1=$(ucpu "$C"); secs=$(since "$w0")
+  a1=$(kstat snmp Tcp ActiveOpens); o1=$(kstat netstat TcpExt ListenOverflows)
+  opens=$(awk -v a="$a0" -v b="$a1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
+  ovf=$(awk -v a="$o0" -v b="$o1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
+  mspo=$(awk -v a="$u0" -v b="$u1" -v x="$a0" -v y="$a1" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" 'BEGIN{if (y>x) printf "%.2f", (b-a)/hz*1000/(y-x); else print "-"}')
   hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
   rate=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
   cpum=$(awk -v a="$u0" -v b="$u1" -v s="$secs" -v hz="$hz" 'BEGIN{printf "%.1f", (b-a)/hz*60/s}')
@@ -105,7 +118,7 @@ bench() {
   rm_s=$(since "$t1")
   kill -TERM $D; wait $D 2>/dev/null || true
   kill $L; wait $L 2>/dev/null || true
-  echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
+  echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc opens_per_s=$opens ms_per_open=$mspo overflows_per_s=$ovf vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
 }
 echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
 bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7

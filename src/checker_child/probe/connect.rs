@@ -6,7 +6,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use socket2::{Domain, Protocol, SockAddr, SockRef, Socket, Type};
+use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use tokio::net::{TcpSocket, TcpStream, UdpSocket};
 
 use super::Target;
@@ -60,40 +60,6 @@ pub async fn tcp(target: &Target) -> Result<TcpStream, ConnectError> {
         Err(_) => Err(ConnectError::Timeout),
         Ok(Err(e)) => Err(ConnectError::Failed(e)),
         Ok(Ok(s)) => Ok(s),
-    }
-}
-
-/// TCP_CHECK's connection, closed as soon as it is made (the check's
-/// outcome is only whether it could be made).
-///
-/// To a local real server (and often a near one) the handshake is over
-/// before the non-blocking `connect()` even returns: a second `connect()`
-/// then says so at once, and the probe ends without registering the socket
-/// for readiness, without waiting for the runtime's next turn and without
-/// asking for `SO_ERROR` — three system calls and a wake-up fewer per check,
-/// with the same packets on the wire. Otherwise the socket is waited on as
-/// [`tcp`] does.
-pub async fn tcp_check(target: &Target) -> Result<(), ConnectError> {
-    let sock = prepare(target, Type::STREAM, Protocol::TCP)?;
-    let dst = SockAddr::from(target.dst);
-    for first in [true, false] {
-        match sock.connect(&dst) {
-            Ok(()) => return Ok(()),
-            Err(e) if first && e.raw_os_error() == Some(libc::EINPROGRESS) => {}
-            Err(e) if !first && e.raw_os_error() == Some(libc::EISCONN) => return Ok(()),
-            Err(e) if !first && e.raw_os_error() == Some(libc::EALREADY) => {}
-            Err(e) => return Err(ConnectError::Failed(e)),
-        }
-    }
-    let std_stream: std::net::TcpStream = sock.into();
-    let stream = TcpStream::from_std(std_stream).map_err(ConnectError::Setup)?;
-    match tokio::time::timeout(target.timeout, stream.writable()).await {
-        Err(_) => Err(ConnectError::Timeout),
-        Ok(Err(e)) => Err(ConnectError::Failed(e)),
-        Ok(Ok(())) => match stream.take_error() {
-            Ok(None) => Ok(()),
-            Ok(Some(e)) | Err(e) => Err(ConnectError::Failed(e)),
-        },
     }
 }
 

@@ -5,8 +5,8 @@ use super::{ProbeOutcome, Target};
 
 /// One TCP_CHECK attempt; `rs` is keepalived's `FMT_CHK()` text.
 pub async fn probe(target: &Target, rs: &str) -> ProbeOutcome {
-    match connect::tcp_check(target).await {
-        Ok(()) => ProbeOutcome::Up,
+    match connect::tcp(target).await {
+        Ok(_) => ProbeOutcome::Up,
         Err(ConnectError::Timeout) => ProbeOutcome::Down(crate::messages::tcp_timeout(rs)),
         Err(ConnectError::Failed(_)) => ProbeOutcome::Down(crate::messages::tcp_failed(rs)),
         Err(ConnectError::Setup(e)) => ProbeOutcome::Down(crate::messages::tcp_bind_failed(rs, &e)),
