@@ -7,19 +7,30 @@
 #   startup   seconds until all 10,000 destinations are in the IPVS table
 #   checks/s  connections the listeners accepted per second (30 s window)
 #   cpu s/min utime+stime of the checker process over that window, x2
-#   VmHWM     peak RSS of the checker process
+#             (user/sys: the two parts; ms/check: CPU per accepted check,
+#             the figure to compare, since the two check at different rates)
+#   opens/s   TCP connections the checker opened per second (the guest
+#             kernel's ActiveOpens: the checker is its only active opener),
+#             with ms/open its CPU per connection attempt; under TCG the
+#             listeners cannot accept them all (ListenOverflows: handshakes
+#             the listeners' full queues dropped, per second), so checks/s
+#             also measures the listeners, opens/s the checker alone
+#   VmHWM     peak RSS of the checker process (VmRSS: at the end)
 #   removal   seconds from stopping one real server's listener to its
 #             destination leaving `ipvsadm -Ln` (polled every 0.1 s)
 # The guest runs under TCG (software emulation), so absolute figures are
 # slow; compare the two columns, not the numbers with real hardware.
 #
 # Usage: scripts/bench-checker.sh [--debug] [--smp N] [--mem MB] [--window S] [--vs N]
+#                                 [--baseline BINARY] [--ours BINARY]
 #   (default: release build of ours, 2 vCPUs, 2048 MB, 30 s window, 2500 VS;
-#   a small --vs is a quick smoke test of the script itself)
+#   a small --vs is a quick smoke test of the script itself; --baseline also
+#   benches an earlier build of ours, as "ours-before", in the same guest;
+#   --ours benches that binary instead of building one)
 # Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release smp=2 mem=2048 window=30 nvs=2500
+profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours=
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug; shift;;
@@ -27,12 +38,17 @@ while [ $# -gt 0 ]; do
     --mem) mem=$2; shift 2;;
     --window) window=$2; shift 2;;
     --vs) nvs=$2; shift 2;;
-    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N]" >&2; exit 2;;
+    --baseline) baseline=$2; shift 2;;
+    --ours) ours=$2; shift 2;;
+    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY]" >&2; exit 2;;
   esac
 done
 T=${CARGO_TARGET_DIR:-target}
-if [ "$profile" = release ]; then cargo build --release --bin keepalived; else cargo build --bin keepalived; fi
-OURS=$T/$profile/keepalived
+if [ -n "$ours" ]; then OURS=$ours
+else
+  if [ "$profile" = release ]; then cargo build --release --bin keepalived; else cargo build --bin keepalived; fi
+  OURS=$T/$profile/keepalived
+fi
 W=$(mktemp -d /tmp/bench-checker.XXXXXX); trap 'rm -rf "$W"' EXIT
 rustc -O -o "$W/bench-listener" scripts/bench-listener.rs
 
@@ -57,6 +73,9 @@ since() { awk -v a="$1" -v b="$(up)" 'BEGIN{printf "%.2f", b-a}'; }
 cnt() { cat /tmp/count 2>/dev/null || echo 0; }
 dests() { ipvsadm -Ln | grep -c '^  -> [0-9]' || true; }
 cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
+ucpu() { awk '{print $14}' /proc/$1/stat; }
+# kstat FILE PREFIX KEY: a counter of /proc/net/snmp or /proc/net/netstat
+kstat() { awk -v p="$2:" -v k="$3" '$1==p { if (!c) { for (i=2;i<=NF;i++) if ($i==k) c=i } else { print $c; exit } }' /proc/net/$1; }
 bench() {
   label=$1 bin=$2
   ipvsadm -C
@@ -75,13 +94,22 @@ bench() {
   start=$(since "$t0")
   C=$(cat /tmp/c.pid)
   sleep 10
-  c0=$(cnt); u0=$(cpu "$C"); w0=$(up)
+  c0=$(cnt); u0=$(cpu "$C"); us0=$(ucpu "$C"); w0=$(up)
+  a0=$(kstat snmp Tcp ActiveOpens); o0=$(kstat netstat TcpExt ListenOverflows)
   sleep "$WINDOW"
-  c1=$(cnt); u1=$(cpu "$C"); secs=$(since "$w0")
+  c1=$(cnt); u1=$(cpu "$C"); us1=$(ucpu "$C"); secs=$(since "$w0")
+  a1=$(kstat snmp Tcp ActiveOpens); o1=$(kstat netstat TcpExt ListenOverflows)
+  opens=$(awk -v a="$a0" -v b="$a1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
+  ovf=$(awk -v a="$o0" -v b="$o1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
+  mspo=$(awk -v a="$u0" -v b="$u1" -v x="$a0" -v y="$a1" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" 'BEGIN{if (y>x) printf "%.2f", (b-a)/hz*1000/(y-x); else print "-"}')
   hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
   rate=$(awk -v a="$c0" -v b="$c1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
   cpum=$(awk -v a="$u0" -v b="$u1" -v s="$secs" -v hz="$hz" 'BEGIN{printf "%.1f", (b-a)/hz*60/s}')
+  userm=$(awk -v a="$us0" -v b="$us1" -v s="$secs" -v hz="$hz" 'BEGIN{printf "%.1f", (b-a)/hz*60/s}')
+  sysm=$(awk -v c="$cpum" -v u="$userm" 'BEGIN{printf "%.1f", c-u}')
+  mspc=$(awk -v a="$u0" -v b="$u1" -v x="$c0" -v y="$c1" -v hz="$hz" 'BEGIN{if (y>x) printf "%.2f", (b-a)/hz*1000/(y-x); else print "-"}')
   hwm=$(awk '/VmHWM/{print $2" "$3}' /proc/$C/status)
+  rss=$(awk '/VmRSS/{print $2" "$3}' /proc/$C/status)
   kill $L9; t1=$(up)
   while ipvsadm -Ln -t 192.0.2.1:1000 | grep -q '127.1.0.1:9000'; do
     sleep 0.1
@@ -90,13 +118,16 @@ bench() {
   rm_s=$(since "$t1")
   kill -TERM $D; wait $D 2>/dev/null || true
   kill $L; wait $L 2>/dev/null || true
-  echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum vmhwm=\"$hwm\" removal_s=$rm_s dests=$n"
+  echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc opens_per_s=$opens ms_per_open=$mspo overflows_per_s=$ovf vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
 }
 echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
 bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7
+if [ -x /vm/bin/keepalived-before ]; then bench ours-before /vm/bin/keepalived-before; fi
 bench ours /vm/bin/keepalived
 GUEST
-tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 \
+extra=()
+if [ -n "$baseline" ]; then cp "$baseline" "$W/keepalived-before"; extra=(-b "$W/keepalived-before:/vm/bin/keepalived-before"); fi
+tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 "${extra[@]}" \
   -b "$OURS:/vm/bin/keepalived" -b /usr/sbin/keepalived:/vm/bin/keepalived-2.2.7 \
   -b "$W/bench-listener:/vm/bin/bench-listener" -f "$W/bench.conf:/vm/bench.conf" \
   -c "WINDOW=$window NRS=$((nvs * 4)); . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"

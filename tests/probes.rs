@@ -148,6 +148,47 @@ fn tcp_check_up_down_and_bind_port() {
     });
 }
 
+/// A TCP_CHECK whose handshake cannot finish (the listener's queue is
+/// full, so its SYN is dropped) times out: the path where the connection is
+/// still in progress after `connect()` and the probe waits for it.
+#[test]
+fn tcp_check_times_out_when_the_handshake_stalls() {
+    rt().block_on(async {
+        use socket2::{Domain, Socket, Type};
+        let l = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        l.bind(&SocketAddr::new(LO, 0).into()).unwrap();
+        l.listen(0).unwrap();
+        let port = l.local_addr().unwrap().as_socket().unwrap().port();
+        // Fill the accept queue (never accepted) with completed handshakes.
+        let mut fill = Vec::new();
+        for _ in 0..4 {
+            let s = Socket::new(Domain::IPV4, Type::STREAM.nonblocking(), None).unwrap();
+            let _ = s.connect(&SocketAddr::new(LO, port).into());
+            fill.push(s);
+        }
+        let mut ck = checker(CheckerKind::Tcp);
+        ck.conn.connect_timeout = Some(TIMER_HZ / 5);
+        let started = std::time::Instant::now();
+        assert_eq!(
+            run(&rs(port), &ck).await,
+            ProbeOutcome::Down(format!("TCP connection to [127.0.0.1]:tcp:{port} timeout."))
+        );
+        assert!(started.elapsed() >= Duration::from_millis(190));
+        drop(fill);
+    });
+}
+
+/// With 10,000 TCP_CHECKs due within the same second, every probe in
+/// flight is a task holding this future: it must not carry the other
+/// probe types' state (a TLS stream, SMTP/DNS/ICMP buffers), which made it
+/// several kilobytes.
+#[test]
+fn a_tcp_check_in_flight_is_small() {
+    let spec = probe::probe_spec(&vs(), &rs(80), &checker(CheckerKind::Tcp));
+    let size = std::mem::size_of_val(&probe::run(&spec));
+    assert!(size <= 512, "a TCP_CHECK probe future is {size} bytes");
+}
+
 #[test]
 fn connect_ip_and_port_override_the_real_server() {
     rt().block_on(async {

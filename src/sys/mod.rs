@@ -7,6 +7,7 @@ pub mod icmp;
 pub mod ipvs;
 pub mod local_addrs;
 pub mod local_name;
+pub mod malloc;
 pub mod netlink;
 pub mod packet;
 pub mod process_name;
