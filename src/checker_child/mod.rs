@@ -451,14 +451,7 @@ impl Driver {
                     if let Err(e) = r {
                         tracing::error!("{}", messages::connect_set_failed(&e));
                     }
-                    let mut done = std::mem::take(&mut self.finished);
-                    let mut changed = false;
-                    for &i in &done {
-                        changed |= self.tcp_finished(i as usize);
-                    }
-                    done.clear();
-                    self.finished = done;
-                    if changed {
+                    if self.take_finished() {
                         self.sync();
                     }
                 }
@@ -725,11 +718,31 @@ impl Driver {
         self.on_result(i, out)
     }
 
-    /// Fails the connects whose `connect_timeout` has passed; true when the
+    /// Feeds the connects in `self.finished` (emptied); true when the
     /// desired table may have changed.
+    fn take_finished(&mut self) -> bool {
+        let mut done = std::mem::take(&mut self.finished);
+        let mut changed = false;
+        for &i in &done {
+            changed |= self.tcp_finished(i as usize);
+        }
+        done.clear();
+        self.finished = done;
+        changed
+    }
+
+    /// Fails the connects whose `connect_timeout` has passed (after taking
+    /// those that finished meanwhile); true when the desired table may have
+    /// changed.
     fn expire_connects(&mut self) -> bool {
         let now = self.now();
-        let mut changed = false;
+        if self.next_deadline().is_none_or(|t| t > now) {
+            return false;
+        }
+        if let Err(e) = self.connects.take_finished(&mut self.finished) {
+            tracing::error!("{}", messages::connect_set_failed(&e));
+        }
+        let mut changed = self.take_finished();
         while let Some(t) = self.next_deadline() {
             if t > now {
                 break;

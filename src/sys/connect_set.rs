@@ -94,16 +94,26 @@ impl ConnectSet {
     pub async fn wait(&self, out: &mut Vec<u64>) -> io::Result<()> {
         loop {
             let mut guard = self.ep.readable().await?;
-            let mut buf = [EpollEvent::empty(); BATCH];
-            loop {
-                let n = self.ep.get_ref().0.wait(&mut buf, EpollTimeout::ZERO)?;
-                out.extend(buf[..n].iter().map(EpollEvent::data));
-                if n < BATCH {
-                    break;
-                }
-            }
+            self.take_finished(out)?;
             guard.clear_ready();
             if !out.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Appends the tokens of the connects finished by now to `out`, without
+    /// waiting. The driver calls this before it times any connect out: a
+    /// busy driver may look at its timers after a connect has finished but
+    /// before it has read that, and a finished check must not count as
+    /// timed out (tokio's `timeout` polls its future before its timer for
+    /// the same reason).
+    pub fn take_finished(&self, out: &mut Vec<u64>) -> io::Result<()> {
+        let mut buf = [EpollEvent::empty(); BATCH];
+        loop {
+            let n = self.ep.get_ref().0.wait(&mut buf, EpollTimeout::ZERO)?;
+            out.extend(buf[..n].iter().map(EpollEvent::data));
+            if n < BATCH {
                 return Ok(());
             }
         }
