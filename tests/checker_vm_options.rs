@@ -12,11 +12,9 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::process::Command;
 use std::time::Duration;
 
-use support::run::{Daemon, terminate};
-use support::vm::{assert_guest_test_passes, in_guest, sh, wait_for};
+use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
 
 #[test]
 fn vm_runs_checker_options_suite() {
@@ -58,13 +56,6 @@ fn wait_table(want: &[&str], limit: Duration, what: &str) {
         || table() == want,
         || format!("{:#?}", table()),
     );
-}
-
-/// What the daemon logged so far (`-l`: stderr/stdout files).
-fn log() -> String {
-    let mut s = std::fs::read_to_string("/tmp/ka.log").unwrap_or_default();
-    s += &std::fs::read_to_string("/tmp/ka.err").unwrap_or_default();
-    s
 }
 
 const CONF: &str = "
@@ -122,22 +113,7 @@ fn guest_options_suite() {
     std::fs::write("/tmp/qdown.sh", "#!/bin/sh\necho qdown > /tmp/omega-q\n").unwrap();
     sh("chmod 755 /tmp/down.sh /tmp/qdown.sh");
     let _keep = TcpListener::bind("127.0.0.2:8080").unwrap();
-    let mut d = Daemon(
-        Command::new("keepalived")
-            .args(["-n", "-l", "-D", "-C", "-f", "/tmp/ka.conf"])
-            .args([
-                "-p",
-                "/tmp/ka.pid",
-                "-c",
-                "/tmp/ka-c.pid",
-                "-r",
-                "/tmp/ka-v.pid",
-            ])
-            .stdout(std::fs::File::create("/tmp/ka.log").unwrap())
-            .stderr(std::fs::File::create("/tmp/ka.err").unwrap())
-            .spawn()
-            .expect("start keepalived"),
-    );
+    let mut d = GuestDaemon::start("keepalived", "ka", "-C", "/tmp/ka.conf");
     // lvs_flush removed 198.51.100.50; FILE_CHECK: 1 + 3 * 2 = 7; the
     // ha_suspend VS's checker is suspended, so its dead server stays.
     let start = [
@@ -212,11 +188,7 @@ fn guest_options_suite() {
         CONF.replace("lvs_timeouts tcp 900 tcpfin 30 udp 60", ""),
     )
     .unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(d.0.id() as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
+    d.signal(nix::sys::signal::Signal::SIGHUP);
     wait_for(
         "timeouts restored at reload",
         Duration::from_secs(10),
@@ -228,20 +200,14 @@ fn guest_options_suite() {
     wait_for(
         "reload complete",
         Duration::from_secs(10),
-        || log().matches("Reload complete").count() >= 2,
-        log,
+        || d.log().matches("Reload complete").count() >= 2,
+        || d.log(),
     );
     // A foreign service added now goes with lvs_flush_on_stop.
     sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
     // (notify_down ran when the file faulted the server.)
     let _ = std::fs::remove_file("/tmp/omega");
-    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
-        panic!(
-            "keepalived did not stop:
-{}",
-            log()
-        );
-    };
+    let status = d.stop(Duration::from_secs(10));
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());
     assert!(norm(&sh("ipvsadm -L --daemon")).is_empty(), "daemons left");
@@ -257,6 +223,6 @@ fn guest_options_suite() {
         !std::path::Path::new("/tmp/omega").exists(),
         "notify_down ran at stop despite lvs_flush_on_stop"
     );
-    print!("{}", log());
+    print!("{}", d.log());
     println!("OPTIONS SUITE PASSED");
 }
