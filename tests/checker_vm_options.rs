@@ -7,13 +7,19 @@
 //! an `ha_suspend` virtual server's checker waits for its address, and at
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
 //! `omega` runs `quorum_down` (not `notify_down`: the table is flushed).
+//!
+//! `guest_misc_stop` (same boot): a MISC_CHECK script still running when
+//! the daemon gets SIGTERM is ended with its whole process group, as
+//! keepalived 2.2.7 does (SIGTERM to the group at the start of the stop,
+//! SIGKILL 1 s later); keepalived runs the same steps first.
 
 mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use support::procs::group_members;
 use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
 
 #[test]
@@ -22,14 +28,23 @@ fn vm_runs_checker_options_suite() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
+    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
+    if std::path::Path::new(REFERENCE).exists() {
+        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
+    } else {
+        eprintln!("SKIPPED: keepalived 2.2.7 half of guest_misc_stop: no {REFERENCE}");
+    }
     assert_guest_test_passes(
         "checker_vm_options",
-        &["guest_options_suite"],
-        &[format!("{ka}:/vm/bin/keepalived")],
-        &["--timeout", "200"],
-        &["OPTIONS SUITE PASSED"],
+        &["guest_options_suite", "guest_misc_stop"],
+        &bins,
+        &["--timeout", "240"],
+        &["OPTIONS SUITE PASSED", "MISC STOP PASSED"],
     );
 }
+
+/// Debian's keepalived, the reference for `guest_misc_stop`.
+const REFERENCE: &str = "/usr/sbin/keepalived";
 
 // ----------------------------------------------------------------- guest half
 
@@ -225,4 +240,112 @@ fn guest_options_suite() {
     );
     print!("{}", d.log());
     println!("OPTIONS SUITE PASSED");
+}
+
+const MISC_CONF: &str = "
+virtual_server 192.0.2.110 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.7 8080 {
+        MISC_CHECK {
+            misc_path /tmp/misc.sh
+            misc_timeout 60
+        }
+    }
+}
+";
+
+/// One daemon binary: start it with a MISC_CHECK whose script (a shell
+/// that runs `sleep 30`, signals left at their defaults) is running,
+/// SIGTERM it, and return (how long until the script's process group was
+/// empty, how long until the daemon exited).
+fn misc_stop_steps(bin: &str, tag: &str) -> (Option<Duration>, Duration) {
+    let _ = std::fs::remove_file("/tmp/misc.pid");
+    let mut d = GuestDaemon::start(bin, tag, "-C", "/tmp/misc.conf");
+    let mut pgid = 0;
+    // The first check starts within delay_loop; a debug build under TCG
+    // takes seconds to start.
+    wait_for(
+        &format!("{tag}: MISC_CHECK script running"),
+        Duration::from_secs(30),
+        || {
+            pgid = std::fs::read_to_string("/tmp/misc.pid")
+                .ok()
+                .filter(|s| s.ends_with('\n'))
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
+            // The shell and its sleep.
+            pgid != 0 && group_members(pgid).len() >= 2
+        },
+        || d.log(),
+    );
+    d.signal(nix::sys::signal::Signal::SIGTERM);
+    let t0 = Instant::now();
+    let (mut gone, mut took) = (None, None);
+    while gone.is_none() || took.is_none() {
+        if gone.is_none() && group_members(pgid).is_empty() {
+            gone = Some(t0.elapsed());
+        }
+        if took.is_none() {
+            if let Some(st) = d.child.try_wait().unwrap() {
+                assert!(st.success(), "{tag}: exit {st:?}\n{}", d.log());
+                took = Some(t0.elapsed());
+            }
+        }
+        // The script sleeps 30 s: past 5 s it was not killed.
+        if t0.elapsed() > Duration::from_secs(5) && took.is_some() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{tag}: did not stop:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let left = group_members(pgid);
+    // Leave nothing for the next daemon's run (nor the next test).
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    let took = took.unwrap();
+    eprintln!(
+        "[guest] {tag}: SIGTERM to exit {took:.1?}, script group empty after {gone:.1?}, left {left:?}"
+    );
+    (gone, took)
+}
+
+#[test]
+fn guest_misc_stop() {
+    if !in_guest() {
+        return;
+    }
+    std::fs::write("/tmp/misc.conf", MISC_CONF).unwrap();
+    std::fs::write(
+        "/tmp/misc.sh",
+        "#!/bin/sh\necho $$ > /tmp/misc.pid\nsleep 30\n",
+    )
+    .unwrap();
+    sh("chmod 755 /tmp/misc.sh");
+    // keepalived SIGTERMs the script's group at once and SIGKILLs it 1 s
+    // later: it is gone well within 2 s, and the stop is not held up.
+    let bound = |tag: &str, (gone, took): (Option<Duration>, Duration)| {
+        let gone = gone.unwrap_or_else(|| panic!("{tag}: the MISC_CHECK script outlived the stop"));
+        assert!(
+            gone < Duration::from_secs(2),
+            "{tag}: script gone after {gone:?}"
+        );
+        assert!(took < Duration::from_secs(5), "{tag}: stop took {took:?}");
+    };
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        bound(
+            "keepalived 2.2.7",
+            misc_stop_steps("/vm/bin/keepalived-2.2.7", "ka-misc"),
+        );
+    }
+    bound("ours", misc_stop_steps("/vm/bin/keepalived", "ours-misc"));
+    println!("MISC STOP PASSED");
 }
