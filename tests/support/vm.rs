@@ -186,7 +186,12 @@ impl GuestDaemon {
 }
 
 impl Drop for GuestDaemon {
+    /// Kills the daemon; on a failing test, shows its log first (the
+    /// guest's output is all the host half gets to see).
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("[guest] {} at the failure:\n{}", self.log, self.log());
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
