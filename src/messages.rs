@@ -779,6 +779,12 @@ pub fn ipvs_cmd_error(cmd: &str, code: u32, desc: &str, errno: i32) -> String {
     format!("IPVS cmd {cmd}({code}) error: {desc}({errno})")
 }
 
+/// IPVS could not be opened for the sync daemon (keepalived's `ipvs_start()`;
+/// `reason` is libipvs's `ipvs_strerror()` text for the errno).
+pub fn ipvs_init_failed(reason: &str) -> String {
+    format!("IPVS: Can't initialize ipvs: {reason}")
+}
+
 // ---- checker child (Keepalived_healthcheckers) -------------------------------
 
 /// With -D: the open-file limit was raised for the checks' sockets.
@@ -1446,6 +1452,10 @@ mod tests {
         assert_eq!(
             ipvs_cmd_error("IP_VS_SO_SET_STOPDAEMON", 1163, "No daemon is running", 3),
             "IPVS cmd IP_VS_SO_SET_STOPDAEMON(1163) error: No daemon is running(3)"
+        );
+        assert_eq!(
+            ipvs_init_failed("Protocol not available"),
+            "IPVS: Can't initialize ipvs: Protocol not available"
         );
         assert_eq!(
             rule_failed(None, false, "nop", "x"),

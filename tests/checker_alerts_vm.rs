@@ -14,8 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::run::{Daemon, terminate};
-use support::vm::{assert_guest_test_passes, in_guest};
+use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest};
 
 #[test]
 fn vm_runs_checker_alerts() {
@@ -160,24 +159,7 @@ fn guest_checker_alerts() {
         listen("127.0.0.6:8080"),
     ];
     bad_banner_server("127.0.0.5:2525");
-    let log_path = "/tmp/ka-alerts.log";
-    let log = std::fs::File::create(log_path).unwrap();
-    let d = Daemon(
-        Command::new("keepalived")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .args(["-n", "-l", "-D", "-C", "-f", conf])
-            .args([
-                "-p",
-                "/tmp/kaa.pid",
-                "-c",
-                "/tmp/kaa-c.pid",
-                "-r",
-                "/tmp/kaa-v.pid",
-            ])
-            .spawn()
-            .expect("start keepalived"),
-    );
+    let mut d = GuestDaemon::start("keepalived", "kaa", "-C", conf);
     let limit = Duration::from_secs(30);
     wait_table(
         &[
@@ -221,8 +203,7 @@ fn guest_checker_alerts() {
         globals("guest-b", "b@example.com", port_b, "/tmp/lvs-b.fifo") + &services(false),
     )
     .unwrap();
-    let pid = nix::unistd::Pid::from_raw(d.0.id() as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    d.signal(nix::sys::signal::Signal::SIGHUP);
     wait_table(
         &[
             "TCP 192.0.2.100:80 rr",
@@ -244,13 +225,10 @@ fn guest_checker_alerts() {
         "removal FIFO line",
     );
 
-    let mut d = d;
-    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
-        panic!("keepalived did not stop");
-    };
+    let status = d.stop(Duration::from_secs(10));
     assert!(status.success(), "keepalived exit {status:?}");
 
-    let log = std::fs::read_to_string(log_path).unwrap();
+    let log = d.log();
     eprintln!("[guest] daemon log:\n{log}");
     for want in [
         "Starting with quorum down 2-0=2 > 0 for VS [192.0.2.100]:tcp:80",

@@ -19,8 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::run::{Daemon, terminate};
-use support::vm::{assert_guest_test_passes, in_guest};
+use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest};
 
 /// Debian's keepalived, the reference for the differential half.
 const REFERENCE: &str = "/usr/sbin/keepalived";
@@ -127,20 +126,7 @@ fn guest_checker_suite() {
     let mut a = Some(listen("127.0.0.2:8080"));
     let mut b = Some(listen("127.0.0.3:8080"));
     let mut c = Some(listen("127.0.0.4:8080"));
-    let mut d = Daemon(
-        Command::new("keepalived")
-            .args(["-n", "-l", "-D", "-C", "-f", "/tmp/ka.conf"])
-            .args([
-                "-p",
-                "/tmp/ka.pid",
-                "-c",
-                "/tmp/ka-c.pid",
-                "-r",
-                "/tmp/ka-v.pid",
-            ])
-            .spawn()
-            .expect("start keepalived"),
-    );
+    let mut d = GuestDaemon::start("keepalived", "ka", "-C", "/tmp/ka.conf");
     let full = [
         "TCP 192.0.2.100:80 rr",
         "-> 127.0.0.2:8080 Masq 1 0 0",
@@ -211,9 +197,9 @@ fn guest_checker_suite() {
         "quorum regained",
     );
     // SIGTERM: everything we added is gone, exit 0
-    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
-        panic!("keepalived did not stop");
-    };
+    let status = d.stop(Duration::from_secs(10));
+    // (The daemon's log, for a reader of the guest's output.)
+    eprint!("{}", d.log());
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());
 

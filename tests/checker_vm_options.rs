@@ -7,16 +7,20 @@
 //! an `ha_suspend` virtual server's checker waits for its address, and at
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
 //! `omega` runs `quorum_down` (not `notify_down`: the table is flushed).
+//!
+//! `guest_misc_stop` (same boot): a MISC_CHECK script still running when
+//! the daemon gets SIGTERM is ended with its whole process group, as
+//! keepalived 2.2.7 does (SIGTERM to the group at the start of the stop,
+//! SIGKILL 1 s later); keepalived runs the same steps first.
 
 mod support;
 
 use std::collections::BTreeSet;
 use std::net::TcpListener;
-use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use support::run::{Daemon, terminate};
-use support::vm::{assert_guest_test_passes, in_guest, sh, wait_for};
+use support::procs::group_members;
+use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
 
 #[test]
 fn vm_runs_checker_options_suite() {
@@ -24,14 +28,23 @@ fn vm_runs_checker_options_suite() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
+    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
+    if std::path::Path::new(REFERENCE).exists() {
+        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
+    } else {
+        eprintln!("SKIPPED: keepalived 2.2.7 half of guest_misc_stop: no {REFERENCE}");
+    }
     assert_guest_test_passes(
         "checker_vm_options",
-        &["guest_options_suite"],
-        &[format!("{ka}:/vm/bin/keepalived")],
-        &["--timeout", "200"],
-        &["OPTIONS SUITE PASSED"],
+        &["guest_options_suite", "guest_misc_stop"],
+        &bins,
+        &["--timeout", "240"],
+        &["OPTIONS SUITE PASSED", "MISC STOP PASSED"],
     );
 }
+
+/// Debian's keepalived, the reference for `guest_misc_stop`.
+const REFERENCE: &str = "/usr/sbin/keepalived";
 
 // ----------------------------------------------------------------- guest half
 
@@ -58,13 +71,6 @@ fn wait_table(want: &[&str], limit: Duration, what: &str) {
         || table() == want,
         || format!("{:#?}", table()),
     );
-}
-
-/// What the daemon logged so far (`-l`: stderr/stdout files).
-fn log() -> String {
-    let mut s = std::fs::read_to_string("/tmp/ka.log").unwrap_or_default();
-    s += &std::fs::read_to_string("/tmp/ka.err").unwrap_or_default();
-    s
 }
 
 const CONF: &str = "
@@ -122,22 +128,7 @@ fn guest_options_suite() {
     std::fs::write("/tmp/qdown.sh", "#!/bin/sh\necho qdown > /tmp/omega-q\n").unwrap();
     sh("chmod 755 /tmp/down.sh /tmp/qdown.sh");
     let _keep = TcpListener::bind("127.0.0.2:8080").unwrap();
-    let mut d = Daemon(
-        Command::new("keepalived")
-            .args(["-n", "-l", "-D", "-C", "-f", "/tmp/ka.conf"])
-            .args([
-                "-p",
-                "/tmp/ka.pid",
-                "-c",
-                "/tmp/ka-c.pid",
-                "-r",
-                "/tmp/ka-v.pid",
-            ])
-            .stdout(std::fs::File::create("/tmp/ka.log").unwrap())
-            .stderr(std::fs::File::create("/tmp/ka.err").unwrap())
-            .spawn()
-            .expect("start keepalived"),
-    );
+    let mut d = GuestDaemon::start("keepalived", "ka", "-C", "/tmp/ka.conf");
     // lvs_flush removed 198.51.100.50; FILE_CHECK: 1 + 3 * 2 = 7; the
     // ha_suspend VS's checker is suspended, so its dead server stays.
     let start = [
@@ -212,11 +203,7 @@ fn guest_options_suite() {
         CONF.replace("lvs_timeouts tcp 900 tcpfin 30 udp 60", ""),
     )
     .unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(d.0.id() as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
+    d.signal(nix::sys::signal::Signal::SIGHUP);
     wait_for(
         "timeouts restored at reload",
         Duration::from_secs(10),
@@ -228,20 +215,14 @@ fn guest_options_suite() {
     wait_for(
         "reload complete",
         Duration::from_secs(10),
-        || log().matches("Reload complete").count() >= 2,
-        log,
+        || d.log().matches("Reload complete").count() >= 2,
+        || d.log(),
     );
     // A foreign service added now goes with lvs_flush_on_stop.
     sh("ipvsadm -A -t 198.51.100.51:80 -s rr");
     // (notify_down ran when the file faulted the server.)
     let _ = std::fs::remove_file("/tmp/omega");
-    let Some(status) = terminate(&mut d.0, Duration::from_secs(10)) else {
-        panic!(
-            "keepalived did not stop:
-{}",
-            log()
-        );
-    };
+    let status = d.stop(Duration::from_secs(10));
     assert!(status.success(), "keepalived exit {status:?}");
     assert!(table().is_empty(), "left behind: {:#?}", table());
     assert!(norm(&sh("ipvsadm -L --daemon")).is_empty(), "daemons left");
@@ -257,6 +238,114 @@ fn guest_options_suite() {
         !std::path::Path::new("/tmp/omega").exists(),
         "notify_down ran at stop despite lvs_flush_on_stop"
     );
-    print!("{}", log());
+    print!("{}", d.log());
     println!("OPTIONS SUITE PASSED");
+}
+
+const MISC_CONF: &str = "
+virtual_server 192.0.2.110 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.7 8080 {
+        MISC_CHECK {
+            misc_path /tmp/misc.sh
+            misc_timeout 60
+        }
+    }
+}
+";
+
+/// One daemon binary: start it with a MISC_CHECK whose script (a shell
+/// that runs `sleep 30`, signals left at their defaults) is running,
+/// SIGTERM it, and return (how long until the script's process group was
+/// empty, how long until the daemon exited).
+fn misc_stop_steps(bin: &str, tag: &str) -> (Option<Duration>, Duration) {
+    let _ = std::fs::remove_file("/tmp/misc.pid");
+    let mut d = GuestDaemon::start(bin, tag, "-C", "/tmp/misc.conf");
+    let mut pgid = 0;
+    // The first check starts within delay_loop; a debug build under TCG
+    // takes seconds to start.
+    wait_for(
+        &format!("{tag}: MISC_CHECK script running"),
+        Duration::from_secs(30),
+        || {
+            pgid = std::fs::read_to_string("/tmp/misc.pid")
+                .ok()
+                .filter(|s| s.ends_with('\n'))
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
+            // The shell and its sleep.
+            pgid != 0 && group_members(pgid).len() >= 2
+        },
+        || d.log(),
+    );
+    d.signal(nix::sys::signal::Signal::SIGTERM);
+    let t0 = Instant::now();
+    let (mut gone, mut took) = (None, None);
+    while gone.is_none() || took.is_none() {
+        if gone.is_none() && group_members(pgid).is_empty() {
+            gone = Some(t0.elapsed());
+        }
+        if took.is_none() {
+            if let Some(st) = d.child.try_wait().unwrap() {
+                assert!(st.success(), "{tag}: exit {st:?}\n{}", d.log());
+                took = Some(t0.elapsed());
+            }
+        }
+        // The script sleeps 30 s: past 5 s it was not killed.
+        if t0.elapsed() > Duration::from_secs(5) && took.is_some() {
+            break;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "{tag}: did not stop:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let left = group_members(pgid);
+    // Leave nothing for the next daemon's run (nor the next test).
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    let took = took.unwrap();
+    eprintln!(
+        "[guest] {tag}: SIGTERM to exit {took:.1?}, script group empty after {gone:.1?}, left {left:?}"
+    );
+    (gone, took)
+}
+
+#[test]
+fn guest_misc_stop() {
+    if !in_guest() {
+        return;
+    }
+    std::fs::write("/tmp/misc.conf", MISC_CONF).unwrap();
+    std::fs::write(
+        "/tmp/misc.sh",
+        "#!/bin/sh\necho $$ > /tmp/misc.pid\nsleep 30\n",
+    )
+    .unwrap();
+    sh("chmod 755 /tmp/misc.sh");
+    // keepalived SIGTERMs the script's group at once and SIGKILLs it 1 s
+    // later: it is gone well within 2 s, and the stop is not held up.
+    let bound = |tag: &str, (gone, took): (Option<Duration>, Duration)| {
+        let gone = gone.unwrap_or_else(|| panic!("{tag}: the MISC_CHECK script outlived the stop"));
+        assert!(
+            gone < Duration::from_secs(2),
+            "{tag}: script gone after {gone:?}"
+        );
+        assert!(took < Duration::from_secs(5), "{tag}: stop took {took:?}");
+    };
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        bound(
+            "keepalived 2.2.7",
+            misc_stop_steps("/vm/bin/keepalived-2.2.7", "ka-misc"),
+        );
+    }
+    bound("ours", misc_stop_steps("/vm/bin/keepalived", "ours-misc"));
+    println!("MISC STOP PASSED");
 }

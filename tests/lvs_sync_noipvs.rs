@@ -45,7 +45,7 @@ fn vrrp_works_without_ipvs() {
     eprintln!("MASTER without IPVS after {took:.1?}");
     assert!(d.running(), "daemon died:\n{}", d.log());
     assert_eq!(
-        d.log_count("IPVS: Can't initialize ipvs"),
+        d.log_count("IPVS: Can't initialize ipvs: Protocol not available"),
         1,
         "logged once:\n{}",
         d.log()

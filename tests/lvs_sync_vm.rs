@@ -20,10 +20,10 @@
 mod support;
 
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::vm::{assert_guest_test_passes, in_guest, sh, wait_for};
+use nix::sys::signal::Signal;
+use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
 
 /// Debian's keepalived, the reference.
 const REFERENCE: &str = "/usr/sbin/keepalived";
@@ -67,51 +67,6 @@ fn daemons() -> Vec<String> {
     v
 }
 
-/// A daemon under test, SIGKILLed if the test panics.
-struct Daemon {
-    child: Child,
-    log: String,
-}
-
-impl Daemon {
-    fn start(bin: &str, tag: &str, conf: &str, mode: &str) -> Daemon {
-        let log = format!("/tmp/{tag}.log");
-        let f = std::fs::File::create(&log).unwrap();
-        let child = Command::new(bin)
-            .args(["-n", "-l", "-D", mode, "-f", conf])
-            .args(["-p", &format!("/tmp/{tag}.pid")])
-            .args(["-c", &format!("/tmp/{tag}-c.pid")])
-            .args(["-r", &format!("/tmp/{tag}-v.pid")])
-            .stdin(Stdio::null())
-            .stdout(f.try_clone().unwrap())
-            .stderr(f)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {bin}: {e}"));
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGTERM; returns how long the daemon took to exit (bounded wait).
-    fn stop(&mut self) -> Duration {
-        let t0 = Instant::now();
-        let Some(s) = support::run::terminate(&mut self.child, Duration::from_secs(20)) else {
-            panic!("daemon did not stop:\n{}", self.log());
-        };
-        assert!(s.success(), "exit {s:?}\n{}", self.log());
-        t0.elapsed()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 const VRRP_CONF: &str = "
 global_defs {
     lvs_sync_daemon d0 VI_1 id 7
@@ -135,7 +90,7 @@ vrrp_instance VI_1 {
 fn sync_steps(bin: &str, tag: &str, reload: bool) -> String {
     assert!(daemons().is_empty(), "left over: {:?}", daemons());
     std::fs::write("/tmp/sync.conf", VRRP_CONF).unwrap();
-    let mut d = Daemon::start(bin, tag, "/tmp/sync.conf", "-P");
+    let mut d = GuestDaemon::start(bin, tag, "-P", "/tmp/sync.conf");
     let master = ["master mcast=d0 syncid=7".to_string()];
     let backup = ["backup mcast=d0 syncid=7".to_string()];
     // master-down time 3 × 1 s + skew, plus the start (slow under TCG).
@@ -164,11 +119,7 @@ fn sync_steps(bin: &str, tag: &str, reload: bool) -> String {
         // it (keepalived 2.2.7 sends that start without the settings, which
         // the kernel refuses, and is left without a daemon: not compared).
         std::fs::write("/tmp/sync.conf", VRRP_CONF.replace("id 7", "id 8")).unwrap();
-        nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(d.child.id() as i32),
-            nix::sys::signal::Signal::SIGHUP,
-        )
-        .unwrap();
+        d.signal(Signal::SIGHUP);
         wait_for(
             &format!("{tag}: master daemon with the new sync id"),
             Duration::from_secs(10),
@@ -176,7 +127,8 @@ fn sync_steps(bin: &str, tag: &str, reload: bool) -> String {
             || format!("{:?}\n{}", daemons(), d.log()),
         );
     }
-    d.stop();
+    let st = d.stop(Duration::from_secs(20));
+    assert!(st.success(), "exit {st:?}\n{}", d.log());
     assert!(daemons().is_empty(), "{tag} left {:?}", daemons());
     d.log()
 }
@@ -218,7 +170,7 @@ fn omega_steps(bin: &str, tag: &str) -> (Duration, Duration) {
     )
     .unwrap();
     sh("chmod 755 /tmp/qdown.sh");
-    let mut d = Daemon::start(bin, tag, "/tmp/omega.conf", "-C");
+    let mut d = GuestDaemon::start(bin, tag, "-C", "/tmp/omega.conf");
     wait_for(
         &format!("{tag}: real server in IPVS"),
         Duration::from_secs(30),
@@ -238,11 +190,7 @@ fn omega_steps(bin: &str, tag: &str) -> (Duration, Duration) {
     );
     // SIGTERM, then watch the script while the daemon stops: when its pid
     // file appears and until when it is alive.
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(d.child.id() as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    )
-    .unwrap();
+    d.signal(Signal::SIGTERM);
     let t0 = Instant::now();
     let (mut pid, mut first, mut last) = (None::<i32>, None::<Instant>, None::<Instant>);
     let took = loop {

@@ -510,13 +510,17 @@ impl Driver {
                 _ = int.recv() => break,
             }
         }
+        // keepalived's stop first SIGTERMs the running MISC_CHECK scripts'
+        // process groups, SIGKILLed 1 s later (`script_killall()`).
+        let misc = crate::sys::spawn::stop_scripts(NOTIFY_STOP_LIMIT);
         let omega = self.shutdown();
         // keepalived's checker waits for its omega scripts (tracked
         // children) before it exits, each for at most 1 s before its
         // process group is SIGKILLed (`child_killed_thread`); the reaping
         // gets a little slack, never more.
         let deadline = NOTIFY_STOP_LIMIT + Duration::from_millis(500);
-        let _ = tokio::time::timeout(deadline, futures::future::join_all(omega)).await;
+        let all = futures::future::join(futures::future::join_all(omega), misc);
+        let _ = tokio::time::timeout(deadline, all).await;
         if let Some(a) = &mut self.alerts {
             // The parent allows child_wait_time (5 s by default) before
             // SIGKILL: the last mails get part of it.

@@ -15,9 +15,11 @@
 //! uses), not from a short-lived blocking-pool thread.
 #![allow(unsafe_code)]
 
+use std::collections::BTreeSet;
 use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use nix::sys::signal::{Signal, killpg};
@@ -50,7 +52,65 @@ pub async fn run_script(spec: &ScriptSpec, timeout: Option<Duration>) -> ScriptO
         Ok(c) => c,
         Err(e) => return ScriptOutcome::SpawnFailed(e),
     };
+    let _running = Running::register(pid);
     supervise(spec, child, pid, timeout).await
+}
+
+/// The process groups of the [`run_script`] runs in progress, which
+/// [`stop_scripts`] ends at shutdown (keepalived's tracked children).
+static RUNNING: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+fn running() -> Vec<Pid> {
+    let set = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    set.iter().map(|p| Pid::from_raw(*p)).collect()
+}
+
+/// A run's entry in [`RUNNING`], removed when the run ends: the run
+/// future completes (or is dropped) in the poll that reaped the child, so
+/// a group is never signalled after its leader's pid could be reused.
+struct Running(i32);
+
+impl Running {
+    fn register(pid: Pid) -> Running {
+        let set = &mut RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        set.insert(pid.as_raw());
+        Running(pid.as_raw())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let set = &mut RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+        set.remove(&self.0);
+    }
+}
+
+/// How often [`stop_scripts`] looks whether the scripts have been reaped.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
+/// keepalived's `script_killall()` at the start of a stop: SIGTERM now to
+/// the process group of every [`run_script`] run in progress (MISC_CHECK
+/// scripts), and SIGKILL to those still running `limit` later
+/// (`child_killed_thread`; keepalived gives them 1 s). The returned future
+/// ends once every such run has reaped its script; the runs' own tasks do
+/// the reaping, so the runtime must keep polling them meanwhile. Bound it
+/// with a timeout: a script stuck in the kernel survives SIGKILL.
+pub fn stop_scripts(limit: Duration) -> impl std::future::Future<Output = ()> {
+    let deadline = tokio::time::Instant::now() + limit;
+    for pid in running() {
+        signal_group(pid, Signal::SIGTERM);
+    }
+    async move {
+        while !running().is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(STOP_POLL).await;
+        }
+        for pid in running() {
+            signal_group(pid, Signal::SIGKILL);
+        }
+        while !running().is_empty() {
+            tokio::time::sleep(STOP_POLL).await;
+        }
+    }
 }
 
 /// Starts a notify script (`spec` plus `extra_args`) and reaps it in the

@@ -168,19 +168,28 @@ pub fn cmd_name(cmd: &SyncCmd) -> (&'static str, u32) {
 /// libipvs's `ipvs_strerror()` for the sync daemon commands; `None` means
 /// the C library's `strerror` text.
 pub fn error_text(cmd: &SyncCmd, errno: i32) -> Option<&'static str> {
-    Some(match (cmd, errno) {
-        (SyncCmd::Start { .. }, libc::EEXIST) => "Daemon has already run",
-        (SyncCmd::Stop { .. }, libc::ESRCH) => "No daemon is running",
-        (_, libc::ESRCH) => "No such service",
-        (_, libc::EPERM) => "Permission denied (you must be root)",
-        (_, libc::EINVAL) => {
+    match (cmd, errno) {
+        (SyncCmd::Start { .. }, libc::EEXIST) => Some("Daemon has already run"),
+        (SyncCmd::Stop { .. }, libc::ESRCH) => Some("No daemon is running"),
+        _ => any_call_error_text(errno),
+    }
+}
+
+/// The entries of libipvs's `ipvs_strerror()` table that hold for every
+/// call (`ipvs_init()` among them); `None` means the C library's `strerror`
+/// text.
+pub fn any_call_error_text(errno: i32) -> Option<&'static str> {
+    Some(match errno {
+        libc::ESRCH => "No such service",
+        libc::EPERM => "Permission denied (you must be root)",
+        libc::EINVAL => {
             "Invalid operation.  Possibly wrong module version, address not unicast, ..."
         }
-        (_, libc::ENOPROTOOPT) => "Protocol not available",
-        (_, libc::ENOMEM) => "Memory allocation problem",
-        (_, libc::EOPNOTSUPP) => "Operation not supported with IPv6",
-        (_, libc::EAFNOSUPPORT) => "Operation not supported with specified address family",
-        (_, libc::EMSGSIZE) => "Module is wrong version",
+        libc::ENOPROTOOPT => "Protocol not available",
+        libc::ENOMEM => "Memory allocation problem",
+        libc::EOPNOTSUPP => "Operation not supported with IPv6",
+        libc::EAFNOSUPPORT => "Operation not supported with specified address family",
+        libc::EMSGSIZE => "Module is wrong version",
         _ => return None,
     })
 }
@@ -316,5 +325,11 @@ mod tests {
         assert_eq!(error_text(s, libc::EEXIST), Some("Daemon has already run"));
         assert_eq!(error_text(t, libc::ESRCH), Some("No daemon is running"));
         assert_eq!(error_text(s, libc::ENODEV), None);
+        assert_eq!(error_text(s, libc::ESRCH), Some("No such service"));
+        assert_eq!(
+            any_call_error_text(libc::ENOPROTOOPT),
+            Some("Protocol not available")
+        );
+        assert_eq!(any_call_error_text(libc::EEXIST), None);
     }
 }

@@ -8,9 +8,11 @@
 //! on without the daemon, so that VRRP keeps working on a kernel without
 //! IPVS.
 
+use nix::errno::Errno;
+
 use crate::config::model::Config;
 use crate::messages;
-use crate::sys::ipvs::IpvsClient;
+use crate::sys::ipvs::{IpvsClient, IpvsError};
 use crate::vrrp::State;
 use crate::vrrp::lvs_sync::{self, Ownership, SyncCmd, SyncOwner};
 
@@ -45,7 +47,7 @@ impl SyncDriver {
             tracing::info!("{}", messages::initializing_ipvs());
             match IpvsClient::open() {
                 Ok(c) => self.ipvs = Some(c),
-                Err(e) => tracing::info!("{e}"),
+                Err(e) => tracing::info!("{}", messages::ipvs_init_failed(&init_reason(&e))),
             }
         }
     }
@@ -96,12 +98,60 @@ impl SyncDriver {
             };
             if let (Err(e), false) = (res, ignore) {
                 let errno = e.errno().map(|e| e as i32).unwrap_or(libc::EIO);
-                let desc = lvs_sync::error_text(c, errno)
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| nix::errno::Errno::from_raw(errno).desc().to_owned());
+                let desc = strerror(lvs_sync::error_text(c, errno), errno);
                 let (name, code) = lvs_sync::cmd_name(c);
                 tracing::info!("{}", messages::ipvs_cmd_error(name, code, &desc, errno));
             }
         }
+    }
+}
+
+/// libipvs's text when it has one for `errno`, else the C library's.
+fn strerror(libipvs: Option<&'static str>, errno: i32) -> String {
+    libipvs
+        .map(str::to_owned)
+        .unwrap_or_else(|| Errno::from_raw(errno).desc().to_owned())
+}
+
+/// libipvs's text for the errno keepalived's `ipvs_init()` would have
+/// failed with (keepalived logs that, not our error's wording). Our open
+/// can also fail without one (no reply in time, a reply we cannot read):
+/// those read as the socket's EAGAIN and as EPROTO.
+fn init_reason(e: &IpvsError) -> String {
+    let errno = match e {
+        IpvsError::NotAvailable => Errno::ENOPROTOOPT,
+        IpvsError::PermissionDenied => Errno::EPERM,
+        IpvsError::Init(n) => *n,
+        IpvsError::Timeout { .. } => Errno::EAGAIN,
+        other => other.errno().unwrap_or(Errno::EPROTO),
+    };
+    let errno = errno as i32;
+    strerror(lvs_sync::any_call_error_text(errno), errno)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// keepalived's "IPVS: Can't initialize ipvs: …" reason for each way
+    /// our open fails.
+    #[test]
+    fn init_failure_reads_as_libipvs() {
+        let reason = |e: IpvsError| init_reason(&e);
+        assert_eq!(reason(IpvsError::NotAvailable), "Protocol not available");
+        assert_eq!(
+            reason(IpvsError::PermissionDenied),
+            "Permission denied (you must be root)"
+        );
+        assert_eq!(
+            reason(IpvsError::Init(Errno::EMFILE)),
+            "Too many open files"
+        );
+        assert_eq!(
+            reason(IpvsError::Timeout {
+                op: "resolve family"
+            }),
+            Errno::EAGAIN.desc()
+        );
     }
 }

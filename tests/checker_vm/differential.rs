@@ -15,11 +15,13 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crate::support::vm::GuestDaemon;
 
 /// Every scheduler keepalived 2.2.7 accepts except `twos` (the Debian 6.1
 /// kernel is built without it).
@@ -225,47 +227,11 @@ fn table() -> BTreeSet<String> {
     out
 }
 
-/// A daemon under test, killed (SIGKILL) if the test panics.
-struct Daemon {
-    child: Child,
-    log: String,
-}
-
-impl Daemon {
-    fn start(bin: &str, tag: &str, conf: &str) -> Daemon {
-        let log = format!("/tmp/diff-{tag}.log");
-        let f = std::fs::File::create(&log).unwrap();
-        let child = Command::new(bin)
-            .args(["-n", "-l", "-D", "-C", "-f", conf])
-            .args(["-p", &format!("/tmp/diff-{tag}.pid")])
-            .args(["-c", &format!("/tmp/diff-{tag}-c.pid")])
-            .args(["-r", &format!("/tmp/diff-{tag}-v.pid")])
-            .stdin(Stdio::null())
-            .stdout(f.try_clone().unwrap())
-            .stderr(f)
-            .spawn()
-            .unwrap_or_else(|e| panic!("start {bin}: {e}"));
-        Daemon { child, log }
-    }
-
-    /// SIGTERM and a bounded wait for the exit.
-    fn stop(&mut self) -> std::process::ExitStatus {
-        crate::support::run::terminate(&mut self.child, Duration::from_secs(15))
-            .expect("daemon did not stop")
-    }
-
-    fn log_tail(&self) -> String {
-        let s = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = s.lines().collect();
-        lines[lines.len().saturating_sub(80)..].join("\n")
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The last 80 lines of the daemon's log.
+fn log_tail(d: &GuestDaemon) -> String {
+    let s = d.log();
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(80)..].join("\n")
 }
 
 /// One step of the scenario: listeners to stop and start, then compare.
@@ -390,7 +356,7 @@ pub fn run(reference: &str, ours: &str) {
     let _ = Command::new("ipvsadm").arg("-C").status();
     let mut servers = Servers::default();
     servers.up(&["A", "B", "C", "H", "V6"]);
-    let mut ka = Daemon::start(reference, "ka", conf);
+    let mut ka = GuestDaemon::start(reference, "diff-ka", "-C", conf);
     let empty = BTreeSet::new();
     let mut recorded = vec![settle(
         &empty,
@@ -405,7 +371,7 @@ pub fn run(reference: &str, ours: &str) {
     assert!(
         recorded[0].len() > 2 * scheds.len(),
         "keepalived 2.2.7 did not program the table:\n{}",
-        ka.log_tail()
+        log_tail(&ka)
     );
     for s in STEPS {
         servers.down(s.down);
@@ -428,7 +394,7 @@ pub fn run(reference: &str, ours: &str) {
         );
         recorded.push(t);
     }
-    let st = ka.stop();
+    let st = ka.stop(Duration::from_secs(15));
     let ka_left = table();
     eprintln!("[diff] keepalived 2.2.7 exit {st:?}, left {ka_left:?}");
     drop(ka);
@@ -440,7 +406,7 @@ pub fn run(reference: &str, ours: &str) {
     let mut diffs = Vec::new();
     let mut servers = Servers::default();
     servers.up(&["A", "B", "C", "H", "V6"]);
-    let mut me = Daemon::start(ours, "ours", conf);
+    let mut me = GuestDaemon::start(ours, "diff-ours", "-C", conf);
     let names = std::iter::once("start").chain(STEPS.iter().map(|s| s.what));
     for (i, (what, want)) in names.zip(&recorded).enumerate() {
         if i > 0 {
@@ -454,7 +420,7 @@ pub fn run(reference: &str, ours: &str) {
             diffs.push(format!("after {what}: {}", describe(want, &have)));
         }
     }
-    let st = me.stop();
+    let st = me.stop(Duration::from_secs(15));
     let our_left = table();
     if !st.success() {
         diffs.push(format!("ours exited {st:?} on SIGTERM"));
@@ -462,7 +428,7 @@ pub fn run(reference: &str, ours: &str) {
     if our_left != ka_left {
         diffs.push(format!("after SIGTERM: {}", describe(&ka_left, &our_left)));
     }
-    let tail = me.log_tail();
+    let tail = log_tail(&me);
     drop(me);
     drop(servers);
     eprintln!("[diff] done in {:.1?}", t_all.elapsed());

@@ -8,5 +8,6 @@ pub mod guest_mail;
 pub mod lab;
 pub mod netns;
 pub mod pcap;
+pub mod procs;
 pub mod run;
 pub mod vm;

@@ -130,3 +130,69 @@ pub fn wait_for(
     }
     eprintln!("[guest] {what}: {:.1?}", t0.elapsed());
 }
+
+/// Guest side: a keepalived under test (ours or Debian's 2.2.7), started
+/// the one way every IPVS guest test starts it. A spawned child rather than
+/// a shell snippet because the guest halves drive the daemon from Rust:
+/// they signal it (SIGHUP, SIGTERM), time its exit and must kill it if the
+/// test panics, so no daemon outlives a failed case and fights the next one
+/// over the IPVS table.
+pub struct GuestDaemon {
+    /// The daemon's parent process (signal it, `try_wait` it).
+    pub child: std::process::Child,
+    log: String,
+}
+
+impl GuestDaemon {
+    /// Runs `bin -n -l -D <mode> -f <conf>` (`mode`: `-C`, `-P`, ...) with
+    /// its three pid files at `/tmp/<tag>.pid`, `/tmp/<tag>-c.pid` and
+    /// `/tmp/<tag>-v.pid` (so two daemons, or a daemon and a leftover, never
+    /// share one), stdin closed, stdout and stderr in `/tmp/<tag>.log`.
+    pub fn start(bin: &str, tag: &str, mode: &str, conf: &str) -> GuestDaemon {
+        let log = format!("/tmp/{tag}.log");
+        let f = std::fs::File::create(&log).unwrap_or_else(|e| panic!("{log}: {e}"));
+        let child = Command::new(bin)
+            .args(["-n", "-l", "-D", mode, "-f", conf])
+            .args(["-p", &format!("/tmp/{tag}.pid")])
+            .args(["-c", &format!("/tmp/{tag}-c.pid")])
+            .args(["-r", &format!("/tmp/{tag}-v.pid")])
+            .stdin(std::process::Stdio::null())
+            .stdout(f.try_clone().expect("dup log file"))
+            .stderr(f)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {bin}: {e}"));
+        GuestDaemon { child, log }
+    }
+
+    /// What the daemon wrote so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends `sig` to the daemon's parent process.
+    pub fn signal(&self, sig: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.child.id() as i32), sig)
+            .unwrap_or_else(|e| panic!("{sig} to the daemon: {e}"));
+    }
+
+    /// SIGTERM and a wait of at most `limit` for the exit (failing with the
+    /// log when it does not come); the caller judges the status.
+    pub fn stop(&mut self, limit: std::time::Duration) -> std::process::ExitStatus {
+        match super::run::terminate(&mut self.child, limit) {
+            Some(s) => s,
+            None => panic!("daemon did not stop within {limit:?}:\n{}", self.log()),
+        }
+    }
+}
+
+impl Drop for GuestDaemon {
+    /// Kills the daemon; on a failing test, shows its log first (the
+    /// guest's output is all the host half gets to see).
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("[guest] {} at the failure:\n{}", self.log, self.log());
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
