@@ -537,7 +537,8 @@ impl Decision {
     pub fn desired(&self, cfg: &Config) -> Table {
         let mut t = Table::new();
         for vi in 0..cfg.virtual_servers.len().min(self.vs.len()) {
-            t.services.append(&mut self.desired_vs(cfg, vi).services);
+            // extend, not append: append merges whole trees (quadratic here)
+            t.services.extend(self.desired_vs(cfg, vi).services);
         }
         t
     }
