@@ -286,7 +286,7 @@ impl Driver {
                             };
                             let names = Names::new(
                                 c.kind,
-                                c.conn.connect_ip.unwrap_or(r.addr),
+                                c.conn.ext().connect_ip.unwrap_or(r.addr),
                                 c.conn.connect_port.unwrap_or(r.port),
                                 vname.clone(),
                                 what,

@@ -952,31 +952,34 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
         lb_kind,
         protocol,
         persistence_timeout,
+        quorum,
+        hysteresis,
+        alpha,
+        omega,
+        inhibit_on_failure,
+        ha_suspend,
+        weight,
+        smtp_alert,
+        ip_family,
+        real_servers,
+        opts: _,
+    } = vs;
+    let VsOpts {
         persistence_granularity,
         persistence_engine,
         sorry_server,
         sorry_server_inhibit,
         sorry_server_lvs_method,
-        quorum,
-        hysteresis,
         quorum_up,
         quorum_down,
-        alpha,
-        omega,
-        inhibit_on_failure,
-        ha_suspend,
         connect_timeout,
         retry,
         delay_before_retry,
         warmup,
-        weight,
         virtualhost,
-        smtp_alert,
-        ip_family,
         flags,
-        real_servers,
         snmp_name,
-    } = vs;
+    } = vs.opts();
     let head = match addr {
         VsAddr::Ip { addr, port } => format!("virtual_server {addr} {port}"),
         VsAddr::Fwmark { mark } => format!("virtual_server fwmark {mark}"),
@@ -1028,12 +1031,15 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
     o.opt_bool("smtp_alert", *smtp_alert);
     o.opt_word("snmp_name", snmp_name);
     for rs in real_servers {
-        dump_rs(o, rs);
+        dump_rs(o, rs, vs);
     }
     o.close();
 }
 
-fn dump_rs(o: &mut Out, rs: &RealServer) {
+/// A real server of `vs`, with the timing settings it inherits from `vs`
+/// (keepalived copies them into the real server at validation; the model
+/// keeps them as written, see [`RealServer`]).
+fn dump_rs(o: &mut Out, rs: &RealServer, vs: &VirtualServer) {
     let RealServer {
         addr,
         port,
@@ -1041,21 +1047,29 @@ fn dump_rs(o: &mut Out, rs: &RealServer) {
         weight,
         lvs_method,
         inhibit_on_failure,
+        alpha,
+        smtp_alert,
+        checkers,
+        opts: _,
+    } = rs;
+    let RsOpts {
         notify_up,
         notify_down,
         uthreshold,
         lthreshold,
-        alpha,
-        retry,
-        delay_before_retry,
-        warmup,
-        connect_timeout,
-        delay_loop,
-        smtp_alert,
+        retry: _,
+        delay_before_retry: _,
+        warmup: _,
+        connect_timeout: _,
+        delay_loop: _,
         virtualhost,
-        checkers,
         snmp_name,
-    } = rs;
+    } = rs.opts();
+    let retry = &rs.retry_in(vs);
+    let delay_before_retry = &rs.delay_before_retry_in(vs);
+    let warmup = &rs.warmup_in(vs);
+    let connect_timeout = &Some(rs.connect_timeout_in(vs));
+    let delay_loop = &Some(rs.delay_loop_in(vs));
     o.open(format!("real_server {addr} {port}"));
     o.opt("weight", weight);
     if let Some(f) = lvs_method {
@@ -1083,14 +1097,17 @@ fn dump_rs(o: &mut Out, rs: &RealServer) {
 
 fn conn(o: &mut Out, c: &ConnOpts) {
     let ConnOpts {
-        connect_ip,
         connect_port,
+        connect_timeout,
+        ext: _,
+    } = c;
+    let ConnExt {
+        connect_ip,
         bindto,
         bind_port,
         bind_if,
-        connect_timeout,
         fwmark,
-    } = c;
+    } = c.ext();
     o.opt("connect_ip", connect_ip);
     o.opt("connect_port", connect_port);
     o.opt("bindto", bindto);
@@ -1111,12 +1128,12 @@ fn dump_checker(o: &mut Out, c: &Checker) {
         delay_loop,
         alpha,
         log_all_failures,
-        virtualhost,
-        user,
         discarded: _,
         ext: _,
     } = c;
     let CheckerExt {
+        virtualhost,
+        user,
         urls,
         http_protocol,
         enable_sni,
