@@ -961,6 +961,7 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
         weight,
         smtp_alert,
         ip_family,
+        validated: _,
         real_servers,
         opts: _,
     } = vs;
@@ -1037,8 +1038,8 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
 }
 
 /// A real server of `vs`, with the timing settings it inherits from `vs`
-/// (keepalived copies them into the real server at validation; the model
-/// keeps them as written, see [`RealServer`]).
+/// once validated (keepalived copies them into the real server then; the
+/// model keeps them as written, see [`RealServer`]).
 fn dump_rs(o: &mut Out, rs: &RealServer, vs: &VirtualServer) {
     let RealServer {
         addr,
@@ -1057,19 +1058,31 @@ fn dump_rs(o: &mut Out, rs: &RealServer, vs: &VirtualServer) {
         notify_down,
         uthreshold,
         lthreshold,
-        retry: _,
-        delay_before_retry: _,
-        warmup: _,
-        connect_timeout: _,
-        delay_loop: _,
+        retry,
+        delay_before_retry,
+        warmup,
+        connect_timeout,
+        delay_loop,
         virtualhost,
         snmp_name,
     } = rs.opts();
-    let retry = &rs.retry_in(vs);
-    let delay_before_retry = &rs.delay_before_retry_in(vs);
-    let warmup = &rs.warmup_in(vs);
-    let connect_timeout = &Some(rs.connect_timeout_in(vs));
-    let delay_loop = &Some(rs.delay_loop_in(vs));
+    let (retry, delay_before_retry, warmup, connect_timeout, delay_loop) = if vs.validated {
+        (
+            rs.retry_in(vs),
+            rs.delay_before_retry_in(vs),
+            rs.warmup_in(vs),
+            Some(rs.connect_timeout_in(vs)),
+            Some(rs.delay_loop_in(vs)),
+        )
+    } else {
+        (
+            *retry,
+            *delay_before_retry,
+            *warmup,
+            *connect_timeout,
+            *delay_loop,
+        )
+    };
     o.open(format!("real_server {addr} {port}"));
     o.opt("weight", weight);
     if let Some(f) = lvs_method {
@@ -1081,11 +1094,11 @@ fn dump_rs(o: &mut Out, rs: &RealServer, vs: &VirtualServer) {
     o.opt("uthreshold", uthreshold);
     o.opt("lthreshold", lthreshold);
     o.opt_bool("alpha", *alpha);
-    o.opt("retry", retry);
-    o.opt_secs("delay_before_retry", *delay_before_retry);
-    o.opt_secs("warmup", *warmup);
-    o.opt_secs("connect_timeout", *connect_timeout);
-    o.opt_secs("delay_loop", *delay_loop);
+    o.opt("retry", &retry);
+    o.opt_secs("delay_before_retry", delay_before_retry);
+    o.opt_secs("warmup", warmup);
+    o.opt_secs("connect_timeout", connect_timeout);
+    o.opt_secs("delay_loop", delay_loop);
     o.opt_bool("smtp_alert", *smtp_alert);
     o.opt_word("virtualhost", virtualhost);
     o.opt_word("snmp_name", snmp_name);

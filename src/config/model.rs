@@ -628,6 +628,10 @@ pub struct VirtualServer {
     pub weight: i32,
     pub smtp_alert: Option<bool>,
     pub ip_family: Option<Family>,
+    /// Validation has filled in its real servers' settings; from then on
+    /// they also inherit its timing settings (`RealServer::*_in`), which
+    /// keepalived copies into each real server at that point.
+    pub validated: bool,
     pub real_servers: Vec<RealServer>,
     /// The rarely set settings (see [`VirtualServer::opts`]).
     pub opts: Option<Box<VsOpts>>,
@@ -672,6 +676,7 @@ impl VirtualServer {
             weight: 1,
             smtp_alert: None,
             ip_family: None,
+            validated: false,
             real_servers: Vec::new(),
             opts: None,
         }

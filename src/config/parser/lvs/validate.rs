@@ -258,6 +258,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
     }
 
     // Real servers: duplicates, defaults, weight sum, sorry server match.
+    vs.validated = true;
     let mut weight_sum: u32 = 0;
     let mut i = 0;
     while i < vs.real_servers.len() {
