@@ -22,15 +22,16 @@
 # slow; compare the two columns, not the numbers with real hardware.
 #
 # Usage: scripts/bench-checker.sh [--debug] [--smp N] [--mem MB] [--window S] [--vs N]
-#                                 [--baseline BINARY] [--ours BINARY]
+#                                 [--baseline BINARY] [--ours BINARY] [--no-keepalived]
 #   (default: release build of ours, 2 vCPUs, 2048 MB, 30 s window, 2500 VS;
 #   a small --vs is a quick smoke test of the script itself; --baseline also
 #   benches an earlier build of ours, as "ours-before", in the same guest;
-#   --ours benches that binary instead of building one)
+#   --ours benches that binary instead of building one; --no-keepalived
+#   skips keepalived 2.2.7, for quick looks at ours between changes)
 # Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours=
+profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours= skip_ka=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug; shift;;
@@ -40,7 +41,8 @@ while [ $# -gt 0 ]; do
     --vs) nvs=$2; shift 2;;
     --baseline) baseline=$2; shift 2;;
     --ours) ours=$2; shift 2;;
-    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY]" >&2; exit 2;;
+    --no-keepalived) skip_ka=1; shift;;
+    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY] [--no-keepalived]" >&2; exit 2;;
   esac
 done
 T=${CARGO_TARGET_DIR:-target}
@@ -121,7 +123,7 @@ bench() {
   echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc opens_per_s=$opens ms_per_open=$mspo overflows_per_s=$ovf vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
 }
 echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
-bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7
+if [ "$SKIP_KA" = 0 ]; then bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7; fi
 if [ -x /vm/bin/keepalived-before ]; then bench ours-before /vm/bin/keepalived-before; fi
 bench ours /vm/bin/keepalived
 GUEST
@@ -130,4 +132,4 @@ if [ -n "$baseline" ]; then cp "$baseline" "$W/keepalived-before"; extra=(-b "$W
 tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 "${extra[@]}" \
   -b "$OURS:/vm/bin/keepalived" -b /usr/sbin/keepalived:/vm/bin/keepalived-2.2.7 \
   -b "$W/bench-listener:/vm/bin/bench-listener" -f "$W/bench.conf:/vm/bench.conf" \
-  -c "WINDOW=$window NRS=$((nvs * 4)); . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"
+  -c "WINDOW=$window NRS=$((nvs * 4)) SKIP_KA=$skip_ka; . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"

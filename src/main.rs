@@ -120,6 +120,7 @@ fn load_options(opts: &Options, host: &LiveHost, config_test: bool) -> LoadOptio
 /// Daemon mode: the parent, or (re-executed with a role) a child.
 fn daemon(opts: &Options, argv: &[String]) -> Result<u8> {
     let role = ChildKind::from_env();
+    keepalived::sys::malloc::no_huge_pages();
     if role.is_some() && !parent::child::bind_to_parent() {
         // The parent died before we could ask to die with it.
         return Ok(0);

@@ -1265,6 +1265,12 @@ pub fn removing_service_at_reload(inhibited: bool, rs: &str, vs: &str) -> String
     format!("Removing {inh}service {rs} from VS {vs}")
 }
 
+/// Our own: waiting on the TCP_CHECK connects failed (the checks in flight
+/// then end by their `connect_timeout`).
+pub fn connect_set_failed(e: &dyn std::fmt::Display) -> String {
+    format!("TCP_CHECK connect wait failed: {e}")
+}
+
 // ---- alerts (SMTP, FIFOs) ---------------------------------------------------
 
 /// mkfifo() failed (`prefix` "", "vrrp_" or "lvs_").
@@ -1607,6 +1613,10 @@ mod tests {
         assert_eq!(
             probe_not_implemented(&"Bfd", "[192.0.2.2]:tcp:80"),
             "\"Bfd\" probe not implemented for [192.0.2.2]:tcp:80."
+        );
+        assert_eq!(
+            connect_set_failed(&"EBADF"),
+            "TCP_CHECK connect wait failed: EBADF"
         );
         assert_eq!(
             smtp_resolve_failed("mail.example"),

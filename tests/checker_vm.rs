@@ -83,6 +83,23 @@ fn listen(addr: &str) -> TcpListener {
     TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
 }
 
+/// A listener that completes no more handshakes, as a hung server: its
+/// accept queue (backlog 0) is filled by connections never accepted, so
+/// the kernel drops further SYNs. Dropping what it returns frees the port.
+fn stalled(addr: &str) -> (socket2::Socket, Vec<std::net::TcpStream>) {
+    let sa: std::net::SocketAddr = addr.parse().unwrap();
+    let l = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    l.set_reuse_address(true).unwrap();
+    l.bind(&sa.into()).unwrap();
+    l.listen(0).unwrap();
+    let mut queued = Vec::new();
+    while let Ok(s) = std::net::TcpStream::connect_timeout(&sa, Duration::from_millis(300)) {
+        queued.push(s);
+        assert!(queued.len() < 16, "{addr}: the accept queue never filled");
+    }
+    (l, queued)
+}
+
 const CONF: &str = "
 virtual_server 192.0.2.100 80 {
     delay_loop 1
@@ -157,6 +174,23 @@ fn guest_checker_suite() {
     );
     a = Some(listen("127.0.0.2:8080"));
     wait_table(&full, Duration::from_secs(3), "RS 127.0.0.2 back");
+    // A hung server (handshakes never complete) costs its connect_timeout
+    // per attempt and goes down within the same bound.
+    a.take();
+    let hung = stalled("127.0.0.2:8080");
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.3:8080 Masq 2 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 3 0 0",
+        ],
+        down_limit,
+        "hung RS 127.0.0.2 removed",
+    );
+    drop(hung);
+    a = Some(listen("127.0.0.2:8080"));
+    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.2 back again");
     // inhibit_on_failure: weight 0 instead of removal
     c.take();
     wait_table(

@@ -54,8 +54,30 @@ impl Timing {
 pub enum CheckEvent {
     /// The checker's up/down state changed.
     Alive(bool),
-    /// A line keepalived logs at LOG_INFO.
-    Log(String),
+    /// A line keepalived logs at LOG_INFO; the driver words it with the
+    /// checker's [`Names`], made only then: kept in every checker, the
+    /// names were a megabyte per 10,000 real servers.
+    Log(CheckLog),
+}
+
+/// Which checker line to log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckLog {
+    /// The checker succeeded while down, or on its first run.
+    Success,
+    /// The checker went down; `retries` is 0 for "failed." (no retries
+    /// configured, or the first run), else the "after N retries" count.
+    Failed { retries: u32 },
+}
+
+impl CheckLog {
+    /// The line, as keepalived 2.2.7 words it.
+    pub fn line(self, n: &Names) -> String {
+        match self {
+            CheckLog::Success => success_line(n),
+            CheckLog::Failed { retries } => failure_line(n, retries),
+        }
+    }
 }
 
 /// How the checker's target is named in its log lines.
@@ -71,6 +93,25 @@ pub struct Names {
 }
 
 impl Names {
+    /// The names of checker `ck` of `rs` in `vs`.
+    pub fn of(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> Self {
+        let what = match ck.kind {
+            CheckerKind::Misc => (ck.ext().misc_path.as_ref())
+                .map(|s| s.args.join(" "))
+                .unwrap_or_default(),
+            _ => (ck.ext().urls.first())
+                .and_then(|u| u.path.clone())
+                .unwrap_or_default(),
+        };
+        Names::new(
+            ck.kind,
+            ck.conn.ext().connect_ip.unwrap_or(rs.addr),
+            ck.conn.connect_port.unwrap_or(rs.port),
+            crate::check::decision::vs_name(vs),
+            what,
+        )
+    }
+
     pub fn new(kind: CheckerKind, ip: IpAddr, port: u16, vs: String, what: String) -> Self {
         let proto = match kind {
             CheckerKind::Udp | CheckerKind::Dns => "udp",
@@ -123,7 +164,6 @@ pub fn failure_line(n: &Names, retry: u32) -> String {
 #[derive(Debug, Clone)]
 pub struct CheckerFsm {
     timing: Timing,
-    names: Names,
     up: bool,
     has_run: bool,
     retry_it: u32,
@@ -143,7 +183,7 @@ fn splitmix(seed: u64) -> u64 {
 impl CheckerFsm {
     /// A checker created at `now`: up unless alpha; its first probe runs
     /// after [`BOOTSTRAP_DELAY`] plus a random part of warmup (from `seed`).
-    pub fn new(timing: Timing, names: Names, now: u64, seed: u64) -> Self {
+    pub fn new(timing: Timing, now: u64, seed: u64) -> Self {
         let spread = if timing.warmup > 0 {
             splitmix(seed) % (timing.warmup + 1)
         } else {
@@ -151,7 +191,6 @@ impl CheckerFsm {
         };
         CheckerFsm {
             timing,
-            names,
             up: !timing.alpha,
             has_run: false,
             retry_it: 0,
@@ -164,9 +203,6 @@ impl CheckerFsm {
     }
     pub fn timing(&self) -> &Timing {
         &self.timing
-    }
-    pub fn names(&self) -> &Names {
-        &self.names
     }
     /// When the next probe is due (`None`: one is running).
     pub fn next_at(&self) -> Option<u64> {
@@ -186,10 +222,16 @@ impl CheckerFsm {
     /// Feeds one probe result (`ok`), returning what changed; schedules the
     /// next probe (retry after `delay_before_retry` while an up checker
     /// still has retries, else `delay_loop`).
+    ///
+    /// As keepalived's checkers (`tcp_epilog()` & co.), the first run
+    /// always logs its outcome: a success even if the checker starts up,
+    /// and a failure (down at once: `retry_it` starts at `retry`) without
+    /// "after N retries", since none were made.
     pub fn result(&mut self, now: u64, ok: bool) -> Vec<CheckEvent> {
         let mut ev = Vec::new();
         let t = self.timing;
-        let retrying = !ok && self.up && self.has_run && self.retry_it < t.retry;
+        let first = !self.has_run;
+        let retrying = !ok && self.up && !first && self.retry_it < t.retry;
         self.has_run = true;
         if retrying {
             self.retry_it += 1;
@@ -198,14 +240,19 @@ impl CheckerFsm {
         }
         self.retry_it = 0;
         self.next = Some(now + t.delay_loop);
-        if ok && !self.up {
-            self.up = true;
-            ev.push(CheckEvent::Log(success_line(&self.names)));
-            ev.push(CheckEvent::Alive(true));
-        } else if !ok && self.up {
-            self.up = false;
-            ev.push(CheckEvent::Log(failure_line(&self.names, t.retry)));
-            ev.push(CheckEvent::Alive(false));
+        if ok && (!self.up || first) {
+            ev.push(CheckEvent::Log(CheckLog::Success));
+            if !self.up {
+                self.up = true;
+                ev.push(CheckEvent::Alive(true));
+            }
+        } else if !ok && (self.up || first) {
+            let retries = if first { 0 } else { t.retry };
+            ev.push(CheckEvent::Log(CheckLog::Failed { retries }));
+            if self.up {
+                self.up = false;
+                ev.push(CheckEvent::Alive(false));
+            }
         }
         ev
     }
@@ -225,6 +272,17 @@ mod tests {
             warmup: 0,
             alpha,
         };
+        CheckerFsm::new(t, 0, 1)
+    }
+
+    /// Events with their log lines worded, as the driver does.
+    #[derive(Debug, PartialEq)]
+    enum Ev {
+        Alive(bool),
+        Log(String),
+    }
+
+    fn run(f: &mut CheckerFsm, ok: bool) -> (u64, Vec<Ev>) {
         let n = Names::new(
             CheckerKind::Tcp,
             "192.0.2.2".parse().unwrap(),
@@ -232,14 +290,17 @@ mod tests {
             "[192.0.2.100]:tcp:80".into(),
             String::new(),
         );
-        CheckerFsm::new(t, n, 0, 1)
-    }
-
-    fn run(f: &mut CheckerFsm, ok: bool) -> (u64, Vec<CheckEvent>) {
         let now = f.next_at().unwrap();
         f.start_probe();
         assert_eq!(f.next_at(), None);
         let ev = f.result(now, ok);
+        let ev = ev
+            .into_iter()
+            .map(|e| match e {
+                CheckEvent::Alive(up) => Ev::Alive(up),
+                CheckEvent::Log(l) => Ev::Log(l.line(&n)),
+            })
+            .collect();
         (f.next_at().unwrap() - now, ev)
     }
 
@@ -248,10 +309,9 @@ mod tests {
         assert_eq!(fsm(1, false).next_at(), Some(S));
         let mut t = *fsm(1, false).timing();
         t.warmup = 5 * S;
-        let n = fsm(1, false).names().clone();
-        let a = CheckerFsm::new(t, n.clone(), 0, 42).next_at().unwrap();
-        let b = CheckerFsm::new(t, n.clone(), 0, 42).next_at().unwrap();
-        let c = CheckerFsm::new(t, n, 0, 43).next_at().unwrap();
+        let a = CheckerFsm::new(t, 0, 42).next_at().unwrap();
+        let b = CheckerFsm::new(t, 0, 42).next_at().unwrap();
+        let c = CheckerFsm::new(t, 0, 43).next_at().unwrap();
         assert_eq!(a, b);
         assert!((S..=6 * S).contains(&a) && (S..=6 * S).contains(&c));
     }
@@ -262,13 +322,12 @@ mod tests {
         assert!(f.is_up());
         let (d, ev) = run(&mut f, false);
         assert_eq!(d, 10 * S);
+        // No retries were made: keepalived says "failed." on the first run.
         assert_eq!(
             ev,
             vec![
-                CheckEvent::Log(
-                    "TCP_CHECK on service [192.0.2.2]:tcp:80 failed after 2 retries.".into()
-                ),
-                CheckEvent::Alive(false)
+                Ev::Log("TCP_CHECK on service [192.0.2.2]:tcp:80 failed.".into()),
+                Ev::Alive(false)
             ]
         );
         // down: no retries, every delay_loop
@@ -278,8 +337,8 @@ mod tests {
         assert_eq!(
             ev,
             vec![
-                CheckEvent::Log("TCP connection to [192.0.2.2]:tcp:80 success.".into()),
-                CheckEvent::Alive(true)
+                Ev::Log("TCP connection to [192.0.2.2]:tcp:80 success.".into()),
+                Ev::Alive(true)
             ]
         );
         // up: two retries 2 s apart, then down
@@ -287,13 +346,32 @@ mod tests {
         assert_eq!(run(&mut f, false), (2 * S, vec![]));
         let (d, ev) = run(&mut f, false);
         assert_eq!(d, 10 * S);
-        assert_eq!(ev.last(), Some(&CheckEvent::Alive(false)));
+        assert_eq!(
+            ev,
+            vec![
+                Ev::Log("TCP_CHECK on service [192.0.2.2]:tcp:80 failed after 2 retries.".into()),
+                Ev::Alive(false)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_first_success_is_logged_even_when_up() {
+        let mut f = fsm(1, false);
+        let (_, ev) = run(&mut f, true);
+        assert_eq!(
+            ev,
+            vec![Ev::Log(
+                "TCP connection to [192.0.2.2]:tcp:80 success.".into()
+            )]
+        );
+        assert_eq!(run(&mut f, true).1, vec![]);
     }
 
     #[test]
     fn success_during_retries_resets_them() {
         let mut f = fsm(1, false);
-        run(&mut f, true);
+        assert_eq!(run(&mut f, true).1.len(), 1);
         assert_eq!(run(&mut f, false), (2 * S, vec![]));
         assert_eq!(run(&mut f, true), (10 * S, vec![]));
         assert_eq!(run(&mut f, false), (2 * S, vec![]));
@@ -312,8 +390,18 @@ mod tests {
     fn alpha_starts_down_and_needs_one_success() {
         let mut f = fsm(1, true);
         assert!(!f.is_up());
+        // The first failure is logged, though the checker was down already.
+        assert_eq!(
+            run(&mut f, false),
+            (
+                10 * S,
+                vec![Ev::Log(
+                    "TCP_CHECK on service [192.0.2.2]:tcp:80 failed.".into()
+                )]
+            )
+        );
         assert_eq!(run(&mut f, false), (10 * S, vec![]));
-        assert_eq!(run(&mut f, true).1.last(), Some(&CheckEvent::Alive(true)));
+        assert_eq!(run(&mut f, true).1.last(), Some(&Ev::Alive(true)));
     }
 
     #[test]

@@ -9,7 +9,6 @@ pub mod probe;
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::signal::unix::{SignalKind, signal};
@@ -21,14 +20,18 @@ use crate::check::file_check::{FileCheck, FileStatus};
 use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
 use crate::check::lvs_global;
 use crate::check::reload_diff::{self, RemovalEvent};
+use crate::config::model::CheckerKind;
 use crate::config::model::Config;
+use crate::config::parser::lvs::fmt_rs;
 use crate::messages;
 use crate::proto::ipvs::Timeouts;
 use crate::script::ScriptSpec;
+use crate::sys::connect_set::{self, ConnectSet, Started};
 use crate::sys::ipvs::{IpvsClient, IpvsError};
 use crate::sys::spawn::{NOTIFY_STOP_LIMIT, spawn_notify_limited};
 use alerts::{CheckerAlerts, CheckerFlip};
-use probe::{ProbeOutcome, ProbeSpec};
+use probe::ProbeOutcome;
+use probe::connect::{self, ConnectError};
 
 /// What the command line tells the checker child.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +49,8 @@ pub enum CheckerError {
     Runtime(std::io::Error),
     #[error("{0}")]
     Ipvs(IpvsError),
+    #[error("cannot create the TCP_CHECK epoll set: {0}")]
+    Epoll(std::io::Error),
 }
 
 /// Runs the checker child until SIGTERM/SIGINT.
@@ -64,6 +69,7 @@ pub fn run(
         tracing::info!("{}", messages::initializing_ipvs());
         let (orig_timeouts, daemons) = start_globals(&mut ipvs, &cfg);
         let (tx, rx) = mpsc::unbounded_channel();
+        let connects = ConnectSet::new().map_err(CheckerError::Epoll)?;
         let mut d = Driver {
             decision: Decision::new(&cfg, |_, _, _| true),
             cfg,
@@ -72,6 +78,9 @@ pub fn run(
             ours: Ours::default(),
             slots: Vec::new(),
             timers: BinaryHeap::new(),
+            connects,
+            deadlines: BinaryHeap::new(),
+            finished: Vec::new(),
             files: Vec::new(),
             epoch: Instant::now(),
             generation: 0,
@@ -94,16 +103,21 @@ pub fn run(
     })
 }
 
-/// One configured checker.
+/// One configured checker. Its probe settings and log names are derived
+/// from the configuration when needed, not kept: at 10,000 real servers
+/// every byte here is 10 kB of the child's memory.
 struct Slot {
     vs: usize,
     rs: usize,
     ck: usize,
     fsm: CheckerFsm,
-    spec: Arc<ProbeSpec>,
     log_all_failures: bool,
     /// False while `ha_suspend` suspends it (its VS address is not local).
     enabled: bool,
+    /// A TCP_CHECK's connect in flight, watched by `Driver::connects`.
+    conn: Option<socket2::Socket>,
+    /// When `conn` times out (µs on the driver's clock).
+    deadline: u64,
 }
 
 /// Applies `lvs_flush`, `lvs_timeouts` and the checker-owned sync daemons at
@@ -198,6 +212,13 @@ struct Driver {
     /// wake-up then costs O(log n) instead of a scan of every checker,
     /// which with 10,000 checkers left no CPU for the checks themselves.
     timers: BinaryHeap<Reverse<(u64, usize)>>,
+    /// TCP_CHECK connects in flight (a token is the slot's index).
+    connects: ConnectSet,
+    /// When each connect in flight times out, earliest first: `(deadline,
+    /// slot)`, stale (skipped) when the slot's connect is gone.
+    deadlines: BinaryHeap<Reverse<(u64, usize)>>,
+    /// Tokens of finished connects, reused between turns.
+    finished: Vec<u64>,
     files: Vec<FileSlot>,
     epoch: Instant,
     /// Bumped at reload so results of probes started before it are dropped.
@@ -248,7 +269,6 @@ impl Driver {
         let mut slots = Vec::with_capacity(count);
         let mut files = Vec::new();
         for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
-            let vname = decision::vs_name(v);
             for (ri, r) in v.real_servers.iter().enumerate() {
                 for (ci, c) in r.checkers.iter().enumerate() {
                     if c.kind == crate::config::model::CheckerKind::File {
@@ -266,33 +286,11 @@ impl Driver {
                         continue;
                     }
                     let key = slot_key(&self.cfg, vi, ri, ci);
-                    let spec = probe::probe_spec(v, r, c);
                     let fsm = match old.remove(&key) {
                         Some(s) => s.fsm,
                         None => {
-                            let what = match c.kind {
-                                crate::config::model::CheckerKind::Misc => c
-                                    .ext()
-                                    .misc_path
-                                    .as_ref()
-                                    .map(|s| s.args.join(" "))
-                                    .unwrap_or_default(),
-                                _ => c
-                                    .ext()
-                                    .urls
-                                    .first()
-                                    .and_then(|u| u.path.clone())
-                                    .unwrap_or_default(),
-                            };
-                            let names = Names::new(
-                                c.kind,
-                                c.conn.ext().connect_ip.unwrap_or(r.addr),
-                                c.conn.connect_port.unwrap_or(r.port),
-                                vname.clone(),
-                                what,
-                            );
                             let seed = now ^ ((slots.len() as u64) << 32);
-                            CheckerFsm::new(Timing::resolve(v, r, c), names, now, seed)
+                            CheckerFsm::new(Timing::resolve(v, r, c), now, seed)
                         }
                     };
                     slots.push(Slot {
@@ -300,11 +298,12 @@ impl Driver {
                         rs: ri,
                         ck: ci,
                         fsm,
-                        spec: Arc::new(spec),
                         log_all_failures: c
                             .log_all_failures
                             .unwrap_or(self.cfg.global.checker_log_all_failures),
                         enabled: lvs_global::checks_enabled(&self.cfg, v, &self.local),
+                        conn: None,
+                        deadline: 0,
                     });
                 }
             }
@@ -321,6 +320,7 @@ impl Driver {
         self.slots = slots;
         self.files = files;
         self.timers.clear();
+        self.deadlines.clear();
         for i in 0..self.slots.len() {
             self.arm(i);
         }
@@ -350,6 +350,21 @@ impl Driver {
                 return Some(t);
             }
             self.timers.pop();
+        }
+        None
+    }
+
+    /// The earliest connect timeout, dropping stale entries.
+    fn next_deadline(&mut self) -> Option<u64> {
+        while let Some(&Reverse((t, i))) = self.deadlines.peek() {
+            if self
+                .slots
+                .get(i)
+                .is_some_and(|s| s.conn.is_some() && s.deadline == t)
+            {
+                return Some(t);
+            }
+            self.deadlines.pop();
         }
         None
     }
@@ -415,7 +430,13 @@ impl Driver {
         tokio::pin!(sleep);
         loop {
             self.start_due();
-            let next = self.next_due();
+            if self.expire_connects() {
+                self.sync();
+            }
+            let next = match (self.next_due(), self.next_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             let deadline = match next {
                 Some(t) => self.epoch + Duration::from_micros(t),
                 None => Instant::now() + Duration::from_secs(3600),
@@ -426,6 +447,14 @@ impl Driver {
             }
             tokio::select! {
                 _ = &mut sleep => {}
+                r = self.connects.wait(&mut self.finished) => {
+                    if let Err(e) = r {
+                        tracing::error!("{}", messages::connect_set_failed(&e));
+                    }
+                    if self.take_finished() {
+                        self.sync();
+                    }
+                }
                 _ = file_tick.tick(), if !self.files.is_empty() || suspending => {
                     self.poll_files();
                     self.poll_addresses();
@@ -459,14 +488,15 @@ impl Driver {
                         self.generation += 1;
                         let old = std::mem::take(&mut self.slots);
                         let old_decision = self.decision.clone();
-                        // probes in flight are dropped: reschedule them now
+                        // probes in flight are dropped: their checkers take
+                        // their next turn a delay_loop from now
                         self.build(old, &prev);
                         self.init_quorums(Some((&prev, &old_decision)));
                         let now = self.now();
                         for i in 0..self.slots.len() {
                             let s = &mut self.slots[i];
                             if s.fsm.next_at().is_none() {
-                                s.fsm.result(now, s.fsm.is_up());
+                                s.fsm.skip(now);
                                 self.arm(i);
                             }
                         }
@@ -616,12 +646,119 @@ impl Driver {
                 continue;
             }
             s.fsm.start_probe();
-            let (spec, tx, g) = (s.spec.clone(), self.tx.clone(), self.generation);
+            let (v, r) = self.rs_of(i);
+            let c = &r.checkers[self.slots[i].ck];
+            if c.kind == CheckerKind::Tcp {
+                self.start_tcp(i, now);
+                continue;
+            }
+            let spec = probe::probe_spec(v, r, c);
+            let (tx, g) = (self.tx.clone(), self.generation);
             tokio::spawn(async move {
                 let out = probe::run(&spec).await;
                 let _ = tx.send((g, i, out));
             });
         }
+    }
+
+    /// The virtual and real server of slot `i`.
+    fn rs_of(
+        &self,
+        i: usize,
+    ) -> (
+        &crate::config::model::VirtualServer,
+        &crate::config::model::RealServer,
+    ) {
+        let s = &self.slots[i];
+        let v = &self.cfg.virtual_servers[s.vs];
+        (v, &v.real_servers[s.rs])
+    }
+
+    /// Starts slot `i`'s TCP_CHECK connect, watched by `connects` until it
+    /// finishes or its `connect_timeout` passes; a connect that ends at once
+    /// reports through the result channel like any probe.
+    fn start_tcp(&mut self, i: usize, now: u64) {
+        let (v, r) = self.rs_of(i);
+        let target = probe::target(v, r, &r.checkers[self.slots[i].ck]);
+        let done = match connect::prepare(&target, socket2::Type::STREAM, socket2::Protocol::TCP)
+            .map(|sock| connect_set::start(sock, target.dst))
+        {
+            Err(e) => Err(e),
+            Ok(Started::Done(r)) => r.map_err(ConnectError::Failed),
+            Ok(Started::Pending(sock)) => match self.connects.watch(&sock, i as u64) {
+                Ok(()) => {
+                    let deadline = now + target.timeout.as_micros() as u64;
+                    let s = &mut self.slots[i];
+                    (s.conn, s.deadline) = (Some(sock), deadline);
+                    self.deadlines.push(Reverse((deadline, i)));
+                    return;
+                }
+                Err(e) => Err(ConnectError::Setup(e)),
+            },
+        };
+        let out = self.tcp_outcome(i, done);
+        let _ = self.tx.send((self.generation, i, out));
+    }
+
+    /// A TCP_CHECK's outcome; the failure text is made only for failures.
+    fn tcp_outcome(&self, i: usize, r: Result<(), ConnectError>) -> ProbeOutcome {
+        match r {
+            Ok(()) => ProbeOutcome::Up,
+            Err(e) => {
+                let (v, r) = self.rs_of(i);
+                probe::tcp::outcome(Err(e), &fmt_rs(r, v))
+            }
+        }
+    }
+
+    /// Slot `i`'s connect finished: closes it and feeds its outcome.
+    fn tcp_finished(&mut self, i: usize) -> bool {
+        let Some(sock) = self.slots.get_mut(i).and_then(|s| s.conn.take()) else {
+            return false;
+        };
+        let r = connect_set::finish(&sock).map_err(ConnectError::Failed);
+        drop(sock);
+        let out = self.tcp_outcome(i, r);
+        self.on_result(i, out)
+    }
+
+    /// Feeds the connects in `self.finished` (emptied); true when the
+    /// desired table may have changed.
+    fn take_finished(&mut self) -> bool {
+        let mut done = std::mem::take(&mut self.finished);
+        let mut changed = false;
+        for &i in &done {
+            changed |= self.tcp_finished(i as usize);
+        }
+        done.clear();
+        self.finished = done;
+        changed
+    }
+
+    /// Fails the connects whose `connect_timeout` has passed (after taking
+    /// those that finished meanwhile); true when the desired table may have
+    /// changed.
+    fn expire_connects(&mut self) -> bool {
+        let now = self.now();
+        if self.next_deadline().is_none_or(|t| t > now) {
+            return false;
+        }
+        if let Err(e) = self.connects.take_finished(&mut self.finished) {
+            tracing::error!("{}", messages::connect_set_failed(&e));
+        }
+        let mut changed = self.take_finished();
+        while let Some(t) = self.next_deadline() {
+            if t > now {
+                break;
+            }
+            let Some(Reverse((_, i))) = self.deadlines.pop() else {
+                break;
+            };
+            drop(self.slots[i].conn.take());
+            let out = self.tcp_outcome(i, Err(ConnectError::Timeout));
+            changed |= self.on_result(i, out);
+        }
+        changed
     }
 
     /// Feeds one probe result to its checker and the decision; true when
@@ -681,7 +818,13 @@ impl Driver {
                         tracing::info!("{line}");
                     }
                 }
-                CheckEvent::Log(l) => tracing::info!("{l}"),
+                CheckEvent::Log(l) => {
+                    let (v, r) = (
+                        &self.cfg.virtual_servers[vs],
+                        &self.cfg.virtual_servers[vs].real_servers[rs],
+                    );
+                    tracing::info!("{}", l.line(&Names::of(v, r, &r.checkers[ck])));
+                }
                 CheckEvent::Alive(up) => {
                     let was = self.decision.vs[vs].rs[rs].alive();
                     dec.extend(self.decision.set_checker(&self.cfg, vs, rs, ck, up));

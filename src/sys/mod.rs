@@ -1,6 +1,7 @@
 //! Every OS edge lives here, behind small traits defined by the pure modules.
 
 pub mod clock;
+pub mod connect_set;
 pub mod fifo;
 pub mod host;
 pub mod icmp;

@@ -24,7 +24,9 @@ pub enum ConnectError {
     Failed(io::Error),
 }
 
-fn prepare(target: &Target, ty: Type, proto: Protocol) -> Result<Socket, ConnectError> {
+/// A non-blocking socket for `target` with its options set and bound, not
+/// yet connected.
+pub fn prepare(target: &Target, ty: Type, proto: Protocol) -> Result<Socket, ConnectError> {
     // Non-blocking from the start (as keepalived's SOCK_NONBLOCK): setting
     // it afterwards cost two more system calls per probe.
     let sock = Socket::new(

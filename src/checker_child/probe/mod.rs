@@ -88,26 +88,6 @@ pub const DEFAULT_HELO_NAME: &str = "smtpchecker.keepalived.org";
 /// Resolves `ck` of `rs` in `vs` into a [`ProbeSpec`].
 pub fn probe_spec(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> ProbeSpec {
     let ext = ck.ext();
-    let timeout_us = ck
-        .conn
-        .connect_timeout
-        .or(rs.opts().connect_timeout)
-        .or(vs.opts().connect_timeout)
-        .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    let dst_ip = ck.conn.ext().connect_ip.unwrap_or(rs.addr);
-    let dst = SocketAddr::new(dst_ip, ck.conn.connect_port.unwrap_or(rs.port));
-    let bind = match (ck.conn.ext().bindto, ck.conn.ext().bind_port) {
-        (Some(ip), port) => Some(SocketAddr::new(ip, port.unwrap_or(0))),
-        (None, Some(port)) => Some(SocketAddr::new(unspecified_like(dst_ip), port)),
-        (None, None) => None,
-    };
-    let target = Target {
-        dst,
-        bind,
-        bind_if: ck.conn.ext().bind_if.clone(),
-        fwmark: ck.conn.ext().fwmark.filter(|m| *m != 0),
-        timeout: Duration::from_micros(timeout_us),
-    };
     let kind = match ck.kind {
         CheckerKind::Tcp => Kind::Tcp,
         CheckerKind::HttpGet | CheckerKind::SslGet => {
@@ -132,9 +112,33 @@ pub fn probe_spec(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> ProbeSpe
     };
     ProbeSpec {
         kind,
-        target,
+        target: target(vs, rs, ck),
         rs_label: fmt_rs(rs, vs),
         vs_label: fmt_vs(vs),
+    }
+}
+
+/// Where and how `ck` of `rs` in `vs` connects.
+pub fn target(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> Target {
+    let timeout_us = ck
+        .conn
+        .connect_timeout
+        .or(rs.opts().connect_timeout)
+        .or(vs.opts().connect_timeout)
+        .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let dst_ip = ck.conn.ext().connect_ip.unwrap_or(rs.addr);
+    let dst = SocketAddr::new(dst_ip, ck.conn.connect_port.unwrap_or(rs.port));
+    let bind = match (ck.conn.ext().bindto, ck.conn.ext().bind_port) {
+        (Some(ip), port) => Some(SocketAddr::new(ip, port.unwrap_or(0))),
+        (None, Some(port)) => Some(SocketAddr::new(unspecified_like(dst_ip), port)),
+        (None, None) => None,
+    };
+    Target {
+        dst,
+        bind,
+        bind_if: ck.conn.ext().bind_if.clone(),
+        fwmark: ck.conn.ext().fwmark.filter(|m| *m != 0),
+        timeout: Duration::from_micros(timeout_us),
     }
 }
 
