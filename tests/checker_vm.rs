@@ -204,6 +204,32 @@ fn guest_checker_suite() {
         down_limit,
         "RS 127.0.0.4 inhibited",
     );
+    // A flap in the other virtual server meanwhile: only that one's
+    // services are synced, the inhibited entry stays as it is.
+    let inhibited = [
+        "TCP 192.0.2.100:80 rr",
+        "-> 127.0.0.2:8080 Masq 1 0 0",
+        "-> 127.0.0.3:8080 Masq 2 0 0",
+        "TCP 192.0.2.101:80 wrr",
+        "-> 127.0.0.4:8080 Masq 0 0 0",
+    ];
+    a.take();
+    wait_table(
+        &[
+            "TCP 192.0.2.100:80 rr",
+            "-> 127.0.0.3:8080 Masq 2 0 0",
+            "TCP 192.0.2.101:80 wrr",
+            "-> 127.0.0.4:8080 Masq 0 0 0",
+        ],
+        down_limit,
+        "RS 127.0.0.2 removed, 127.0.0.4 still inhibited",
+    );
+    a = Some(listen("127.0.0.2:8080"));
+    wait_table(
+        &inhibited,
+        Duration::from_secs(3),
+        "RS 127.0.0.2 back, 127.0.0.4 still inhibited",
+    );
     c = Some(listen("127.0.0.4:8080"));
     wait_table(&full, Duration::from_secs(3), "RS 127.0.0.4 enabled");
     // all down: quorum lost, the sorry server takes over

@@ -221,6 +221,24 @@ fn guest_suite() {
         diff(&want, &c.table().unwrap(), &ours).is_empty(),
         "converged"
     );
+    // One service by identity (the checker's per-service sync): what the
+    // dump says, and None (the kernel's ESRCH) for services it has not.
+    for s in c.services().unwrap() {
+        assert_eq!(c.service(&s.id).unwrap(), Some(s));
+    }
+    for absent in [
+        ServiceId::Addr {
+            protocol: IPPROTO_TCP,
+            addr: ip("192.0.2.200"),
+            port: 80,
+        },
+        ServiceId::Fwmark {
+            af: AF_INET6,
+            mark: 7,
+        },
+    ] {
+        assert_eq!(c.service(&absent).unwrap(), None, "{absent}");
+    }
     let l = listing();
     assert_listed(
         &l,

@@ -531,35 +531,51 @@ impl Decision {
         self.vs.get(vs).map(alive_weight).unwrap_or(0)
     }
 
-    /// The table IPVS should hold now.
+    /// The table IPVS should hold now: every virtual server's
+    /// [`Decision::desired_vs`]; where two of them stand for the same
+    /// service, the later one's entry is the one kept.
     pub fn desired(&self, cfg: &Config) -> Table {
         let mut t = Table::new();
-        for (v, st) in cfg.virtual_servers.iter().zip(&self.vs) {
-            for id in service_ids(cfg, v) {
-                let mut dests = Vec::new();
-                let sorry_active = !st.quorum_up && v.opts().sorry_server.is_some();
-                if !sorry_active {
-                    for (r, rst) in v.real_servers.iter().zip(&st.rs) {
-                        if rst.alive() {
-                            dests.push(dest(v, r, &id, rst.ipvs_weight()));
-                        } else if inhibit(v, r) {
-                            dests.push(dest(v, r, &id, 0));
-                        }
+        for vi in 0..cfg.virtual_servers.len().min(self.vs.len()) {
+            // extend, not append: append merges whole trees (quadratic here)
+            t.services.extend(self.desired_vs(cfg, vi).services);
+        }
+        t
+    }
+
+    /// The services virtual server `vs` stands for, with the destinations
+    /// they should hold now (empty for an unknown index). The checker syncs
+    /// a virtual server whose state changed with this alone, instead of
+    /// rendering (and comparing with the kernel) the whole table.
+    pub fn desired_vs(&self, cfg: &Config, vs: usize) -> Table {
+        let mut t = Table::new();
+        let (Some(v), Some(st)) = (cfg.virtual_servers.get(vs), self.vs.get(vs)) else {
+            return t;
+        };
+        for id in service_ids(cfg, v) {
+            let mut dests = Vec::new();
+            let sorry_active = !st.quorum_up && v.opts().sorry_server.is_some();
+            if !sorry_active {
+                for (r, rst) in v.real_servers.iter().zip(&st.rs) {
+                    if rst.alive() {
+                        dests.push(dest(v, r, &id, rst.ipvs_weight()));
+                    } else if inhibit(v, r) {
+                        dests.push(dest(v, r, &id, 0));
                     }
                 }
-                if let Some(ss) = &v.opts().sorry_server {
-                    let mut ss = (**ss).clone();
-                    if ss.lvs_method.is_none() {
-                        ss.lvs_method = v.opts().sorry_server_lvs_method.clone();
-                    }
-                    if sorry_active {
-                        dests.push(dest(v, &ss, &id, rs_weight(v, &ss)));
-                    } else if v.opts().sorry_server_inhibit {
-                        dests.push(dest(v, &ss, &id, 0));
-                    }
-                }
-                t.insert(service(v, id), dests);
             }
+            if let Some(ss) = &v.opts().sorry_server {
+                let mut ss = (**ss).clone();
+                if ss.lvs_method.is_none() {
+                    ss.lvs_method = v.opts().sorry_server_lvs_method.clone();
+                }
+                if sorry_active {
+                    dests.push(dest(v, &ss, &id, rs_weight(v, &ss)));
+                } else if v.opts().sorry_server_inhibit {
+                    dests.push(dest(v, &ss, &id, 0));
+                }
+            }
+            t.insert(service(v, id), dests);
         }
         t
     }
@@ -850,5 +866,116 @@ mod tests {
             port: 443,
         };
         assert!(t.services[&a].1.values().all(|d| d.port == 443));
+    }
+
+    #[test]
+    fn desired_vs_is_the_desired_table_restricted_to_that_vs() {
+        // 0: a plain VS with a sorry server; 1: a group (an address range
+        // and a fwmark) with inhibit_on_failure; 2: a fwmark VS with an
+        // inhibited sorry server, below quorum; 3: a plain VS standing for
+        // one of the group's services too (the later one wins).
+        let mut c = cfg(false, true);
+        c.virtual_server_groups.push(VirtualServerGroup {
+            name: "G".into(),
+            span: None,
+            entries: vec![
+                VsgEntry::Range {
+                    first: "192.0.2.10".parse().unwrap(),
+                    last: "192.0.2.12".parse().unwrap(),
+                    port: 443,
+                },
+                VsgEntry::Fwmark {
+                    mark: 7,
+                    family: None,
+                },
+            ],
+        });
+        let mut g = c.virtual_servers[0].clone();
+        g.addr = VsAddr::Group { name: "G".into() };
+        g.opts_mut().sorry_server = None;
+        g.inhibit_on_failure = true;
+        g.lb_kind = Some(Forwarding::Dr);
+        let mut f = c.virtual_servers[0].clone();
+        f.addr = VsAddr::Fwmark { mark: 9 };
+        f.opts_mut().sorry_server_inhibit = true;
+        f.quorum = 100;
+        let mut o = c.virtual_servers[0].clone();
+        o.addr = VsAddr::Ip {
+            addr: "192.0.2.11".parse().unwrap(),
+            port: 443,
+        };
+        o.opts_mut().sorry_server = None;
+        o.real_servers.truncate(1);
+        c.virtual_servers.extend([g, f, o]);
+        let shared = ServiceId::Addr {
+            protocol: IPPROTO_TCP,
+            addr: "192.0.2.11".parse().unwrap(),
+            port: 443,
+        };
+        let mut d = Decision::new(&c, |_, _, _| true);
+        /// Checks desired_vs against desired; returns the latter.
+        fn check(c: &Config, d: &Decision) -> Table {
+            let full = d.desired(c);
+            let mut union = Table::new();
+            for vi in 0..c.virtual_servers.len() {
+                let part = d.desired_vs(c, vi);
+                assert!(!part.services.is_empty());
+                for (id, e) in &part.services {
+                    let later = (vi + 1..c.virtual_servers.len())
+                        .any(|w| service_ids(c, &c.virtual_servers[w]).contains(id));
+                    if !later {
+                        assert_eq!(full.services.get(id), Some(e), "VS {vi} service {id}");
+                    }
+                }
+                union.services.extend(part.services);
+            }
+            assert_eq!(union, full);
+            assert!(d.desired_vs(c, 9).services.is_empty());
+            full
+        }
+        let t = check(&c, &d);
+        assert_eq!(t.services.len(), 1 + 4 + 1);
+        // the group's entry for the shared service is VS 3's (one server)
+        assert_eq!(d.desired_vs(&c, 1).services[&shared].1.len(), 2);
+        assert_eq!(t.services[&shared].1.len(), 1);
+        // VS 2 is below quorum: only its sorry server
+        let fw9 = ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 9,
+        };
+        let sorry: Vec<_> = t.services[&fw9].1.values().map(|d| d.addr).collect();
+        assert_eq!(sorry, ["198.51.100.9".parse::<IpAddr>().unwrap()]);
+        // servers go down: VS 0 loses quorum (sorry server in), VS 1's
+        // server stays with weight 0 (inhibit), VS 3's is removed
+        d.set_checker(&c, 0, 0, 0, false);
+        d.set_checker(&c, 0, 1, 0, false);
+        d.set_checker(&c, 1, 0, 0, false);
+        d.set_checker(&c, 3, 0, 0, false);
+        let t = check(&c, &d);
+        assert!(t.services[&shared].1.is_empty());
+        let fw7 = ServiceId::Fwmark {
+            af: AF_INET,
+            mark: 7,
+        };
+        let w: Vec<u32> = t.services[&fw7].1.values().map(|d| d.weight).collect();
+        assert_eq!(w, [0, 3]);
+        let vs0: Vec<_> = d.desired_vs(&c, 0).services.into_values().collect();
+        let addrs: Vec<_> = vs0[0].1.values().map(|d| d.addr.to_string()).collect();
+        assert_eq!(addrs, ["198.51.100.9"]);
+        // VS 2 regains quorum: the inhibited sorry server stays with weight 0
+        c.virtual_servers[2].quorum = 1;
+        d.set_checker(&c, 2, 0, 0, true);
+        let t = check(&c, &d);
+        let w: Vec<(String, u32)> = (t.services[&fw9].1.values())
+            .map(|d| (d.addr.to_string(), d.weight))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                ("198.51.100.2".into(), 2),
+                ("198.51.100.3".into(), 3),
+                ("198.51.100.9".into(), 0)
+            ]
+        );
     }
 }

@@ -109,39 +109,80 @@ fn dest_differs(want: &Dest, have: &Dest) -> bool {
         || (want.fwd_method == crate::proto::ipvs::FwdMethod::Tunnel && tun(want) != tun(have))
 }
 
+/// One service as a table holds it: its settings and its destinations.
+pub type Entry = (Service, BTreeMap<DestKey, Dest>);
+
+/// The operations that take service `id` from `have` (observed; `None`:
+/// not in the kernel) to `want` (desired; `None`: not configured), touching
+/// only what `ours` records (plus adding what is missing), in [`diff`]'s
+/// order of kinds, then by destination. When `want` is `None` only whether
+/// `have` is there matters (its destinations go with it), so a caller may
+/// pass it without them.
+///
+/// This is [`diff`] for one service: the checker applies a service's
+/// operations as it computes them, instead of holding every operation of a
+/// 10,000-server table at once, and syncs only the services a change
+/// concerns.
+pub fn diff_service(
+    id: &ServiceId,
+    want: Option<&Entry>,
+    have: Option<&Entry>,
+    ours: &Ours,
+) -> Vec<IpvsOp> {
+    let mut ops = Vec::new();
+    match (want, have) {
+        (None, None) => {}
+        (None, Some(_)) => {
+            if ours.services.contains(id) {
+                ops.push(IpvsOp::DelService(*id));
+            }
+        }
+        (Some((want, want_dests)), None) => {
+            ops.push(IpvsOp::AddService(want.clone()));
+            ops.extend(want_dests.values().map(|d| IpvsOp::AddDest(*id, d.clone())));
+        }
+        (Some((want, want_dests)), Some((have, have_dests))) => {
+            if ours.services.contains(id) && service_differs(want, have) {
+                ops.push(IpvsOp::EditService(want.clone()));
+            }
+            for (key, d) in want_dests {
+                match have_dests.get(key) {
+                    None => ops.push(IpvsOp::AddDest(*id, d.clone())),
+                    Some(h) if ours.dests.contains(&(*id, *key)) && dest_differs(d, h) => {
+                        ops.push(IpvsOp::EditDest(*id, d.clone()))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for key in have_dests.keys() {
+                if !want_dests.contains_key(key) && ours.dests.contains(&(*id, *key)) {
+                    ops.push(IpvsOp::DelDest(*id, *key));
+                }
+            }
+        }
+    }
+    // stable: keeps the destination order within each kind
+    ops.sort_by_key(IpvsOp::rank);
+    ops
+}
+
 /// The operations that take `observed` to `desired`, touching only what
 /// `ours` records (plus adding what is missing). Ordered by kind (add
 /// service, edit service, add dest, edit dest, delete dest, delete service),
 /// then by service and destination, so the result is deterministic.
 pub fn diff(desired: &Table, observed: &Table, ours: &Ours) -> Vec<IpvsOp> {
     let mut ops = Vec::new();
-    for (id, (want, want_dests)) in &desired.services {
-        let Some((have, have_dests)) = observed.services.get(id) else {
-            ops.push(IpvsOp::AddService(want.clone()));
-            ops.extend(want_dests.values().map(|d| IpvsOp::AddDest(*id, d.clone())));
-            continue;
-        };
-        if ours.services.contains(id) && service_differs(want, have) {
-            ops.push(IpvsOp::EditService(want.clone()));
-        }
-        for (key, d) in want_dests {
-            match have_dests.get(key) {
-                None => ops.push(IpvsOp::AddDest(*id, d.clone())),
-                Some(h) if ours.dests.contains(&(*id, *key)) && dest_differs(d, h) => {
-                    ops.push(IpvsOp::EditDest(*id, d.clone()))
-                }
-                Some(_) => {}
-            }
-        }
-        for key in have_dests.keys() {
-            if !want_dests.contains_key(key) && ours.dests.contains(&(*id, *key)) {
-                ops.push(IpvsOp::DelDest(*id, *key));
-            }
-        }
+    for (id, want) in &desired.services {
+        ops.extend(diff_service(
+            id,
+            Some(want),
+            observed.services.get(id),
+            ours,
+        ));
     }
-    for id in observed.services.keys() {
-        if !desired.services.contains_key(id) && ours.services.contains(id) {
-            ops.push(IpvsOp::DelService(*id));
+    for (id, have) in &observed.services {
+        if !desired.services.contains_key(id) {
+            ops.extend(diff_service(id, None, Some(have), ours));
         }
     }
     // stable: keeps the BTreeMap order within each kind
@@ -288,5 +329,107 @@ mod tests {
         dr.fwd_method = FwdMethod::Tunnel;
         want.insert(svc(i), [dr.clone()]);
         assert_eq!(diff(&want, &kernel, &ours), vec![IpvsOp::EditDest(i, dr)]);
+    }
+
+    /// The service an operation is about.
+    fn op_service(op: &IpvsOp) -> ServiceId {
+        match op {
+            IpvsOp::AddService(s) | IpvsOp::EditService(s) => s.id,
+            IpvsOp::AddDest(i, _)
+            | IpvsOp::EditDest(i, _)
+            | IpvsOp::DelDest(i, _)
+            | IpvsOp::DelService(i) => *i,
+        }
+    }
+
+    #[test]
+    fn diff_service_is_the_full_diff_restricted_to_that_service() {
+        // ours: services 1..=4 with their destinations; 5 is foreign
+        let mut ours = Ours::default();
+        let mut kernel = Table::new();
+        for last in 1..=4 {
+            ours.services.insert(id(last, 80));
+            for d in [rs(2, 1), rs(3, 1)] {
+                ours.dests.insert((id(last, 80), (d.addr, d.port)));
+            }
+            kernel.insert(svc(id(last, 80)), [rs(2, 1), rs(3, 1)]);
+        }
+        kernel.insert(svc(id(5, 80)), [rs(2, 1)]);
+        let mut want = Table::new();
+        // 1 unchanged; 2 a weight changed, a server gone, one added
+        want.insert(svc(id(1, 80)), [rs(2, 1), rs(3, 1)]);
+        want.insert(svc(id(2, 80)), [rs(2, 4), rs(4, 1)]);
+        // 3 new settings, no servers left
+        let mut s3 = svc(id(3, 80));
+        s3.sched_name = "rr".into();
+        want.insert(s3, []);
+        // 4 no longer configured; 5 foreign, left; 6 and 7 new
+        want.insert(svc(id(6, 80)), [rs(2, 1)]);
+        want.insert(svc(id(7, 443)), []);
+        let full = diff(&want, &kernel, &ours);
+        let ids: BTreeSet<ServiceId> = (want.services.keys())
+            .chain(kernel.services.keys())
+            .copied()
+            .collect();
+        let mut seen = 0;
+        for i in &ids {
+            let expect: Vec<IpvsOp> = (full.iter())
+                .filter(|op| op_service(op) == *i)
+                .cloned()
+                .collect();
+            let got = diff_service(i, want.services.get(i), kernel.services.get(i), &ours);
+            assert_eq!(got, expect, "service {i}");
+            seen += got.len();
+        }
+        assert_eq!(seen, full.len());
+        // spot checks of what the full diff says, so the comparison is not
+        // between two empty lists
+        assert!(
+            diff_service(
+                &id(1, 80),
+                want.services.get(&id(1, 80)),
+                kernel.services.get(&id(1, 80)),
+                &ours
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            diff_service(
+                &id(2, 80),
+                want.services.get(&id(2, 80)),
+                kernel.services.get(&id(2, 80)),
+                &ours
+            ),
+            vec![
+                IpvsOp::AddDest(id(2, 80), rs(4, 1)),
+                IpvsOp::EditDest(id(2, 80), rs(2, 4)),
+                IpvsOp::DelDest(id(2, 80), (rs(3, 0).addr, 80)),
+            ]
+        );
+        assert_eq!(
+            diff_service(&id(6, 80), want.services.get(&id(6, 80)), None, &ours),
+            vec![
+                IpvsOp::AddService(svc(id(6, 80))),
+                IpvsOp::AddDest(id(6, 80), rs(2, 1)),
+            ]
+        );
+        // a removal needs only the service, not its destinations
+        let bare = (svc(id(4, 80)), BTreeMap::new());
+        assert_eq!(
+            diff_service(&id(4, 80), None, Some(&bare), &ours),
+            vec![IpvsOp::DelService(id(4, 80))]
+        );
+        assert!(diff_service(&id(5, 80), None, kernel.services.get(&id(5, 80)), &ours).is_empty());
+        assert!(diff_service(&id(8, 80), None, None, &ours).is_empty());
+        // applied service by service, the kernel ends where the full diff
+        // takes it
+        let (mut k1, mut o1) = (kernel.clone(), ours.clone());
+        apply(&mut k1, &mut o1, &full);
+        let (mut k2, mut o2) = (kernel.clone(), ours.clone());
+        for i in &ids {
+            let ops = diff_service(i, want.services.get(i), kernel.services.get(i), &ours);
+            apply(&mut k2, &mut o2, &ops);
+        }
+        assert_eq!((k1, o1), (k2, o2));
     }
 }

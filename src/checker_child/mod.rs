@@ -8,7 +8,7 @@ pub mod alerts;
 pub mod probe;
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::time::{Duration, Instant};
 
 use tokio::signal::unix::{SignalKind, signal};
@@ -17,14 +17,14 @@ use tokio::sync::mpsc;
 use crate::check::checker::{CheckEvent, CheckerFsm, Names, Timing};
 use crate::check::decision::{self, Decision, DecisionEvent};
 use crate::check::file_check::{FileCheck, FileStatus};
-use crate::check::ipvs_diff::{IpvsOp, Ours, Table, diff};
+use crate::check::ipvs_diff::{Entry, IpvsOp, Ours, diff_service};
 use crate::check::lvs_global;
 use crate::check::reload_diff::{self, RemovalEvent};
 use crate::config::model::CheckerKind;
 use crate::config::model::Config;
 use crate::config::parser::lvs::fmt_rs;
 use crate::messages;
-use crate::proto::ipvs::Timeouts;
+use crate::proto::ipvs::{ServiceId, Timeouts};
 use crate::script::ScriptSpec;
 use crate::sys::connect_set::{self, ConnectSet, Started};
 use crate::sys::ipvs::{IpvsClient, IpvsError};
@@ -90,11 +90,13 @@ pub fn run(
             tx,
             rx,
             alerts: None,
+            dirty: BTreeSet::new(),
+            shadowed: BTreeSet::new(),
         };
         d.alerts = Some(CheckerAlerts::start(&d.cfg));
         d.build(Vec::new(), &Config::default());
         d.init_quorums(None);
-        d.sync();
+        d.sync_all();
         d.activate_log();
         crate::sys::malloc::trim();
         ready();
@@ -233,6 +235,14 @@ struct Driver {
     rx: mpsc::UnboundedReceiver<Report>,
     /// Mails and FIFO lines (restarted with the new settings at reload).
     alerts: Option<CheckerAlerts>,
+    /// The virtual servers whose desired entries may have changed since the
+    /// last sync: [`Driver::sync`] looks at their services only.
+    dirty: BTreeSet<usize>,
+    /// `(virtual server, service)` pairs where a later virtual server
+    /// stands for the same service: the whole table keeps the later one's
+    /// entry, so the earlier one's changes leave that service alone.
+    /// Found by each full sync; empty unless the configuration overlaps.
+    shadowed: BTreeSet<(usize, ServiceId)>,
 }
 
 fn slot_key(cfg: &Config, vs: usize, rs: usize, ck: usize) -> String {
@@ -384,22 +394,114 @@ impl Driver {
         }
     }
 
-    /// Drives the kernel to the desired table.
+    /// Drives the services of the virtual servers marked `dirty` to their
+    /// desired entries, each service on its own: one real server flapping
+    /// among 10,000 costs a few netlink requests, not a dump and a diff of
+    /// the whole table. Services no longer configured only go at a full
+    /// sync ([`Driver::sync_all`]).
     fn sync(&mut self) {
-        let desired = self.decision.desired(&self.cfg);
-        self.converge(&desired, true);
+        for vi in std::mem::take(&mut self.dirty) {
+            let want = self.decision.desired_vs(&self.cfg, vi);
+            for (id, w) in &want.services {
+                if self.shadowed.contains(&(vi, *id)) {
+                    continue;
+                }
+                let have = match self.observe(id) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        continue;
+                    }
+                };
+                self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours), true);
+            }
+        }
     }
 
+    /// The kernel's entry for service `id` (`None`: it has no such service).
+    fn observe(&mut self, id: &ServiceId) -> Result<Option<Entry>, IpvsError> {
+        let Some(s) = self.ipvs.service(id)? else {
+            return Ok(None);
+        };
+        let d = self.ipvs.dests(id)?;
+        Ok(Some((
+            s,
+            d.into_iter().map(|d| ((d.addr, d.port), d)).collect(),
+        )))
+    }
+
+    /// Drives the whole kernel table to the desired one (start-up, reload):
+    /// also removes our services the configuration no longer has.
+    fn sync_all(&mut self) {
+        self.dirty.clear();
+        self.converge(true, true);
+    }
+
+    /// The full sync, service by service, each one's operations applied as
+    /// they are computed (holding every operation of a 10,000-server table
+    /// at once was most of the child's start-up peak). `configured`: the
+    /// desired table is the configuration's, else empty (shutdown);
     /// `log_removals`: log vanished services (reload), not at shutdown.
-    fn converge(&mut self, desired: &Table, log_removals: bool) {
-        let observed = match self.ipvs.table() {
-            Ok(t) => t,
+    fn converge(&mut self, configured: bool, log_removals: bool) {
+        // each configured service's last virtual server
+        let mut owner = BTreeMap::new();
+        self.shadowed.clear();
+        if configured {
+            for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
+                for id in decision::service_ids(&self.cfg, v) {
+                    if let Some(prev) = owner.insert(id, vi)
+                        && prev != vi
+                    {
+                        self.shadowed.insert((prev, id));
+                    }
+                }
+            }
+        }
+        let observed: BTreeMap<ServiceId, _> = match self.ipvs.services() {
+            Ok(s) => s.into_iter().map(|s| (s.id, s)).collect(),
             Err(e) => {
                 tracing::error!("{e}");
                 return;
             }
         };
-        for op in diff(desired, &observed, &self.ours) {
+        if configured {
+            for vi in 0..self.cfg.virtual_servers.len() {
+                let want = self.decision.desired_vs(&self.cfg, vi);
+                for (id, w) in &want.services {
+                    if self.shadowed.contains(&(vi, *id)) {
+                        continue;
+                    }
+                    let have = match observed.get(id) {
+                        None => None,
+                        Some(s) => match self.ipvs.dests(id) {
+                            Ok(d) => Some((
+                                s.clone(),
+                                d.into_iter().map(|d| ((d.addr, d.port), d)).collect(),
+                            )),
+                            Err(e) => {
+                                tracing::error!("{e}");
+                                continue;
+                            }
+                        },
+                    };
+                    self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours), true);
+                }
+            }
+        }
+        // Last, as before: our services no longer configured (their
+        // destinations go with them, so they are not read).
+        for (id, s) in observed {
+            if !owner.contains_key(&id) {
+                let have = (s, BTreeMap::new());
+                let ops = diff_service(&id, None, Some(&have), &self.ours);
+                self.apply(ops, log_removals);
+            }
+        }
+    }
+
+    /// Executes `ops` in order, recording what we created.
+    fn apply(&mut self, ops: Vec<IpvsOp>, log_removals: bool) {
+        for op in ops {
             if let IpvsOp::DelService(id) = &op
                 && log_removals
             {
@@ -461,10 +563,10 @@ impl Driver {
                 }
                 Some((g, i, out)) = self.rx.recv() => {
                     // Results that arrived meanwhile are taken in the same
-                    // turn and the kernel is synced once: each sync dumps the
-                    // whole table, so one per result fell behind when many
-                    // servers changed at once (seen in the IPVS differential
-                    // test, where recovery trickled in over 20 s).
+                    // turn and the kernel is synced once (for the virtual
+                    // servers they changed): one sync per result fell behind
+                    // when many servers changed at once (seen in the IPVS
+                    // differential test, where recovery trickled in over 20 s).
                     let mut changed = g == self.generation && self.on_result(i, out);
                     while let Ok((g, i, out)) = self.rx.try_recv() {
                         changed |= g == self.generation && self.on_result(i, out);
@@ -500,7 +602,7 @@ impl Driver {
                                 self.arm(i);
                             }
                         }
-                        self.sync();
+                        self.sync_all();
                         crate::sys::malloc::trim();
                     }
                     tracing::info!("{}", messages::reload_complete());
@@ -840,7 +942,17 @@ impl Driver {
                 }
             }
         }
-        self.handle(dec, &flips)
+        let changed = self.handle(dec, &flips);
+        self.mark_dirty(vs, changed)
+    }
+
+    /// Queues virtual server `vs` for the next [`Driver::sync`] if
+    /// `changed`; returns `changed`.
+    fn mark_dirty(&mut self, vs: usize, changed: bool) -> bool {
+        if changed {
+            self.dirty.insert(vs);
+        }
+        changed
     }
 
     /// Re-reads every FILE_CHECK's file and applies the changes.
@@ -864,7 +976,11 @@ impl Driver {
                     )
                 );
             }
-            dec.extend(self.decision.set_file(&self.cfg, f.vs, f.rs, f.ck, st));
+            let ev = self.decision.set_file(&self.cfg, f.vs, f.rs, f.ck, st);
+            if !ev.is_empty() {
+                self.dirty.insert(f.vs);
+            }
+            dec.extend(ev);
         }
         if self.handle(dec, &[]) {
             self.sync();
@@ -939,7 +1055,7 @@ impl Driver {
                     tracing::error!("{e}");
                 }
             } else {
-                self.converge(&Table::new(), false);
+                self.converge(false, false);
             }
         } else {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
@@ -959,7 +1075,7 @@ impl Driver {
                     }
                 }
             }
-            self.converge(&Table::new(), false);
+            self.converge(false, false);
         }
         for d in std::mem::take(&mut self.daemons) {
             let _ = self.ipvs.stop_daemon(d.state, 0);

@@ -895,6 +895,12 @@ pub fn get_services() -> IpvsMessage {
     IpvsMessage::new(Command::GetService, vec![])
 }
 
+/// The GET_SERVICE request for one service (not a dump): the kernel
+/// answers with that service, or ESRCH when it has none by that identity.
+pub fn get_service(id: &ServiceId) -> IpvsMessage {
+    IpvsMessage::new(Command::GetService, vec![CmdAttr::Service(id.attrs())])
+}
+
 pub fn new_dest(svc: &ServiceId, d: &Dest) -> IpvsMessage {
     IpvsMessage::new(
         Command::NewDest,

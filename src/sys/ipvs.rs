@@ -261,6 +261,29 @@ impl IpvsClient {
             .collect()
     }
 
+    /// One service's settings, `None` when the kernel has no such service
+    /// (it answers GET_SERVICE for an unknown identity with ESRCH). Lets the
+    /// checker look at just the services a change concerns rather than dump
+    /// the whole table.
+    pub fn service(&mut self, id: &ServiceId) -> Result<Option<Service>, IpvsError> {
+        let op = "get service";
+        let r = match self.ipvs(op, &ipvs::get_service(id), false) {
+            Ok(r) => r,
+            Err(IpvsError::Kernel {
+                errno: Errno::ESRCH | Errno::ENOENT,
+                ..
+            }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let p = r.first().ok_or(IpvsError::Decode {
+            op,
+            source: DecodeError::Missing("GET_SERVICE reply"),
+        })?;
+        ipvs::parse_service_reply(p)
+            .map(Some)
+            .map_err(|source| IpvsError::Decode { op, source })
+    }
+
     pub fn dests(&mut self, svc: &ServiceId) -> Result<Vec<Dest>, IpvsError> {
         let op = "list destinations";
         let af = svc.af();
