@@ -110,7 +110,11 @@ fn model_stays_small_for_large_lvs_configurations() {
 
     // The configuration was read whole: the figure is about a full model.
     assert_eq!(cfg.virtual_servers.len(), NVS);
-    let nrs: usize = cfg.virtual_servers.iter().map(|v| v.real_servers.len()).sum();
+    let nrs: usize = cfg
+        .virtual_servers
+        .iter()
+        .map(|v| v.real_servers.len())
+        .sum();
     assert_eq!(nrs, NVS * RS_PER_VS);
     assert!(cfg.virtual_servers.iter().all(|v| v.opts.is_none()));
     for rs in cfg.virtual_servers.iter().flat_map(|v| &v.real_servers) {

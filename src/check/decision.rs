@@ -318,7 +318,11 @@ impl Decision {
                 };
                 ev.push(DecisionEvent::Log(line));
             }
-            let script = if after { &r.opts().notify_up } else { &r.opts().notify_down };
+            let script = if after {
+                &r.opts().notify_up
+            } else {
+                &r.opts().notify_down
+            };
             if let Some(s) = script {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }

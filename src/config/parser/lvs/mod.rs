@@ -18,8 +18,8 @@ use super::ctx::Parser;
 use super::values::{parse_ipv4_inet_pton, true_false};
 use super::vrrp::notify_script;
 use crate::config::model::{
-    Family, Forwarding, Protocol, RealServer, SslCtx, TunCsum, TunType, VirtualServer, VirtualServerGroup, VsAddr,
-    VsgEntry,
+    Family, Forwarding, Protocol, RealServer, SslCtx, TunCsum, TunType, VirtualServer,
+    VirtualServerGroup, VsAddr, VsgEntry,
 };
 use crate::config::token::Line;
 
@@ -1138,12 +1138,8 @@ fn sorry_server_inhibit(p: &mut Parser, line: &Line) {
 }
 
 fn sorry_server_lvs_method(p: &mut Parser, line: &Line) {
-    let prev = match cur_vs(p).map(|v| {
-        v.opts()
-            .sorry_server
-            .as_ref()
-            .map(|s| s.lvs_method.clone())
-    }) {
+    let prev = match cur_vs(p).map(|v| v.opts().sorry_server.as_ref().map(|s| s.lvs_method.clone()))
+    {
         Some(Some(prev)) => prev,
         _ => {
             p.err(line, 0, "sorry_server forwarding used without sorry_server");
