@@ -949,3 +949,65 @@ impl Checker {
         self.ext.get_or_insert_with(Default::default)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxes_are_allocated_on_first_write_only() {
+        let mut rs = RealServer::new("192.0.2.1".parse().unwrap(), 80, None);
+        assert_eq!(rs.opts().delay_loop, None);
+        assert!(rs.opts.is_none());
+        rs.opts_mut().delay_loop = Some(TIMER_HZ);
+        assert_eq!(rs.opts().delay_loop, Some(TIMER_HZ));
+
+        let mut vs = VirtualServer::new(VsAddr::Fwmark { mark: 1 }, None);
+        assert!(vs.opts().flags.is_empty() && vs.opts.is_none());
+        vs.opts_mut().retry = Some(3);
+        assert_eq!(vs.opts().retry, Some(3));
+    }
+
+    #[test]
+    fn inherited_timings_follow_keepalived_defaults() {
+        let mut vs = VirtualServer::new(VsAddr::Fwmark { mark: 1 }, None);
+        let mut rs = RealServer::new("192.0.2.1".parse().unwrap(), 80, None);
+        assert_eq!(rs.connect_timeout_in(&vs), 5 * TIMER_HZ);
+        assert_eq!(rs.delay_loop_in(&vs), 60 * TIMER_HZ);
+        assert_eq!((rs.retry_in(&vs), rs.warmup_in(&vs)), (None, None));
+        vs.opts_mut().connect_timeout = Some(7);
+        vs.opts_mut().retry = Some(2);
+        assert_eq!((rs.connect_timeout_in(&vs), rs.retry_in(&vs)), (7, Some(2)));
+        rs.opts_mut().connect_timeout = Some(3);
+        rs.opts_mut().retry = Some(9);
+        assert_eq!((rs.connect_timeout_in(&vs), rs.retry_in(&vs)), (3, Some(9)));
+    }
+
+    #[test]
+    fn conn_opts_compare_by_value() {
+        let mut a = ConnOpts::default();
+        a.ext_mut().bind_if = None;
+        assert!(a.ext.is_some());
+        assert_eq!(a, ConnOpts::default());
+        a.ext_mut().fwmark = Some(1);
+        assert_ne!(a, ConnOpts::default());
+    }
+
+    #[test]
+    fn tunnel_words_read_as_keywords() {
+        let f = Forwarding::Tun {
+            kind: Some(TunType::Gue),
+            port: Some(6080),
+            csum: Some(TunCsum::RemCsum),
+        };
+        let Forwarding::Tun { kind, csum, .. } = &f else {
+            unreachable!()
+        };
+        assert_eq!(kind.as_deref(), Some("gue"));
+        assert_eq!(csum.map(|c| c.to_string()).as_deref(), Some("remcsum"));
+        assert_eq!(&*TunType::Ipip, "ipip");
+        assert_eq!(TunCsum::NoCsum.word(), "nocsum");
+        // Inline in every real server: a few bytes, not three strings.
+        assert!(size_of::<Option<Forwarding>>() <= 8);
+    }
+}
