@@ -171,10 +171,11 @@ pub fn failure_line(n: &Names, retry: u32) -> String {
     messages::checker_failed(name, t, retry)
 }
 
-/// One checker's state.
+/// One checker's state. Its [`Timing`] is passed in, not kept: the driver
+/// resolves it from the configuration when needed, which keeps the 10,000
+/// checkers of a large director small and a reload's new timers in force.
 #[derive(Debug, Clone)]
 pub struct CheckerFsm {
-    timing: Timing,
     up: bool,
     has_run: bool,
     retry_it: u32,
@@ -194,14 +195,13 @@ fn splitmix(seed: u64) -> u64 {
 impl CheckerFsm {
     /// A checker created at `now`: up unless alpha; its first probe runs
     /// after [`BOOTSTRAP_DELAY`] plus a random part of warmup (from `seed`).
-    pub fn new(timing: Timing, now: u64, seed: u64) -> Self {
+    pub fn new(timing: &Timing, now: u64, seed: u64) -> Self {
         let spread = if timing.warmup > 0 {
             splitmix(seed) % (timing.warmup + 1)
         } else {
             0
         };
         CheckerFsm {
-            timing,
             up: !timing.alpha,
             has_run: false,
             retry_it: 0,
@@ -211,9 +211,6 @@ impl CheckerFsm {
 
     pub fn is_up(&self) -> bool {
         self.up
-    }
-    pub fn timing(&self) -> &Timing {
-        &self.timing
     }
     /// When the next probe is due (`None`: one is running).
     pub fn next_at(&self) -> Option<u64> {
@@ -226,8 +223,8 @@ impl CheckerFsm {
 
     /// A suspended checker's turn (`ha_suspend`): no probe, no state change,
     /// the next turn a `delay_loop` later.
-    pub fn skip(&mut self, now: u64) {
-        self.next = Some(now + self.timing.delay_loop);
+    pub fn skip(&mut self, t: &Timing, now: u64) {
+        self.next = Some(now + t.delay_loop);
     }
 
     /// Feeds one probe result (`ok`), returning what changed; schedules the
@@ -238,9 +235,8 @@ impl CheckerFsm {
     /// always logs its outcome: a success even if the checker starts up,
     /// and a failure (down at once: `retry_it` starts at `retry`) without
     /// "after N retries", since none were made.
-    pub fn result(&mut self, now: u64, ok: bool) -> Vec<CheckEvent> {
+    pub fn result(&mut self, t: &Timing, now: u64, ok: bool) -> Vec<CheckEvent> {
         let mut ev = Vec::new();
-        let t = self.timing;
         let first = !self.has_run;
         let retrying = !ok && self.up && !first && self.retry_it < t.retry;
         self.has_run = true;
@@ -275,15 +271,29 @@ mod tests {
 
     const S: u64 = TIMER_HZ;
 
-    fn fsm(retry: u32, alpha: bool) -> CheckerFsm {
-        let t = Timing {
+    fn timing(retry: u32, alpha: bool) -> Timing {
+        Timing {
             delay_loop: 10 * S,
             retry,
             delay_before_retry: 2 * S,
             warmup: 0,
             alpha,
-        };
-        CheckerFsm::new(t, 0, 1)
+        }
+    }
+
+    /// A checker with its timing, as the driver holds them.
+    struct Fsm(CheckerFsm, Timing);
+
+    impl std::ops::Deref for Fsm {
+        type Target = CheckerFsm;
+        fn deref(&self) -> &CheckerFsm {
+            &self.0
+        }
+    }
+
+    fn fsm(retry: u32, alpha: bool) -> Fsm {
+        let t = timing(retry, alpha);
+        Fsm(CheckerFsm::new(&t, 0, 1), t)
     }
 
     /// Events with their log lines worded, as the driver does.
@@ -293,7 +303,7 @@ mod tests {
         Log(String),
     }
 
-    fn run(f: &mut CheckerFsm, ok: bool) -> (u64, Vec<Ev>) {
+    fn run(f: &mut Fsm, ok: bool) -> (u64, Vec<Ev>) {
         let n = Names::new(
             CheckerKind::Tcp,
             "192.0.2.2".parse().unwrap(),
@@ -302,9 +312,9 @@ mod tests {
             String::new(),
         );
         let now = f.next_at().unwrap();
-        f.start_probe();
+        f.0.start_probe();
         assert_eq!(f.next_at(), None);
-        let ev = f.result(now, ok);
+        let ev = f.0.result(&f.1, now, ok);
         let ev = ev
             .into_iter()
             .map(|e| match e {
@@ -318,11 +328,11 @@ mod tests {
     #[test]
     fn first_probe_after_bootstrap_and_warmup_is_deterministic() {
         assert_eq!(fsm(1, false).next_at(), Some(S));
-        let mut t = *fsm(1, false).timing();
+        let mut t = timing(1, false);
         t.warmup = 5 * S;
-        let a = CheckerFsm::new(t, 0, 42).next_at().unwrap();
-        let b = CheckerFsm::new(t, 0, 42).next_at().unwrap();
-        let c = CheckerFsm::new(t, 0, 43).next_at().unwrap();
+        let a = CheckerFsm::new(&t, 0, 42).next_at().unwrap();
+        let b = CheckerFsm::new(&t, 0, 42).next_at().unwrap();
+        let c = CheckerFsm::new(&t, 0, 43).next_at().unwrap();
         assert_eq!(a, b);
         assert!((S..=6 * S).contains(&a) && (S..=6 * S).contains(&c));
     }
@@ -392,7 +402,7 @@ mod tests {
     #[test]
     fn skip_keeps_state_and_waits_delay_loop() {
         let mut f = fsm(1, false);
-        f.skip(5 * S);
+        f.0.skip(&f.1, 5 * S);
         assert_eq!(f.next_at(), Some(15 * S));
         assert!(f.is_up());
     }

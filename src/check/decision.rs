@@ -829,10 +829,9 @@ mod tests {
         assert!(d.vs[0].quorum_up);
     }
 
-    #[test]
-    fn groups_expand_and_dr_on_fwmark_uses_port_zero() {
-        let mut c = cfg(false, false);
-        c.virtual_server_groups.push(VirtualServerGroup {
+    /// Group "G": 192.0.2.10-12 port 443 and fwmark 7.
+    fn group_g() -> VirtualServerGroup {
+        VirtualServerGroup {
             name: "G".into(),
             span: None,
             entries: vec![
@@ -846,7 +845,13 @@ mod tests {
                     family: None,
                 },
             ],
-        });
+        }
+    }
+
+    #[test]
+    fn groups_expand_and_dr_on_fwmark_uses_port_zero() {
+        let mut c = cfg(false, false);
+        c.virtual_server_groups.push(group_g());
         c.virtual_servers[0].addr = VsAddr::Group { name: "G".into() };
         c.virtual_servers[0].lb_kind = Some(Forwarding::Dr);
         c.virtual_servers[0].persistence_timeout = Some(300);
@@ -879,21 +884,7 @@ mod tests {
         // inhibited sorry server, below quorum; 3: a plain VS standing for
         // one of the group's services too (the later one wins).
         let mut c = cfg(false, true);
-        c.virtual_server_groups.push(VirtualServerGroup {
-            name: "G".into(),
-            span: None,
-            entries: vec![
-                VsgEntry::Range {
-                    first: "192.0.2.10".parse().unwrap(),
-                    last: "192.0.2.12".parse().unwrap(),
-                    port: 443,
-                },
-                VsgEntry::Fwmark {
-                    mark: 7,
-                    family: None,
-                },
-            ],
-        });
+        c.virtual_server_groups.push(group_g());
         let mut g = c.virtual_servers[0].clone();
         g.addr = VsAddr::Group { name: "G".into() };
         g.opts_mut().sorry_server = None;

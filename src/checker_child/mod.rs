@@ -300,7 +300,7 @@ impl Driver {
                         Some(s) => s.fsm,
                         None => {
                             let seed = now ^ ((slots.len() as u64) << 32);
-                            CheckerFsm::new(Timing::resolve(v, r, c), now, seed)
+                            CheckerFsm::new(&Timing::resolve(v, r, c), now, seed)
                         }
                     };
                     slots.push(Slot {
@@ -596,9 +596,9 @@ impl Driver {
                         self.init_quorums(Some((&prev, &old_decision)));
                         let now = self.now();
                         for i in 0..self.slots.len() {
-                            let s = &mut self.slots[i];
-                            if s.fsm.next_at().is_none() {
-                                s.fsm.skip(now);
+                            if self.slots[i].fsm.next_at().is_none() {
+                                let t = self.timing(i);
+                                self.slots[i].fsm.skip(&t, now);
                                 self.arm(i);
                             }
                         }
@@ -741,13 +741,13 @@ impl Driver {
             let Some(Reverse((_, i))) = self.timers.pop() else {
                 break;
             };
-            let s = &mut self.slots[i];
-            if !s.enabled {
-                s.fsm.skip(now);
+            if !self.slots[i].enabled {
+                let t = self.timing(i);
+                self.slots[i].fsm.skip(&t, now);
                 self.arm(i);
                 continue;
             }
-            s.fsm.start_probe();
+            self.slots[i].fsm.start_probe();
             let (v, r) = self.rs_of(i);
             let c = &r.checkers[self.slots[i].ck];
             if c.kind == CheckerKind::Tcp {
@@ -761,6 +761,13 @@ impl Driver {
                 let _ = tx.send((g, i, out));
             });
         }
+    }
+
+    /// Slot `i`'s checker timing, from the configuration in force.
+    fn timing(&self, i: usize) -> Timing {
+        let s = &self.slots[i];
+        let (v, r) = self.rs_of(i);
+        Timing::resolve(v, r, &r.checkers[s.ck])
     }
 
     /// The virtual and real server of slot `i`.
@@ -867,13 +874,15 @@ impl Driver {
     /// the desired table may have changed (the caller then syncs).
     fn on_result(&mut self, i: usize, out: ProbeOutcome) -> bool {
         let now = self.now();
-        let Some(s) = self.slots.get_mut(i) else {
+        if i >= self.slots.len() {
             return false;
-        };
+        }
+        let t = self.timing(i);
+        let s = &mut self.slots[i];
         let ok = match &out {
             ProbeOutcome::NotRun(msg) => {
                 tracing::info!("{msg}");
-                s.fsm.skip(now);
+                s.fsm.skip(&t, now);
                 self.arm(i);
                 return false;
             }
@@ -904,7 +913,7 @@ impl Driver {
             }
             _ => None,
         };
-        let events = s.fsm.result(now, ok);
+        let events = s.fsm.result(&t, now, ok);
         self.arm(i);
         let mut dec = Vec::new();
         let mut flips = Vec::new();
