@@ -113,6 +113,37 @@ fn dump_of_an_example_reads_back_without_diagnostics() {
     assert!(text.contains("lb_kind DR"), "{text}");
 }
 
+/// The real server block of the first virtual server in a dump.
+fn rs_block(text: &str) -> &str {
+    let start = text.find("    real_server").expect(text);
+    let end = start + text[start..].find("\n    }\n").expect(text);
+    &text[start..end]
+}
+
+/// The model keeps a real server's timings as written; once validated, the
+/// dump shows the ones it inherits from its virtual server, as keepalived
+/// copies them into the real server (retry/warmup from the virtual server,
+/// connect_timeout 5 s by default, delay_loop the virtual server's).
+#[test]
+fn dump_shows_a_real_servers_inherited_timings_once_validated() {
+    let conf = "virtual_server 192.0.2.1 80 {\n delay_loop 3\n lb_kind NAT\n protocol TCP\n retry 4\n warmup 2\n real_server 192.0.2.10 80 {\n  delay_before_retry 1\n  TCP_CHECK\n }\n}\n";
+    let text = redump(conf);
+    assert_eq!(
+        rs_block(&text),
+        "    real_server 192.0.2.10 80 {\n        weight 1\n        lvs_method NAT\n        inhibit_on_failure false\n        alpha false\n        retry 4\n        delay_before_retry 1\n        warmup 2\n        connect_timeout 5\n        delay_loop 3\n        smtp_alert true\n        TCP_CHECK {\n            connect_timeout 5\n            retry 4\n            delay_before_retry 1\n            warmup 2\n            delay_loop 3\n            alpha false\n        }",
+        "{text}"
+    );
+    // A missing parameter stops the read before validation: only what was
+    // written (and the method taken from the virtual server) is shown.
+    let aborted = conf.replace("  TCP_CHECK\n", "  TCP_CHECK\n  connect_timeout\n");
+    let text = redump(&aborted);
+    assert_eq!(
+        rs_block(&text),
+        "    real_server 192.0.2.10 80 {\n        lvs_method NAT\n        delay_before_retry 1\n        TCP_CHECK {\n        }",
+        "{text}"
+    );
+}
+
 /// A small generated VRRP + LVS configuration.
 fn arb_config() -> impl Strategy<Value = String> {
     (

@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use keepalived::config::diag::{Category, Diag, Level, Span};
 use keepalived::config::fake::FakeHost;
-use keepalived::config::model::{CheckerKind, Config, Forwarding, Protocol, VsAddr, VsgEntry};
+use keepalived::config::model::{
+    CheckerKind, Config, Forwarding, Protocol, TunCsum, TunType, VsAddr, VsgEntry,
+};
 use keepalived::config::parser::{self, Parser, lvs};
 use keepalived::config::source::FileStat;
 use keepalived::config::token::{Line, Word};
@@ -307,13 +309,13 @@ virtual_server 2001:db8::1 443 {
     let vs = &r.cfg.virtual_servers[0];
     assert_eq!(vs.delay_loop, 2_500_000);
     assert_eq!(vs.lb_algo.as_deref(), Some("sh"));
-    assert_eq!(vs.flags, ["sh-port"]);
+    assert_eq!(vs.opts().flags, ["sh-port"]);
     assert_eq!(
         vs.lb_kind,
         Some(Forwarding::Tun {
-            kind: Some("gue".into()),
+            kind: Some(TunType::Gue),
             port: Some(6080),
-            csum: Some("csum".into())
+            csum: Some(TunCsum::Csum)
         })
     );
     assert_eq!(vs.protocol, Some(Protocol::Tcp));

@@ -57,7 +57,7 @@ fn ping_via(addr: &str, timeout_ms: u64, bind_if: Option<&str>) -> ProbeOutcome 
     let r = RealServer::new(addr.parse().unwrap(), 0, None);
     let mut c = Checker::new(CheckerKind::Ping, None);
     c.conn.connect_timeout = Some(timeout_ms * TIMER_HZ / 1000);
-    c.conn.bind_if = bind_if.map(str::to_string);
+    c.conn.ext_mut().bind_if = bind_if.map(str::to_string);
     let spec = probe::probe_spec(&v, &r, &c);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -126,9 +126,9 @@ fn tcp_check_up_down_and_bind_port() {
             let s = std::net::UdpSocket::bind((LO, 0)).unwrap();
             s.local_addr().unwrap().port()
         };
-        ck.conn.bindto = Some(LO);
-        ck.conn.bind_port = Some(src);
-        ck.conn.fwmark = Some(7);
+        ck.conn.ext_mut().bindto = Some(LO);
+        ck.conn.ext_mut().bind_port = Some(src);
+        ck.conn.ext_mut().fwmark = Some(7);
         assert_eq!(run(&rs(port), &ck).await, ProbeOutcome::Up);
         let peer = tokio::time::timeout(LIMIT, accept).await.unwrap().unwrap();
         assert_eq!(peer.port(), src);
@@ -194,7 +194,7 @@ fn connect_ip_and_port_override_the_real_server() {
     rt().block_on(async {
         let (port, mut reqs) = http_server(ok_response()).await;
         let mut ck = checker(CheckerKind::HttpGet);
-        ck.conn.connect_ip = Some(LO);
+        ck.conn.ext_mut().connect_ip = Some(LO);
         ck.conn.connect_port = Some(port);
         ck.ext_mut().urls.push(url("/"));
         let real = RealServer::new("192.0.2.2".parse().unwrap(), 80, None);
@@ -237,7 +237,7 @@ fn http_get_request_bytes_status_and_digest() {
         ck.ext_mut().urls[0].digest = None;
         ck.ext_mut().http_protocol = Some("1.1".into());
         let mut v = vs();
-        v.virtualhost = Some("www.example.org".into());
+        v.opts_mut().virtualhost = Some("www.example.org".into());
         let spec = probe::probe_spec(&v, &rs(port), &ck);
         assert_eq!(probe::run(&spec).await, ProbeOutcome::Up);
         assert_eq!(
@@ -411,7 +411,7 @@ fn ssl_get_accepts_any_certificate_and_sends_sni() {
         assert_eq!(sni, None);
         assert!(req.starts_with(b"GET / HTTP/1.0\r\n"));
 
-        ck.virtualhost = Some("sni.example.org".into());
+        ck.ext_mut().virtualhost = Some("sni.example.org".into());
         ck.ext_mut().enable_sni = true;
         assert_eq!(run(&rs(port), &ck).await, ProbeOutcome::Up);
         let (sni, _) = rx.recv().await.unwrap();
@@ -633,12 +633,12 @@ fn connect_timeout_resolution() {
         probe::probe_spec(&v, &r, &ck).connect_timeout(),
         Duration::from_secs(5)
     );
-    v.connect_timeout = Some(3 * TIMER_HZ);
+    v.opts_mut().connect_timeout = Some(3 * TIMER_HZ);
     assert_eq!(
         probe::probe_spec(&v, &r, &ck).connect_timeout(),
         Duration::from_secs(3)
     );
-    r.connect_timeout = Some(2 * TIMER_HZ);
+    r.opts_mut().connect_timeout = Some(2 * TIMER_HZ);
     assert_eq!(
         probe::probe_spec(&v, &r, &ck).connect_timeout(),
         Duration::from_secs(2)

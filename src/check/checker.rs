@@ -28,7 +28,10 @@ pub struct Timing {
 impl Timing {
     /// Resolves the inheritance chain (reference section g.1).
     pub fn resolve(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> Timing {
-        let delay_loop = ck.delay_loop.or(rs.delay_loop).unwrap_or(vs.delay_loop);
+        let delay_loop = ck
+            .delay_loop
+            .or(rs.opts().delay_loop)
+            .unwrap_or(vs.delay_loop);
         let (def_retry, def_dbr) = match ck.kind {
             CheckerKind::Dns => (3, delay_loop),
             CheckerKind::Misc => (0, TIMER_HZ),
@@ -37,13 +40,21 @@ impl Timing {
         };
         Timing {
             delay_loop,
-            retry: ck.retry.or(rs.retry).or(vs.retry).unwrap_or(def_retry),
+            retry: ck
+                .retry
+                .or(rs.opts().retry)
+                .or(vs.opts().retry)
+                .unwrap_or(def_retry),
             delay_before_retry: ck
                 .delay_before_retry
-                .or(rs.delay_before_retry)
-                .or(vs.delay_before_retry)
+                .or(rs.opts().delay_before_retry)
+                .or(vs.opts().delay_before_retry)
                 .unwrap_or(def_dbr),
-            warmup: ck.warmup.or(rs.warmup).or(vs.warmup).unwrap_or(delay_loop),
+            warmup: ck
+                .warmup
+                .or(rs.opts().warmup)
+                .or(vs.opts().warmup)
+                .unwrap_or(delay_loop),
             alpha: ck.alpha.or(rs.alpha).unwrap_or(vs.alpha),
         }
     }
@@ -105,7 +116,7 @@ impl Names {
         };
         Names::new(
             ck.kind,
-            ck.conn.connect_ip.unwrap_or(rs.addr),
+            ck.conn.ext().connect_ip.unwrap_or(rs.addr),
             ck.conn.connect_port.unwrap_or(rs.port),
             crate::check::decision::vs_name(vs),
             what,

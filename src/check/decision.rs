@@ -188,7 +188,7 @@ pub fn service(vs: &VirtualServer, id: ServiceId) -> Service {
     if let Some(t) = vs.persistence_timeout {
         s.flags |= ipvs::SVC_F_PERSISTENT;
         s.timeout = t;
-        if let Some(g) = &vs.persistence_granularity {
+        if let Some(g) = &vs.opts().persistence_granularity {
             if let Ok(m) = g.parse::<std::net::Ipv4Addr>() {
                 s.netmask = u32::from_ne_bytes(m.octets());
             } else if let Ok(p) = g.parse::<u32>() {
@@ -196,8 +196,8 @@ pub fn service(vs: &VirtualServer, id: ServiceId) -> Service {
             }
         }
     }
-    s.pe_name = vs.persistence_engine.clone();
-    for f in &vs.flags {
+    s.pe_name = vs.opts().persistence_engine.clone();
+    for f in &vs.opts().flags {
         s.flags |= match f.as_str() {
             "ops" => ipvs::SVC_F_ONEPACKET,
             "flag-1" | "sh-fallback" | "mh-fallback" => ipvs::SVC_F_SCHED1,
@@ -229,8 +229,8 @@ pub fn dest(vs: &VirtualServer, rs: &RealServer, id: &ServiceId, weight: i32) ->
         (_, ServiceId::Fwmark { .. }) => 0,
     };
     let mut d = Dest::new(rs.addr, port, method, weight.max(0) as u32);
-    d.u_thresh = rs.uthreshold.unwrap_or(0);
-    d.l_thresh = rs.lthreshold.unwrap_or(0);
+    d.u_thresh = rs.opts().uthreshold.unwrap_or(0);
+    d.l_thresh = rs.opts().lthreshold.unwrap_or(0);
     if let Forwarding::Tun { kind, port, csum } = fwd {
         d.tun_type = match kind.as_deref() {
             Some("gue") => ipvs::TUN_TYPE_GUE,
@@ -309,7 +309,7 @@ impl Decision {
         let mut ev = Vec::new();
         if before != after {
             let (vn, rn) = (vs_name(v), rs_name(v, r));
-            if self.vs[vs].quorum_up || v.sorry_server.is_none() {
+            if self.vs[vs].quorum_up || v.opts().sorry_server.is_none() {
                 let line = match (after, inhibit(v, r)) {
                     (true, false) => messages::adding_service(&rn, &vn),
                     (false, false) => messages::removing_service(&rn, &vn),
@@ -318,7 +318,11 @@ impl Decision {
                 };
                 ev.push(DecisionEvent::Log(line));
             }
-            let script = if after { &r.notify_up } else { &r.notify_down };
+            let script = if after {
+                &r.opts().notify_up
+            } else {
+                &r.opts().notify_down
+            };
             if let Some(s) = script {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
@@ -417,13 +421,13 @@ impl Decision {
         if !st.quorum_up && w >= q + h {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
-            if let Some(ss) = &v.sorry_server {
+            if let Some(ss) = &v.opts().sorry_server {
                 ev.push(DecisionEvent::Log(messages::removing_sorry_server(
                     &rs_name(v, ss),
                     &vn,
                 )));
             }
-            if let Some(s) = &v.quorum_up {
+            if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
             ev.push(DecisionEvent::Quorum {
@@ -435,13 +439,13 @@ impl Decision {
         } else if st.quorum_up && (w < q - h || w == 0) {
             st.quorum_up = false;
             ev.push(DecisionEvent::Log(messages::lost_quorum(q, h, w, &vn)));
-            if let Some(ss) = &v.sorry_server {
+            if let Some(ss) = &v.opts().sorry_server {
                 ev.push(DecisionEvent::Log(messages::adding_sorry_server(
                     &rs_name(v, ss),
                     &vn,
                 )));
             }
-            if let Some(s) = &v.quorum_down {
+            if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
             ev.push(DecisionEvent::Quorum {
@@ -484,13 +488,13 @@ impl Decision {
         if !st.quorum_up && w >= threshold {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
-            if let (Some(ss), true) = (&v.sorry_server, sorry_in_place) {
+            if let (Some(ss), true) = (&v.opts().sorry_server, sorry_in_place) {
                 ev.push(DecisionEvent::Log(messages::removing_sorry_server(
                     &rs_name(v, ss),
                     &vn,
                 )));
             }
-            if let Some(s) = &v.quorum_up {
+            if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
             ev.push(DecisionEvent::Quorum {
@@ -500,19 +504,19 @@ impl Decision {
                 threshold,
             });
         } else if (st.quorum_up && (w == 0 || w < threshold))
-            || (!st.quorum_up && v.sorry_server.is_some() && !sorry_in_place)
+            || (!st.quorum_up && v.opts().sorry_server.is_some() && !sorry_in_place)
         {
             st.quorum_up = false;
             ev.push(DecisionEvent::Log(messages::starting_with_quorum_down(
                 q, h, threshold, w, &vn,
             )));
-            if let (Some(ss), false) = (&v.sorry_server, sorry_in_place) {
+            if let (Some(ss), false) = (&v.opts().sorry_server, sorry_in_place) {
                 ev.push(DecisionEvent::Log(messages::adding_sorry_server(
                     &rs_name(v, ss),
                     &vn,
                 )));
             }
-            if let Some(s) = &v.quorum_down {
+            if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
             }
             ev.push(DecisionEvent::Quorum {
@@ -554,7 +558,7 @@ impl Decision {
         };
         for id in service_ids(cfg, v) {
             let mut dests = Vec::new();
-            let sorry_active = !st.quorum_up && v.sorry_server.is_some();
+            let sorry_active = !st.quorum_up && v.opts().sorry_server.is_some();
             if !sorry_active {
                 for (r, rst) in v.real_servers.iter().zip(&st.rs) {
                     if rst.alive() {
@@ -564,14 +568,14 @@ impl Decision {
                     }
                 }
             }
-            if let Some(ss) = &v.sorry_server {
+            if let Some(ss) = &v.opts().sorry_server {
                 let mut ss = (**ss).clone();
                 if ss.lvs_method.is_none() {
-                    ss.lvs_method = v.sorry_server_lvs_method.clone();
+                    ss.lvs_method = v.opts().sorry_server_lvs_method.clone();
                 }
                 if sorry_active {
                     dests.push(dest(v, &ss, &id, rs_weight(v, &ss)));
-                } else if v.sorry_server_inhibit {
+                } else if v.opts().sorry_server_inhibit {
                     dests.push(dest(v, &ss, &id, 0));
                 }
             }
@@ -617,7 +621,7 @@ mod tests {
             v.real_servers.push(r);
         }
         if sorry {
-            v.sorry_server = Some(Box::new(RealServer::new(
+            v.opts_mut().sorry_server = Some(Box::new(RealServer::new(
                 "198.51.100.9".parse().unwrap(),
                 8080,
                 None,
@@ -883,19 +887,19 @@ mod tests {
         c.virtual_server_groups.push(group_g());
         let mut g = c.virtual_servers[0].clone();
         g.addr = VsAddr::Group { name: "G".into() };
-        g.sorry_server = None;
+        g.opts_mut().sorry_server = None;
         g.inhibit_on_failure = true;
         g.lb_kind = Some(Forwarding::Dr);
         let mut f = c.virtual_servers[0].clone();
         f.addr = VsAddr::Fwmark { mark: 9 };
-        f.sorry_server_inhibit = true;
+        f.opts_mut().sorry_server_inhibit = true;
         f.quorum = 100;
         let mut o = c.virtual_servers[0].clone();
         o.addr = VsAddr::Ip {
             addr: "192.0.2.11".parse().unwrap(),
             port: 443,
         };
-        o.sorry_server = None;
+        o.opts_mut().sorry_server = None;
         o.real_servers.truncate(1);
         c.virtual_servers.extend([g, f, o]);
         let shared = ServiceId::Addr {

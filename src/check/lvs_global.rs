@@ -101,11 +101,11 @@ pub fn omega_scripts(cfg: &Config, d: &Decision) -> Vec<Script> {
             continue;
         }
         for (r, rst) in v.real_servers.iter().zip(&st.rs) {
-            if let (false, true, Some(s)) = (flushing, rst.alive(), &r.notify_down) {
+            if let (false, true, Some(s)) = (flushing, rst.alive(), &r.opts().notify_down) {
                 out.push((**s).clone());
             }
         }
-        if let Some(s) = &v.quorum_down {
+        if let Some(s) = &v.opts().quorum_down {
             out.push((**s).clone());
         }
     }
@@ -130,9 +130,9 @@ mod tests {
         let mut v = VirtualServer::new(addr, None);
         let mut r = RealServer::new("198.51.100.2".parse().unwrap(), 80, None);
         r.checkers.push(Checker::new(CheckerKind::Tcp, None));
-        r.notify_down = script("/rs-down");
+        r.opts_mut().notify_down = script("/rs-down");
         v.real_servers.push(r);
-        v.quorum_down = script("/q-down");
+        v.opts_mut().quorum_down = script("/q-down");
         v
     }
 

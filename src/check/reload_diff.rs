@@ -73,7 +73,7 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
         if kept.is_none() && flush {
             continue;
         }
-        let sorry_active = !st.quorum_up && v.sorry_server.is_some();
+        let sorry_active = !st.quorum_up && v.opts().sorry_server.is_some();
         let (vn, mut weight) = (vs_name(v), 0i64);
         for (ri, r) in v.real_servers.iter().enumerate() {
             let Some(rst) = st.rs.get(ri) else { continue };
@@ -107,14 +107,14 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
             if !alive {
                 continue;
             }
-            if let Some(s) = &r.notify_down {
+            if let Some(s) = &r.opts().notify_down {
                 ev.push(RemovalEvent::Script((**s).clone()));
             }
             ev.push(RemovalEvent::RsRemoved { vs: vi, rs: ri });
         }
         let threshold = i64::from(v.quorum) - i64::from(v.hysteresis);
         if st.quorum_up && (weight == 0 || weight < threshold) {
-            if let Some(s) = &v.quorum_down {
+            if let Some(s) = &v.opts().quorum_down {
                 ev.push(RemovalEvent::Script((**s).clone()));
             }
             ev.push(RemovalEvent::QuorumLost {
@@ -131,7 +131,7 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
 /// keepalived's `clear_diff_s_srv()` carrying `alive` over, which spares
 /// the new virtual server a second "Starting with quorum down".
 pub fn sorry_kept(old_vs: &VirtualServer, old_quorum_up: bool, new_vs: &VirtualServer) -> bool {
-    match (&old_vs.sorry_server, &new_vs.sorry_server) {
+    match (&old_vs.opts().sorry_server, &new_vs.opts().sorry_server) {
         (Some(a), Some(b)) => !old_quorum_up && same_rs(a, b),
         _ => false,
     }
@@ -242,7 +242,7 @@ mod tests {
     fn live_server_behind_the_sorry_server_is_not_in_ipvs() {
         let mut old = cfg(vec![vs(1, &[(2, 1)])]);
         old.virtual_servers[0].quorum = 5;
-        old.virtual_servers[0].sorry_server = Some(Box::new(RealServer::new(
+        old.virtual_servers[0].opts_mut().sorry_server = Some(Box::new(RealServer::new(
             "198.51.100.9".parse().unwrap(),
             80,
             None,

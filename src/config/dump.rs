@@ -952,31 +952,35 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
         lb_kind,
         protocol,
         persistence_timeout,
+        quorum,
+        hysteresis,
+        alpha,
+        omega,
+        inhibit_on_failure,
+        ha_suspend,
+        weight,
+        smtp_alert,
+        ip_family,
+        validated: _,
+        real_servers,
+        opts: _,
+    } = vs;
+    let VsOpts {
         persistence_granularity,
         persistence_engine,
         sorry_server,
         sorry_server_inhibit,
         sorry_server_lvs_method,
-        quorum,
-        hysteresis,
         quorum_up,
         quorum_down,
-        alpha,
-        omega,
-        inhibit_on_failure,
-        ha_suspend,
         connect_timeout,
         retry,
         delay_before_retry,
         warmup,
-        weight,
         virtualhost,
-        smtp_alert,
-        ip_family,
         flags,
-        real_servers,
         snmp_name,
-    } = vs;
+    } = vs.opts();
     let head = match addr {
         VsAddr::Ip { addr, port } => format!("virtual_server {addr} {port}"),
         VsAddr::Fwmark { mark } => format!("virtual_server fwmark {mark}"),
@@ -1028,12 +1032,15 @@ fn dump_vs(o: &mut Out, vs: &VirtualServer) {
     o.opt_bool("smtp_alert", *smtp_alert);
     o.opt_word("snmp_name", snmp_name);
     for rs in real_servers {
-        dump_rs(o, rs);
+        dump_rs(o, rs, vs);
     }
     o.close();
 }
 
-fn dump_rs(o: &mut Out, rs: &RealServer) {
+/// A real server of `vs`, with the timing settings it inherits from `vs`
+/// once validated (keepalived copies them into the real server then; the
+/// model keeps them as written, see [`RealServer`]).
+fn dump_rs(o: &mut Out, rs: &RealServer, vs: &VirtualServer) {
     let RealServer {
         addr,
         port,
@@ -1041,21 +1048,41 @@ fn dump_rs(o: &mut Out, rs: &RealServer) {
         weight,
         lvs_method,
         inhibit_on_failure,
+        alpha,
+        smtp_alert,
+        checkers,
+        opts: _,
+    } = rs;
+    let RsOpts {
         notify_up,
         notify_down,
         uthreshold,
         lthreshold,
-        alpha,
         retry,
         delay_before_retry,
         warmup,
         connect_timeout,
         delay_loop,
-        smtp_alert,
         virtualhost,
-        checkers,
         snmp_name,
-    } = rs;
+    } = rs.opts();
+    let (retry, delay_before_retry, warmup, connect_timeout, delay_loop) = if vs.validated {
+        (
+            rs.retry_in(vs),
+            rs.delay_before_retry_in(vs),
+            rs.warmup_in(vs),
+            Some(rs.connect_timeout_in(vs)),
+            Some(rs.delay_loop_in(vs)),
+        )
+    } else {
+        (
+            *retry,
+            *delay_before_retry,
+            *warmup,
+            *connect_timeout,
+            *delay_loop,
+        )
+    };
     o.open(format!("real_server {addr} {port}"));
     o.opt("weight", weight);
     if let Some(f) = lvs_method {
@@ -1067,11 +1094,11 @@ fn dump_rs(o: &mut Out, rs: &RealServer) {
     o.opt("uthreshold", uthreshold);
     o.opt("lthreshold", lthreshold);
     o.opt_bool("alpha", *alpha);
-    o.opt("retry", retry);
-    o.opt_secs("delay_before_retry", *delay_before_retry);
-    o.opt_secs("warmup", *warmup);
-    o.opt_secs("connect_timeout", *connect_timeout);
-    o.opt_secs("delay_loop", *delay_loop);
+    o.opt("retry", &retry);
+    o.opt_secs("delay_before_retry", delay_before_retry);
+    o.opt_secs("warmup", warmup);
+    o.opt_secs("connect_timeout", connect_timeout);
+    o.opt_secs("delay_loop", delay_loop);
     o.opt_bool("smtp_alert", *smtp_alert);
     o.opt_word("virtualhost", virtualhost);
     o.opt_word("snmp_name", snmp_name);
@@ -1083,14 +1110,17 @@ fn dump_rs(o: &mut Out, rs: &RealServer) {
 
 fn conn(o: &mut Out, c: &ConnOpts) {
     let ConnOpts {
-        connect_ip,
         connect_port,
+        connect_timeout,
+        ext: _,
+    } = c;
+    let ConnExt {
+        connect_ip,
         bindto,
         bind_port,
         bind_if,
-        connect_timeout,
         fwmark,
-    } = c;
+    } = c.ext();
     o.opt("connect_ip", connect_ip);
     o.opt("connect_port", connect_port);
     o.opt("bindto", bindto);
@@ -1111,12 +1141,12 @@ fn dump_checker(o: &mut Out, c: &Checker) {
         delay_loop,
         alpha,
         log_all_failures,
-        virtualhost,
-        user,
         discarded: _,
         ext: _,
     } = c;
     let CheckerExt {
+        virtualhost,
+        user,
         urls,
         http_protocol,
         enable_sni,

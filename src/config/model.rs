@@ -535,12 +535,81 @@ pub enum Forwarding {
     Nat,
     Dr,
     Tun {
-        kind: Option<String>,
+        kind: Option<TunType>,
         port: Option<u16>,
-        csum: Option<String>,
+        csum: Option<TunCsum>,
     },
 }
 
+/// A tunnel's `type` word. An enum, not a string, so that a
+/// [`Forwarding`] (inline in every real server) stays a few bytes; it
+/// dereferences to its keyword so that it reads like the word it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TunType {
+    Ipip,
+    Gue,
+    Gre,
+}
+
+impl TunType {
+    /// The keyword (`ipip`, `gue`, `gre`).
+    pub fn word(self) -> &'static str {
+        match self {
+            TunType::Ipip => "ipip",
+            TunType::Gue => "gue",
+            TunType::Gre => "gre",
+        }
+    }
+}
+
+/// A tunnel's checksum word (see [`TunType`] for why an enum).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TunCsum {
+    NoCsum,
+    Csum,
+    RemCsum,
+}
+
+impl TunCsum {
+    /// The keyword (`nocsum`, `csum`, `remcsum`).
+    pub fn word(self) -> &'static str {
+        match self {
+            TunCsum::NoCsum => "nocsum",
+            TunCsum::Csum => "csum",
+            TunCsum::RemCsum => "remcsum",
+        }
+    }
+}
+
+impl std::ops::Deref for TunType {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.word()
+    }
+}
+
+impl std::ops::Deref for TunCsum {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.word()
+    }
+}
+
+impl std::fmt::Display for TunType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+impl std::fmt::Display for TunCsum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.word())
+    }
+}
+
+/// A `virtual_server`. What most virtual servers set (or what validation
+/// fills in for all of them) is inline; the rest is in [`VsOpts`],
+/// allocated only when one of its keywords is given.
 #[derive(Debug, Clone)]
 pub struct VirtualServer {
     pub addr: VsAddr,
@@ -550,29 +619,40 @@ pub struct VirtualServer {
     pub lb_kind: Option<Forwarding>,
     pub protocol: Option<Protocol>,
     pub persistence_timeout: Option<u32>,
+    pub quorum: u32,
+    pub hysteresis: u32,
+    pub alpha: bool,
+    pub omega: bool,
+    pub inhibit_on_failure: bool,
+    pub ha_suspend: bool,
+    pub weight: i32,
+    pub smtp_alert: Option<bool>,
+    pub ip_family: Option<Family>,
+    /// Validation has filled in its real servers' settings; from then on
+    /// they also inherit its timing settings (`RealServer::*_in`), which
+    /// keepalived copies into each real server at that point.
+    pub validated: bool,
+    pub real_servers: Vec<RealServer>,
+    /// The rarely set settings (see [`VirtualServer::opts`]).
+    pub opts: Option<Box<VsOpts>>,
+}
+
+/// The settings few virtual servers have (see [`VirtualServer::opts`]).
+#[derive(Debug, Clone, Default)]
+pub struct VsOpts {
     pub persistence_granularity: Option<String>,
     pub persistence_engine: Option<String>,
     pub sorry_server: Option<Box<RealServer>>,
     pub sorry_server_inhibit: bool,
     pub sorry_server_lvs_method: Option<Forwarding>,
-    pub quorum: u32,
-    pub hysteresis: u32,
     pub quorum_up: Option<Box<Script>>,
     pub quorum_down: Option<Box<Script>>,
-    pub alpha: bool,
-    pub omega: bool,
-    pub inhibit_on_failure: bool,
-    pub ha_suspend: bool,
     pub connect_timeout: Option<u64>,
     pub retry: Option<u32>,
     pub delay_before_retry: Option<u64>,
     pub warmup: Option<u64>,
-    pub weight: i32,
     pub virtualhost: Option<String>,
-    pub smtp_alert: Option<bool>,
-    pub ip_family: Option<Family>,
     pub flags: Vec<String>,
-    pub real_servers: Vec<RealServer>,
     /// `snmp_name` (SNMP checker builds).
     pub snmp_name: Option<String>,
 }
@@ -587,34 +667,38 @@ impl VirtualServer {
             lb_kind: None,
             protocol: None,
             persistence_timeout: None,
-            persistence_granularity: None,
-            persistence_engine: None,
-            sorry_server: None,
-            sorry_server_inhibit: false,
-            sorry_server_lvs_method: None,
             quorum: 1,
             hysteresis: 0,
-            quorum_up: None,
-            quorum_down: None,
             alpha: false,
             omega: false,
             inhibit_on_failure: false,
             ha_suspend: false,
-            connect_timeout: None,
-            retry: None,
-            delay_before_retry: None,
-            warmup: None,
             weight: 1,
-            virtualhost: None,
             smtp_alert: None,
             ip_family: None,
-            flags: Vec::new(),
+            validated: false,
             real_servers: Vec::new(),
-            snmp_name: None,
+            opts: None,
         }
+    }
+
+    /// The rarely set settings (defaults when none were given).
+    pub fn opts(&self) -> &VsOpts {
+        static NONE: std::sync::LazyLock<VsOpts> = std::sync::LazyLock::new(VsOpts::default);
+        self.opts.as_deref().unwrap_or(&NONE)
+    }
+
+    /// The rarely set settings, allocated on first write.
+    pub fn opts_mut(&mut self) -> &mut VsOpts {
+        self.opts.get_or_insert_with(Default::default)
     }
 }
 
+/// A `real_server`. Large LVS configurations have tens of thousands, so
+/// only what most set, or what validation fills in for every one (weight,
+/// method, the inherited flags), is inline; the rest is in [`RsOpts`].
+/// The timing settings (`retry`, `delay_loop`, …) stay as written: a
+/// checker's effective values are filled in on the checker itself.
 #[derive(Debug, Clone)]
 pub struct RealServer {
     pub addr: IpAddr,
@@ -623,19 +707,26 @@ pub struct RealServer {
     pub weight: Option<i32>,
     pub lvs_method: Option<Forwarding>,
     pub inhibit_on_failure: Option<bool>,
+    pub alpha: Option<bool>,
+    pub smtp_alert: Option<bool>,
+    pub checkers: Vec<Checker>,
+    /// The rarely set settings (see [`RealServer::opts`]).
+    pub opts: Option<Box<RsOpts>>,
+}
+
+/// The settings few real servers have (see [`RealServer::opts`]).
+#[derive(Debug, Clone, Default)]
+pub struct RsOpts {
     pub notify_up: Option<Box<Script>>,
     pub notify_down: Option<Box<Script>>,
     pub uthreshold: Option<u32>,
     pub lthreshold: Option<u32>,
-    pub alpha: Option<bool>,
     pub retry: Option<u32>,
     pub delay_before_retry: Option<u64>,
     pub warmup: Option<u64>,
     pub connect_timeout: Option<u64>,
     pub delay_loop: Option<u64>,
-    pub smtp_alert: Option<bool>,
     pub virtualhost: Option<String>,
-    pub checkers: Vec<Checker>,
     /// `snmp_name` (SNMP checker builds).
     pub snmp_name: Option<String>,
 }
@@ -649,21 +740,55 @@ impl RealServer {
             weight: None,
             lvs_method: None,
             inhibit_on_failure: None,
-            notify_up: None,
-            notify_down: None,
-            uthreshold: None,
-            lthreshold: None,
             alpha: None,
-            retry: None,
-            delay_before_retry: None,
-            warmup: None,
-            connect_timeout: None,
-            delay_loop: None,
             smtp_alert: None,
-            virtualhost: None,
             checkers: Vec::new(),
-            snmp_name: None,
+            opts: None,
         }
+    }
+
+    /// The rarely set settings (defaults when none were given).
+    pub fn opts(&self) -> &RsOpts {
+        static NONE: std::sync::LazyLock<RsOpts> = std::sync::LazyLock::new(RsOpts::default);
+        self.opts.as_deref().unwrap_or(&NONE)
+    }
+
+    /// The rarely set settings, allocated on first write.
+    pub fn opts_mut(&mut self) -> &mut RsOpts {
+        self.opts.get_or_insert_with(Default::default)
+    }
+
+    /// `connect_timeout` as keepalived fills it in: the real server's, else
+    /// the virtual server's, else 5 s.
+    pub fn connect_timeout_in(&self, vs: &VirtualServer) -> u64 {
+        self.opts()
+            .connect_timeout
+            .or(vs.opts().connect_timeout)
+            .unwrap_or(5 * TIMER_HZ)
+    }
+
+    /// `delay_loop` as keepalived fills it in: the real server's, else the
+    /// virtual server's.
+    pub fn delay_loop_in(&self, vs: &VirtualServer) -> u64 {
+        self.opts().delay_loop.unwrap_or(vs.delay_loop)
+    }
+
+    /// `retry` as keepalived fills it in: the real server's, else the
+    /// virtual server's, if any.
+    pub fn retry_in(&self, vs: &VirtualServer) -> Option<u32> {
+        self.opts().retry.or(vs.opts().retry)
+    }
+
+    /// `warmup` as keepalived fills it in (see [`Self::retry_in`]).
+    pub fn warmup_in(&self, vs: &VirtualServer) -> Option<u64> {
+        self.opts().warmup.or(vs.opts().warmup)
+    }
+
+    /// `delay_before_retry` as keepalived fills it in (see [`Self::retry_in`]).
+    pub fn delay_before_retry_in(&self, vs: &VirtualServer) -> Option<u64> {
+        self.opts()
+            .delay_before_retry
+            .or(vs.opts().delay_before_retry)
     }
 }
 
@@ -681,16 +806,52 @@ pub enum CheckerKind {
     Bfd,
 }
 
-/// Connection parameters shared by the network checkers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Connection parameters shared by the network checkers. The port and
+/// timeout are common; the rest is in [`ConnExt`], allocated when set.
+#[derive(Debug, Clone, Default, Eq)]
 pub struct ConnOpts {
-    pub connect_ip: Option<IpAddr>,
     pub connect_port: Option<u16>,
+    pub connect_timeout: Option<u64>,
+    /// The rarely set options (see [`ConnOpts::ext`]).
+    pub ext: Option<Box<ConnExt>>,
+}
+
+/// The connection options few checkers set (see [`ConnOpts::ext`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnExt {
+    pub connect_ip: Option<IpAddr>,
     pub bindto: Option<IpAddr>,
     pub bind_port: Option<u16>,
     pub bind_if: Option<String>,
-    pub connect_timeout: Option<u64>,
     pub fwmark: Option<u32>,
+}
+
+impl ConnOpts {
+    /// The rarely set options (defaults when none were given).
+    pub fn ext(&self) -> &ConnExt {
+        static NONE: ConnExt = ConnExt {
+            connect_ip: None,
+            bindto: None,
+            bind_port: None,
+            bind_if: None,
+            fwmark: None,
+        };
+        self.ext.as_deref().unwrap_or(&NONE)
+    }
+
+    /// The rarely set options, allocated on first write.
+    pub fn ext_mut(&mut self) -> &mut ConnExt {
+        self.ext.get_or_insert_with(Default::default)
+    }
+}
+
+/// By value: an allocated [`ConnExt`] holding only defaults equals none.
+impl PartialEq for ConnOpts {
+    fn eq(&self, other: &Self) -> bool {
+        self.connect_port == other.connect_port
+            && self.connect_timeout == other.connect_timeout
+            && self.ext() == other.ext()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -723,20 +884,21 @@ pub struct Checker {
     pub delay_loop: Option<u64>,
     pub alpha: Option<bool>,
     pub log_all_failures: Option<bool>,
-    pub virtualhost: Option<String>,
-    pub user: Option<(String, Option<String>)>,
     /// The checker was dropped while its block was being read (keepalived
     /// stops applying that block's keywords); removed when the block ends.
     pub discarded: bool,
-    /// Type-specific settings, allocated only when a checker has any: most
-    /// checkers (TCP_CHECK) have none, and large LVS configurations have
-    /// tens of thousands of checkers.
+    /// Type-specific and rarely set settings, allocated only when a checker
+    /// has any: most checkers (TCP_CHECK) have none, and large LVS
+    /// configurations have tens of thousands of checkers.
     pub ext: Option<Box<CheckerExt>>,
 }
 
-/// The settings only some checker types use (see [`Checker::ext`]).
+/// The settings only some checker types use, or few checkers set (see
+/// [`Checker::ext`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckerExt {
+    pub virtualhost: Option<String>,
+    pub user: Option<(String, Option<String>)>,
     pub urls: Vec<Url>,
     pub http_protocol: Option<String>,
     pub enable_sni: bool,
@@ -770,8 +932,6 @@ impl Checker {
             delay_loop: None,
             alpha: None,
             log_all_failures: None,
-            virtualhost: None,
-            user: None,
             discarded: false,
             ext: None,
         }
@@ -787,5 +947,67 @@ impl Checker {
     /// Type-specific settings, allocated on first write.
     pub fn ext_mut(&mut self) -> &mut CheckerExt {
         self.ext.get_or_insert_with(Default::default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boxes_are_allocated_on_first_write_only() {
+        let mut rs = RealServer::new("192.0.2.1".parse().unwrap(), 80, None);
+        assert_eq!(rs.opts().delay_loop, None);
+        assert!(rs.opts.is_none());
+        rs.opts_mut().delay_loop = Some(TIMER_HZ);
+        assert_eq!(rs.opts().delay_loop, Some(TIMER_HZ));
+
+        let mut vs = VirtualServer::new(VsAddr::Fwmark { mark: 1 }, None);
+        assert!(vs.opts().flags.is_empty() && vs.opts.is_none());
+        vs.opts_mut().retry = Some(3);
+        assert_eq!(vs.opts().retry, Some(3));
+    }
+
+    #[test]
+    fn inherited_timings_follow_keepalived_defaults() {
+        let mut vs = VirtualServer::new(VsAddr::Fwmark { mark: 1 }, None);
+        let mut rs = RealServer::new("192.0.2.1".parse().unwrap(), 80, None);
+        assert_eq!(rs.connect_timeout_in(&vs), 5 * TIMER_HZ);
+        assert_eq!(rs.delay_loop_in(&vs), 60 * TIMER_HZ);
+        assert_eq!((rs.retry_in(&vs), rs.warmup_in(&vs)), (None, None));
+        vs.opts_mut().connect_timeout = Some(7);
+        vs.opts_mut().retry = Some(2);
+        assert_eq!((rs.connect_timeout_in(&vs), rs.retry_in(&vs)), (7, Some(2)));
+        rs.opts_mut().connect_timeout = Some(3);
+        rs.opts_mut().retry = Some(9);
+        assert_eq!((rs.connect_timeout_in(&vs), rs.retry_in(&vs)), (3, Some(9)));
+    }
+
+    #[test]
+    fn conn_opts_compare_by_value() {
+        let mut a = ConnOpts::default();
+        a.ext_mut().bind_if = None;
+        assert!(a.ext.is_some());
+        assert_eq!(a, ConnOpts::default());
+        a.ext_mut().fwmark = Some(1);
+        assert_ne!(a, ConnOpts::default());
+    }
+
+    #[test]
+    fn tunnel_words_read_as_keywords() {
+        let f = Forwarding::Tun {
+            kind: Some(TunType::Gue),
+            port: Some(6080),
+            csum: Some(TunCsum::RemCsum),
+        };
+        let Forwarding::Tun { kind, csum, .. } = &f else {
+            unreachable!()
+        };
+        assert_eq!(kind.as_deref(), Some("gue"));
+        assert_eq!(csum.map(|c| c.to_string()).as_deref(), Some("remcsum"));
+        assert_eq!(&*TunType::Ipip, "ipip");
+        assert_eq!(TunCsum::NoCsum.word(), "nocsum");
+        // Inline in every real server: a few bytes, not three strings.
+        assert!(size_of::<Option<Forwarding>>() <= 8);
     }
 }

@@ -110,14 +110,14 @@ impl UrlSpec {
             vhost: u
                 .virtualhost
                 .clone()
-                .or_else(|| ck.virtualhost.clone())
-                .or_else(|| rs.virtualhost.clone())
-                .or_else(|| vs.virtualhost.clone()),
+                .or_else(|| ck.ext().virtualhost.clone())
+                .or_else(|| rs.opts().virtualhost.clone())
+                .or_else(|| vs.opts().virtualhost.clone()),
             sni: u
                 .virtualhost
                 .clone()
-                .or_else(|| ck.virtualhost.clone())
-                .or_else(|| vs.virtualhost.clone()),
+                .or_else(|| ck.ext().virtualhost.clone())
+                .or_else(|| vs.opts().virtualhost.clone()),
             regex: u.regex.as_ref().map(|pat| RegexSpec {
                 re: build_regex(pat, &u.regex_options),
                 no_match: u.regex_no_match,

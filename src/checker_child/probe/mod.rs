@@ -123,12 +123,12 @@ pub fn target(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> Target {
     let timeout_us = ck
         .conn
         .connect_timeout
-        .or(rs.connect_timeout)
-        .or(vs.connect_timeout)
+        .or(rs.opts().connect_timeout)
+        .or(vs.opts().connect_timeout)
         .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-    let dst_ip = ck.conn.connect_ip.unwrap_or(rs.addr);
+    let dst_ip = ck.conn.ext().connect_ip.unwrap_or(rs.addr);
     let dst = SocketAddr::new(dst_ip, ck.conn.connect_port.unwrap_or(rs.port));
-    let bind = match (ck.conn.bindto, ck.conn.bind_port) {
+    let bind = match (ck.conn.ext().bindto, ck.conn.ext().bind_port) {
         (Some(ip), port) => Some(SocketAddr::new(ip, port.unwrap_or(0))),
         (None, Some(port)) => Some(SocketAddr::new(unspecified_like(dst_ip), port)),
         (None, None) => None,
@@ -136,8 +136,8 @@ pub fn target(vs: &VirtualServer, rs: &RealServer, ck: &Checker) -> Target {
     Target {
         dst,
         bind,
-        bind_if: ck.conn.bind_if.clone(),
-        fwmark: ck.conn.fwmark.filter(|m| *m != 0),
+        bind_if: ck.conn.ext().bind_if.clone(),
+        fwmark: ck.conn.ext().fwmark.filter(|m| *m != 0),
         timeout: Duration::from_micros(timeout_us),
     }
 }

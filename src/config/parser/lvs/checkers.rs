@@ -72,7 +72,7 @@ fn dst_is_v6<const HOST: bool>(p: &mut Parser) -> Option<bool> {
     let c = cur_chk(p)?;
     let smtp_main = c.kind == CheckerKind::Smtp && !HOST;
     let co = if HOST { c.ext().hosts.last()? } else { &c.conn };
-    match co.connect_ip {
+    match co.ext().connect_ip {
         Some(ip) => Some(ip.is_ipv6()),
         None if smtp_main => None,
         None => Some(rs_v6),
@@ -92,8 +92,8 @@ fn co_ip<const HOST: bool>(p: &mut Parser, line: &Line) {
         return;
     };
     let Some(co) = cur_co::<HOST>(p) else { return };
-    if co.bindto.is_some_and(|b| b.is_ipv6() != ip.is_ipv6()) {
-        co.connect_ip = None;
+    if co.ext().bindto.is_some_and(|b| b.is_ipv6() != ip.is_ipv6()) {
+        co.ext_mut().connect_ip = None;
         p.err(
             line,
             1,
@@ -101,7 +101,7 @@ fn co_ip<const HOST: bool>(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    co.connect_ip = Some(ip);
+    co.ext_mut().connect_ip = Some(ip);
 }
 
 fn co_port<const HOST: bool>(p: &mut Parser, line: &Line) {
@@ -110,7 +110,7 @@ fn co_port<const HOST: bool>(p: &mut Parser, line: &Line) {
         Some(v) => {
             if let Some(co) = cur_co::<HOST>(p) {
                 if bind {
-                    co.bind_port = Some(v as u16);
+                    co.ext_mut().bind_port = Some(v as u16);
                 } else {
                     co.connect_port = Some(v as u16);
                 }
@@ -136,7 +136,9 @@ fn co_bindto<const HOST: bool>(p: &mut Parser, line: &Line) {
     let dst_v6 = dst_is_v6::<HOST>(p);
     let Some(co) = cur_co::<HOST>(p) else { return };
     if dst_v6.is_some_and(|v6| v6 != ip.is_ipv6()) {
-        co.bindto = None;
+        if let Some(e) = co.ext.as_deref_mut() {
+            e.bindto = None;
+        }
         p.err(
             line,
             1,
@@ -144,7 +146,7 @@ fn co_bindto<const HOST: bool>(p: &mut Parser, line: &Line) {
         );
         return;
     }
-    co.bindto = Some(ip);
+    co.ext_mut().bindto = Some(ip);
 }
 
 fn co_bind_if<const HOST: bool>(p: &mut Parser, line: &Line) {
@@ -160,7 +162,7 @@ fn co_bind_if<const HOST: bool>(p: &mut Parser, line: &Line) {
         return;
     }
     if let Some(co) = cur_co::<HOST>(p) {
-        co.bind_if = Some(w);
+        co.ext_mut().bind_if = Some(w);
     }
 }
 
@@ -183,7 +185,7 @@ fn co_fwmark<const HOST: bool>(p: &mut Parser, line: &Line) {
     match p.read_unsigned(line, 1, 0, UINT_MAX, true) {
         Some(v) => {
             if let Some(co) = cur_co::<HOST>(p) {
-                co.fwmark = Some(v as u32);
+                co.ext_mut().fwmark = Some(v as u32);
             }
         }
         None if p.aborted.is_none() => {
@@ -256,10 +258,10 @@ fn conn_ok(p: &mut Parser, co: &ConnOpts, span_line: Option<crate::config::diag:
     let Some(rs_addr) = cur_rs(p).map(|r| r.addr) else {
         return true;
     };
-    let dst = co.connect_ip.unwrap_or(rs_addr);
+    let dst = co.ext().connect_ip.unwrap_or(rs_addr);
     if let IpAddr::V6(v6) = dst
         && (v6.segments()[0] & 0xffc0) == 0xfe80
-        && co.bind_if.is_none()
+        && co.ext().bind_if.is_none()
     {
         p.err_span(
             span_line,
@@ -642,8 +644,9 @@ fn misc_user(p: &mut Parser, line: &Line) {
     match resolve_user(p, &user, group.as_deref()) {
         Some((uid, gid)) => {
             if let Some(c) = cur_chk(p) {
-                c.user = Some((user, group));
-                if let Some(s) = c.ext_mut().misc_path.as_mut() {
+                let e = c.ext_mut();
+                e.user = Some((user, group));
+                if let Some(s) = e.misc_path.as_mut() {
                     s.uid = uid;
                     s.gid = gid;
                 }
@@ -689,7 +692,7 @@ fn misc_end(p: &mut Parser) {
         dequeue(p);
         return;
     };
-    if c.user.is_none() {
+    if c.ext().user.is_none() {
         match default_user(p, p.span()) {
             Some((uid, gid)) => {
                 if let Some(s) = cur_chk(p).and_then(|c| c.ext_mut().misc_path.as_mut()) {
@@ -751,7 +754,7 @@ fn http_virtualhost(p: &mut Parser, line: &Line) {
         return;
     };
     if let Some(c) = cur_chk(p) {
-        c.virtualhost = Some(v);
+        c.ext_mut().virtualhost = Some(v);
     }
 }
 

@@ -18,8 +18,8 @@ use super::ctx::Parser;
 use super::values::{parse_ipv4_inet_pton, true_false};
 use super::vrrp::notify_script;
 use crate::config::model::{
-    Family, Forwarding, Protocol, RealServer, SslCtx, VirtualServer, VirtualServerGroup, VsAddr,
-    VsgEntry,
+    Family, Forwarding, Protocol, RealServer, SslCtx, TunCsum, TunType, VirtualServer,
+    VirtualServerGroup, VsAddr, VsgEntry,
 };
 use crate::config::token::Line;
 
@@ -494,7 +494,7 @@ fn vs(p: &mut Parser, line: &Line) {
 fn vs_end(p: &mut Parser) {
     let mut msg = None;
     let Some(vs) = cur_vs(p) else { return };
-    if let Some(ss) = &vs.sorry_server {
+    if let Some(ss) = &vs.opts().sorry_server {
         if !matches!(ss.lvs_method, Some(Forwarding::Tun { .. })) {
             let f = family_of(&ss.addr);
             match vs.ip_family {
@@ -507,14 +507,14 @@ fn vs_end(p: &mut Parser) {
                             ss.addr
                         ),
                     ));
-                    vs.sorry_server = None;
+                    vs.opts_mut().sorry_server = None;
                 }
                 _ => {}
             }
         }
     }
     if vs.ip_family.is_none() && !matches!(vs.addr, VsAddr::Group { .. }) {
-        let mut af = vs.sorry_server.as_ref().map(|s| family_of(&s.addr));
+        let mut af = vs.opts().sorry_server.as_ref().map(|s| family_of(&s.addr));
         let mut mixed = false;
         for rs in &vs.real_servers {
             match af {
@@ -609,7 +609,7 @@ fn vs_connect_timeout(p: &mut Parser, line: &Line) {
         format!("virtual server connect_timeout {w} invalid - ignoring")
     }) && let Some(vs) = cur_vs(p)
     {
-        vs.connect_timeout = Some(t);
+        vs.opts_mut().connect_timeout = Some(t);
     }
 }
 
@@ -627,7 +627,7 @@ fn vs_delay_before_retry(p: &mut Parser, line: &Line) {
         format!("virtual server delay before retry '{w}' invalid - ignoring")
     }) && let Some(vs) = cur_vs(p)
     {
-        vs.delay_before_retry = Some(t);
+        vs.opts_mut().delay_before_retry = Some(t);
     }
 }
 
@@ -636,7 +636,7 @@ fn vs_retry(p: &mut Parser, line: &Line) {
         format!("retry value invalid - {w}")
     }) && let Some(vs) = cur_vs(p)
     {
-        vs.retry = Some(v as u32);
+        vs.opts_mut().retry = Some(v as u32);
     }
 }
 
@@ -645,7 +645,7 @@ fn vs_warmup(p: &mut Parser, line: &Line) {
         format!("virtual server warmup '{w}' invalid - ignoring")
     }) && let Some(vs) = cur_vs(p)
     {
-        vs.warmup = Some(t);
+        vs.opts_mut().warmup = Some(t);
     }
 }
 
@@ -682,8 +682,8 @@ fn lb_flags(p: &mut Parser, line: &Line) {
             return;
         }
     };
-    if ok && !vs.flags.contains(&kw) {
-        vs.flags.push(kw);
+    if ok && !vs.opts().flags.contains(&kw) {
+        vs.opts_mut().flags.push(kw);
     }
 }
 
@@ -717,20 +717,20 @@ fn forwarding(
     // On a tunnel option error keepalived has already switched the method
     // but keeps the previous tunnel parameters.
     let prev_tun = match &prev {
-        Some(Forwarding::Tun { kind, port, csum }) => (kind.clone(), *port, csum.clone()),
+        Some(Forwarding::Tun { kind, port, csum }) => (*kind, *port, *csum),
         _ => (None, None, None),
     };
     let on_error = || match &base {
         Forwarding::Tun { .. } => Some(Forwarding::Tun {
-            kind: prev_tun.0.clone(),
+            kind: prev_tun.0,
             port: prev_tun.1,
-            csum: prev_tun.2.clone(),
+            csum: prev_tun.2,
         }),
         other => Some(other.clone()),
     };
-    let mut tun_type = "ipip";
+    let mut tun_type = TunType::Ipip;
     let mut port = 0u16;
-    let mut csum = "nocsum";
+    let mut csum = TunCsum::NoCsum;
     let mut i = 2;
     while i < line.words.len() {
         let w = line.words[i].text.as_str();
@@ -741,9 +741,9 @@ fn forwarding(
                     return Some(on_error());
                 };
                 tun_type = match t.text.as_str() {
-                    "ipip" => "ipip",
-                    "gue" => "gue",
-                    "gre" => "gre",
+                    "ipip" => TunType::Ipip,
+                    "gue" => TunType::Gue,
+                    "gre" => TunType::Gre,
                     other => {
                         p.err(
                             line,
@@ -777,7 +777,9 @@ fn forwarding(
                 }
                 i += 1;
             }
-            "nocsum" | "csum" | "remcsum" => csum = if w == "nocsum" { "nocsum" } else { w },
+            "nocsum" => csum = TunCsum::NoCsum,
+            "csum" => csum = TunCsum::Csum,
+            "remcsum" => csum = TunCsum::RemCsum,
             _ => {
                 p.err(
                     line,
@@ -789,7 +791,7 @@ fn forwarding(
         }
         i += 1;
     }
-    if (tun_type == "gue") != (port != 0) {
+    if (tun_type == TunType::Gue) != (port != 0) {
         p.err(
             line,
             1,
@@ -797,11 +799,11 @@ fn forwarding(
         );
         return Some(on_error());
     }
-    if tun_type == "ipip" && csum != "nocsum" {
+    if tun_type == TunType::Ipip && csum != TunCsum::NoCsum {
         p.err(line, 1, "ipip tunnels do not support checksum option.");
         return Some(on_error());
     }
-    if tun_type == "gre" && csum == "remcsum" {
+    if tun_type == TunType::Gre && csum == TunCsum::RemCsum {
         p.err(
             line,
             1,
@@ -811,9 +813,9 @@ fn forwarding(
     }
     Some(Some(match base {
         Forwarding::Tun { .. } => Forwarding::Tun {
-            kind: Some(tun_type.to_string()),
+            kind: Some(tun_type),
             port: (port != 0).then_some(port),
-            csum: Some(csum.to_string()),
+            csum: Some(csum),
         },
         other => other,
     }))
@@ -861,7 +863,7 @@ fn persistence_engine(p: &mut Parser, line: &Line) {
         s
     };
     if let Some(vs) = cur_vs(p) {
-        vs.persistence_engine = Some(s);
+        vs.opts_mut().persistence_engine = Some(s);
     }
 }
 
@@ -895,7 +897,7 @@ fn persistence_granularity(p: &mut Parser, line: &Line) {
         return;
     }
     if let Some(vs) = cur_vs(p) {
-        vs.persistence_granularity = Some(g);
+        vs.opts_mut().persistence_granularity = Some(g);
         vs.ip_family.get_or_insert(af);
         if vs.persistence_timeout.is_none_or(|t| t == 0) {
             vs.persistence_timeout = Some(IPVS_SVC_PERSISTENT_TIMEOUT);
@@ -985,7 +987,7 @@ fn vs_virtualhost(p: &mut Parser, line: &Line) {
         return;
     };
     if let Some(vs) = cur_vs(p) {
-        vs.virtualhost = Some(v);
+        vs.opts_mut().virtualhost = Some(v);
     }
 }
 
@@ -1000,7 +1002,7 @@ fn vs_snmp_name(p: &mut Parser, line: &Line) {
     }
     let v = line.words[1].text.to_string();
     if let Some(vs) = cur_vs(p) {
-        vs.snmp_name = Some(v);
+        vs.opts_mut().snmp_name = Some(v);
     }
 }
 
@@ -1043,9 +1045,9 @@ fn quorum_script(p: &mut Parser, line: &Line) {
     set_server_script(p, line, up, "quorum", |p, up| {
         cur_vs(p).map(|v| {
             if up {
-                &mut v.quorum_up
+                &mut v.opts_mut().quorum_up
             } else {
-                &mut v.quorum_down
+                &mut v.opts_mut().quorum_down
             }
         })
     });
@@ -1105,8 +1107,9 @@ fn sorry_server(p: &mut Parser, line: &Line) {
             s.weight = Some(1);
             s.lvs_method = method;
             if let Some(vs) = cur_vs(p) {
-                vs.sorry_server = Some(Box::new(s));
-                vs.sorry_server_inhibit = false;
+                let o = vs.opts_mut();
+                o.sorry_server = Some(Box::new(s));
+                o.sorry_server_inhibit = false;
             }
         }
         None => p.err(
@@ -1119,9 +1122,10 @@ fn sorry_server(p: &mut Parser, line: &Line) {
 
 fn sorry_server_inhibit(p: &mut Parser, line: &Line) {
     match cur_vs(p) {
-        Some(vs) if vs.sorry_server.is_some() => {
-            vs.sorry_server_inhibit = true;
-            if let Some(s) = vs.sorry_server.as_mut() {
+        Some(vs) if vs.opts().sorry_server.is_some() => {
+            let o = vs.opts_mut();
+            o.sorry_server_inhibit = true;
+            if let Some(s) = o.sorry_server.as_mut() {
                 s.inhibit_on_failure = Some(true);
             }
         }
@@ -1134,7 +1138,8 @@ fn sorry_server_inhibit(p: &mut Parser, line: &Line) {
 }
 
 fn sorry_server_lvs_method(p: &mut Parser, line: &Line) {
-    let prev = match cur_vs(p).map(|v| v.sorry_server.as_ref().map(|s| s.lvs_method.clone())) {
+    let prev = match cur_vs(p).map(|v| v.opts().sorry_server.as_ref().map(|s| s.lvs_method.clone()))
+    {
         Some(Some(prev)) => prev,
         _ => {
             p.err(line, 0, "sorry_server forwarding used without sorry_server");
@@ -1142,10 +1147,11 @@ fn sorry_server_lvs_method(p: &mut Parser, line: &Line) {
         }
     };
     if let Some(f) = forwarding(p, line, "sorry", prev)
-        && let Some(s) = cur_vs(p).and_then(|v| v.sorry_server.as_mut())
+        && let Some(o) = cur_vs(p).and_then(|v| v.opts.as_deref_mut())
+        && let Some(s) = o.sorry_server.as_mut()
     {
         s.lvs_method = f.clone();
-        cur_vs(p).unwrap().sorry_server_lvs_method = f;
+        o.sorry_server_lvs_method = f;
     }
 }
 
@@ -1231,9 +1237,9 @@ fn threshold(p: &mut Parser, line: &Line) {
     }) && let Some(rs) = cur_rs(p)
     {
         if upper {
-            rs.uthreshold = Some(v as u32);
+            rs.opts_mut().uthreshold = Some(v as u32);
         } else {
-            rs.lthreshold = Some(v as u32);
+            rs.opts_mut().lthreshold = Some(v as u32);
         }
     }
 }
@@ -1243,9 +1249,9 @@ fn rs_notify(p: &mut Parser, line: &Line) {
     set_server_script(p, line, up, "notify", |p, up| {
         cur_rs(p).map(|r| {
             if up {
-                &mut r.notify_up
+                &mut r.opts_mut().notify_up
             } else {
-                &mut r.notify_down
+                &mut r.opts_mut().notify_down
             }
         })
     });
@@ -1256,7 +1262,7 @@ fn rs_connect_timeout(p: &mut Parser, line: &Line) {
         format!("real server connect_timeout {w} invalid - ignoring")
     }) && let Some(rs) = cur_rs(p)
     {
-        rs.connect_timeout = Some(t);
+        rs.opts_mut().connect_timeout = Some(t);
     }
 }
 
@@ -1265,7 +1271,7 @@ fn rs_delay_loop(p: &mut Parser, line: &Line) {
         format!("real server delay_loop '{w}' invalid - ignoring")
     }) && let Some(rs) = cur_rs(p)
     {
-        rs.delay_loop = Some(t);
+        rs.opts_mut().delay_loop = Some(t);
     }
 }
 
@@ -1274,7 +1280,7 @@ fn rs_delay_before_retry(p: &mut Parser, line: &Line) {
         format!("real server delay_before_retry '{w}' invalid - ignoring")
     }) && let Some(rs) = cur_rs(p)
     {
-        rs.delay_before_retry = Some(t);
+        rs.opts_mut().delay_before_retry = Some(t);
     }
 }
 
@@ -1283,7 +1289,7 @@ fn rs_retry(p: &mut Parser, line: &Line) {
         format!("retry value invalid - {w}")
     }) && let Some(rs) = cur_rs(p)
     {
-        rs.retry = Some(v as u32);
+        rs.opts_mut().retry = Some(v as u32);
     }
 }
 
@@ -1292,7 +1298,7 @@ fn rs_warmup(p: &mut Parser, line: &Line) {
         format!("real server warmup '{w}' invalid - ignoring")
     }) && let Some(rs) = cur_rs(p)
     {
-        rs.warmup = Some(t);
+        rs.opts_mut().warmup = Some(t);
     }
 }
 
@@ -1320,7 +1326,7 @@ fn rs_virtualhost(p: &mut Parser, line: &Line) {
         return;
     };
     if let Some(rs) = cur_rs(p) {
-        rs.virtualhost = Some(v);
+        rs.opts_mut().virtualhost = Some(v);
     }
 }
 
@@ -1331,7 +1337,7 @@ fn rs_snmp_name(p: &mut Parser, line: &Line) {
     }
     let v = line.words[1].text.to_string();
     if let Some(rs) = cur_rs(p) {
-        rs.snmp_name = Some(v);
+        rs.opts_mut().snmp_name = Some(v);
     }
 }
 

@@ -189,7 +189,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
             );
             vs.protocol = Some(Protocol::Udp);
         }
-        if vs.flags.iter().any(|f| f == "ops") && vs.protocol != Some(Protocol::Udp) {
+        if vs.opts().flags.iter().any(|f| f == "ops") && vs.protocol != Some(Protocol::Udp) {
             report(
                 p,
                 &span,
@@ -198,7 +198,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                     fmt_vs(vs)
                 ),
             );
-            vs.flags.retain(|f| f != "ops");
+            vs.opts_mut().flags.retain(|f| f != "ops");
         }
         if vs.persistence_timeout.unwrap_or(0) == 0 && group.is_none() && !is_fwmark && vs_port == 0
         {
@@ -258,6 +258,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
     }
 
     // Real servers: duplicates, defaults, weight sum, sorry server match.
+    vs.validated = true;
     let mut weight_sum: u32 = 0;
     let mut i = 0;
     while i < vs.real_servers.len() {
@@ -292,27 +293,19 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
         let rs = &mut vs.real_servers[i];
         rs.alpha.get_or_insert(vs.alpha);
         rs.inhibit_on_failure.get_or_insert(vs.inhibit_on_failure);
-        if rs.retry.is_none() {
-            rs.retry = vs.retry;
-        }
-        rs.connect_timeout
-            .get_or_insert(vs.connect_timeout.unwrap_or(5 * TIMER_HZ));
-        rs.delay_loop.get_or_insert(vs.delay_loop);
-        if rs.warmup.is_none() {
-            rs.warmup = vs.warmup;
-        }
-        if rs.delay_before_retry.is_none() {
-            rs.delay_before_retry = vs.delay_before_retry;
-        }
+        // retry, connect_timeout, delay_loop, warmup and delay_before_retry
+        // are not copied from the virtual server (that would allocate
+        // every real server's `opts`): `RealServer::*_in` give them.
         let w = *rs.weight.get_or_insert(vs.weight);
         rs.smtp_alert.get_or_insert(global_alert.unwrap_or(true));
         weight_sum = weight_sum.wrapping_add(w as u32);
         let rs_inhibit = rs.inhibit_on_failure.unwrap_or(false);
         let matches_sorry = vs
+            .opts()
             .sorry_server
             .as_ref()
             .is_some_and(|s| s.addr == addr && s.port == port);
-        if matches_sorry && vs.sorry_server_inhibit != rs_inhibit {
+        if matches_sorry && vs.opts().sorry_server_inhibit != rs_inhibit {
             let rs = &vs.real_servers[i];
             let msg = format!(
                 "Virtual server {}: real server {} matches sorry server, but inhibit setting differs, {}ing on sorry server",
@@ -321,14 +314,16 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 if rs_inhibit { "sett" } else { "clear" }
             );
             report(p, &span, msg);
-            vs.sorry_server_inhibit = rs_inhibit;
-            if let Some(s) = vs.sorry_server.as_mut() {
+            let o = vs.opts_mut();
+            o.sorry_server_inhibit = rs_inhibit;
+            if let Some(s) = o.sorry_server.as_mut() {
                 s.inhibit_on_failure = Some(rs_inhibit);
             }
         }
         i += 1;
     }
     if vs
+        .opts()
         .sorry_server
         .as_ref()
         .is_some_and(|s| s.lvs_method.is_none())
@@ -344,8 +339,9 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
             );
             vs.lb_kind = Some(Forwarding::Nat);
         }
-        if let Some(s) = vs.sorry_server.as_mut() {
-            s.lvs_method = vs.lb_kind.clone();
+        let lb_kind = vs.lb_kind.clone();
+        if let Some(s) = vs.opts.as_deref_mut().and_then(|o| o.sorry_server.as_mut()) {
+            s.lvs_method = lb_kind;
         }
     }
     if vs.quorum > weight_sum {
@@ -385,6 +381,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 report(p, &rs.span, msg);
             }
             if vs
+                .opts()
                 .sorry_server
                 .as_ref()
                 .is_some_and(|s| !is_nat(&s.lvs_method) && s.port != 0)
@@ -412,6 +409,7 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 }
             }
             if vs
+                .opts()
                 .sorry_server
                 .as_ref()
                 .is_some_and(|s| !is_nat(&s.lvs_method) && s.port != 0 && s.port != *eport)
@@ -453,7 +451,12 @@ fn validate_vs(p: &mut Parser, vs: &mut VirtualServer, groups: &[VirtualServerGr
                 rs.port = vs_port;
             }
         }
-        if let Some(s) = vs.sorry_server.as_mut().filter(|s| !is_nat(&s.lvs_method)) {
+        if let Some(s) = vs
+            .opts
+            .as_deref_mut()
+            .and_then(|o| o.sorry_server.as_mut())
+            .filter(|s| !is_nat(&s.lvs_method))
+        {
             if is_fwmark {
                 if s.port != 0 {
                     msgs.push((s.span.clone(), format!("WARNING - virtual server {fvs}, sorry server has port specified - clearing")));
@@ -483,7 +486,13 @@ const VS_NAME: &str = "\u{1}vs\u{1}";
 /// over `checkers_queue`), so the model holds effective values.
 fn checker_defaults(p: &mut Parser) {
     for vs in &mut p.cfg.virtual_servers {
-        for rs in &mut vs.real_servers {
+        let mut rss = std::mem::take(&mut vs.real_servers);
+        for rs in &mut rss {
+            let retry = rs.retry_in(vs);
+            let connect_timeout = rs.connect_timeout_in(vs);
+            let delay_loop = rs.delay_loop_in(vs);
+            let warmup = rs.warmup_in(vs);
+            let delay_before_retry = rs.delay_before_retry_in(vs);
             for c in &mut rs.checkers {
                 if c.alpha.is_none() {
                     c.alpha = rs.alpha;
@@ -497,18 +506,17 @@ fn checker_defaults(p: &mut Parser) {
                     CheckerKind::HttpGet | CheckerKind::SslGet => (1, Some(3 * TIMER_HZ)),
                     _ => (1, Some(TIMER_HZ)),
                 };
-                c.retry.get_or_insert(rs.retry.unwrap_or(default_retry));
+                c.retry.get_or_insert(retry.unwrap_or(default_retry));
                 if c.kind != CheckerKind::Misc {
-                    c.conn.connect_timeout = c.conn.connect_timeout.or(rs.connect_timeout);
+                    c.conn.connect_timeout = c.conn.connect_timeout.or(Some(connect_timeout));
                 }
-                let dl = *c
-                    .delay_loop
-                    .get_or_insert(rs.delay_loop.unwrap_or(vs.delay_loop));
-                c.warmup.get_or_insert(rs.warmup.unwrap_or(dl));
+                let dl = *c.delay_loop.get_or_insert(delay_loop);
+                c.warmup.get_or_insert(warmup.unwrap_or(dl));
                 c.delay_before_retry
-                    .get_or_insert(rs.delay_before_retry.or(default_dbr).unwrap_or(dl));
+                    .get_or_insert(delay_before_retry.or(default_dbr).unwrap_or(dl));
             }
         }
+        vs.real_servers = rss;
     }
 }
 
@@ -582,11 +590,15 @@ fn script_security(p: &mut Parser) {
         }
     };
     for vs in &mut vss {
-        check(p, &mut vs.quorum_up);
-        check(p, &mut vs.quorum_down);
+        if let Some(o) = vs.opts.as_deref_mut() {
+            check(p, &mut o.quorum_up);
+            check(p, &mut o.quorum_down);
+        }
         for rs in &mut vs.real_servers {
-            check(p, &mut rs.notify_up);
-            check(p, &mut rs.notify_down);
+            if let Some(o) = rs.opts.as_deref_mut() {
+                check(p, &mut o.notify_up);
+                check(p, &mut o.notify_down);
+            }
         }
     }
     let mut fifo = p
