@@ -35,11 +35,13 @@ pub fn prepare(target: &Target, ty: Type, proto: Protocol) -> Result<Socket, Con
         Some(proto),
     )
     .map_err(ConnectError::Setup)?;
-    if ty == Type::STREAM {
-        // keepalived lingers 5 s so the port is freed only after a proper
-        // shutdown.
-        let _ = sock.set_linger(Some(std::time::Duration::from_secs(5)));
-    }
+    // No SO_LINGER, where keepalived sets a 5 s linger: the packets are the
+    // same (a close sends its FIN either way; only a zero linger would
+    // reset), but a lingering close() blocks, even on a non-blocking
+    // socket, until the real server acknowledges the FIN. In a checker that
+    // runs every check in one thread, a server that stops answering right
+    // after its handshake would stall all checks and IPVS updates for up
+    // to 5 s; and each close would wait a round trip.
     if let Some(mark) = target.fwmark {
         sock.set_mark(mark).map_err(ConnectError::Setup)?;
     }
