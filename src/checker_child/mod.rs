@@ -539,10 +539,11 @@ impl Driver {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            let deadline = match next {
-                Some(t) => self.epoch + Duration::from_micros(t),
-                None => Instant::now() + Duration::from_secs(3600),
-            };
+            // Rounded up to tokio's 1 ms timer resolution: the timer moves
+            // when the next turn moves by a millisecond, not at every probe
+            // result.
+            let t = next.unwrap_or_else(|| self.now() + 3_600_000_000);
+            let deadline = self.epoch + Duration::from_millis(t.div_ceil(1000));
             let deadline = tokio::time::Instant::from_std(deadline);
             if sleep.deadline() != deadline {
                 sleep.as_mut().reset(deadline);
