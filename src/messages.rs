@@ -194,6 +194,12 @@ pub fn process_name_failed(name: &str) -> String {
     format!("Failed to set process name '{name}'")
 }
 
+/// Our own: the track files' directories cannot be watched (inotify), so
+/// the files are read every second instead.
+pub fn track_files_polled(e: &dyn std::fmt::Display) -> String {
+    format!("Cannot watch track files ({e}) - reading them every second")
+}
+
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
 
 /// Interface state from a netlink link event.
@@ -1613,6 +1619,10 @@ mod tests {
         assert_eq!(
             probe_not_implemented(&"Bfd", "[192.0.2.2]:tcp:80"),
             "\"Bfd\" probe not implemented for [192.0.2.2]:tcp:80."
+        );
+        assert_eq!(
+            track_files_polled(&"ENOENT"),
+            "Cannot watch track files (ENOENT) - reading them every second"
         );
         assert_eq!(
             connect_set_failed(&"EBADF"),

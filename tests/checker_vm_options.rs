@@ -157,7 +157,9 @@ fn guest_options_suite() {
     // PING_CHECK keeps 127.0.0.4 (loopback answers) past its first runs.
     std::thread::sleep(Duration::from_millis(2500));
     assert_eq!(table(), start.iter().map(|s| s.to_string()).collect());
-    // The file value moves the weight, then faults the server.
+    // The file value moves the weight, then faults the server; the file's
+    // directory is watched (inotify), not polled.
+    assert!(!d.log().contains("Cannot watch track files"), "{}", d.log());
     std::fs::write("/tmp/weight", "5\n").unwrap();
     wait_table(
         &[

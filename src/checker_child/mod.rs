@@ -27,6 +27,7 @@ use crate::messages;
 use crate::proto::ipvs::{ServiceId, Timeouts};
 use crate::script::ScriptSpec;
 use crate::sys::connect_set::{self, ConnectSet, Started};
+use crate::sys::file_watch::FileChanges;
 use crate::sys::ipvs::{IpvsClient, IpvsError};
 use crate::sys::spawn::{NOTIFY_STOP_LIMIT, spawn_notify_limited};
 use alerts::{CheckerAlerts, CheckerFlip};
@@ -82,6 +83,8 @@ pub fn run(
             deadlines: BinaryHeap::new(),
             finished: Vec::new(),
             files: Vec::new(),
+            file_changes: FileChanges::new(std::iter::empty()).0,
+            suspending: false,
             epoch: Instant::now(),
             generation: 0,
             daemons,
@@ -222,6 +225,12 @@ struct Driver {
     /// Tokens of finished connects, reused between turns.
     finished: Vec<u64>,
     files: Vec<FileSlot>,
+    /// When to read the FILE_CHECK files again (their directories watched,
+    /// as keepalived's inotify watch).
+    file_changes: FileChanges,
+    /// Some virtual server has `ha_suspend` (its addresses are looked at
+    /// every second).
+    suspending: bool,
     epoch: Instant,
     /// Bumped at reload so results of probes started before it are dropped.
     generation: u64,
@@ -329,6 +338,16 @@ impl Driver {
         }
         self.slots = slots;
         self.files = files;
+        let paths = self
+            .files
+            .iter()
+            .map(|f| std::path::Path::new(&f.check.path));
+        let (changes, err) = FileChanges::new(paths);
+        if let Some(e) = err {
+            tracing::info!("{}", messages::track_files_polled(&e));
+        }
+        self.file_changes = changes;
+        self.suspending = self.cfg.virtual_servers.iter().any(|v| v.ha_suspend);
         self.timers.clear();
         self.deadlines.clear();
         for i in 0..self.slots.len() {
@@ -521,10 +540,8 @@ impl Driver {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
-        // keepalived watches track files with inotify; we read them every
-        // second (a change is seen within 1 s instead of at once).
-        let mut file_tick = tokio::time::interval(Duration::from_secs(1));
-        let suspending = self.cfg.virtual_servers.iter().any(|v| v.ha_suspend);
+        // keepalived follows address events; we look every second.
+        let mut addr_tick = tokio::time::interval(Duration::from_secs(1));
         // One timer, moved to the next due turn: a new one per turn was
         // registered in and removed from the runtime's timer wheel once per
         // probe result.
@@ -558,10 +575,8 @@ impl Driver {
                         self.sync();
                     }
                 }
-                _ = file_tick.tick(), if !self.files.is_empty() || suspending => {
-                    self.poll_files();
-                    self.poll_addresses();
-                }
+                _ = self.file_changes.next() => self.poll_files(),
+                _ = addr_tick.tick(), if self.suspending => self.poll_addresses(),
                 Some((g, i, out)) = self.rx.recv() => {
                     // Results that arrived meanwhile are taken in the same
                     // turn and the kernel is synced once (for the virtual

@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod connect_set;
 pub mod fifo;
+pub mod file_watch;
 pub mod host;
 pub mod icmp;
 pub mod ipvs;

@@ -132,6 +132,9 @@ struct Driver {
     track_file_cfg: Vec<crate::config::model::TrackFile>,
     /// `track_file`s some instance tracks, with their paths.
     files: Vec<(crate::vrrp::track_file::FileTracker, String)>,
+    /// When to read the track files again (their directories watched, as
+    /// keepalived's inotify watch).
+    file_changes: crate::sys::file_watch::FileChanges,
     /// `static_ipaddress`, `static_routes` and `static_rules`.
     statics: Statics,
     /// The configured `vrrp_track_process`es (re-read at reload).
@@ -300,6 +303,7 @@ impl Driver {
             procs: Vec::new(),
             alerts: alerts::Alerts::start(&cfg),
             files: Vec::new(),
+            file_changes: crate::sys::file_watch::FileChanges::new(std::iter::empty()).0,
             track_file_cfg: cfg.track_files.clone(),
             ready: || {},
             epoch: Instant::now(),
@@ -465,9 +469,6 @@ impl Driver {
         };
         self.refresh_links().await;
         self.start_files(&self.track_file_cfg.clone()).await;
-        // keepalived watches track files with inotify; we read them every
-        // second (a change is seen within 1 s instead of at once).
-        let mut file_tick = tokio::time::interval(Duration::from_secs(1));
         // keepalived follows process events from the kernel's proc
         // connector; we rescan /proc every second (see track_process).
         self.start_processes(&self.track_process_cfg.clone()).await;
@@ -504,7 +505,7 @@ impl Driver {
                 }
                 Some(p) = self.rx.recv() => self.on_packet(p).await,
                 Some((id, outcome)) = self.script_rx.recv() => self.on_script_done(id, outcome).await,
-                _ = file_tick.tick(), if !self.files.is_empty() => self.poll_files().await,
+                _ = self.file_changes.next() => self.poll_files().await,
                 _ = proc_tick.tick(), if !self.procs.is_empty() => self.poll_processes().await,
                 Some(ev) = async {
                     match events.as_mut() {
@@ -965,6 +966,12 @@ impl Driver {
             self.file_events(events).await;
             self.track_all(TrackKind::File, &name, status).await;
         }
+        let paths = self.files.iter().map(|(_, p)| std::path::Path::new(p));
+        let (changes, err) = crate::sys::file_watch::FileChanges::new(paths);
+        if let Some(e) = err {
+            tracing::info!("{}", messages::track_files_polled(&e));
+        }
+        self.file_changes = changes;
     }
 
     async fn poll_files(&mut self) {
