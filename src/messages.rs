@@ -200,6 +200,11 @@ pub fn track_files_polled(e: &dyn std::fmt::Display) -> String {
     format!("Cannot watch track files ({e}) - reading them every second")
 }
 
+/// Our own: no netlink link monitoring.
+pub fn netlink_monitor_failed(e: &dyn std::fmt::Display) -> String {
+    format!("Cannot monitor interfaces through netlink: {e}")
+}
+
 // ---- VRRP child (Keepalived_vrrp) -------------------------------------------
 
 /// Interface state from a netlink link event.
@@ -454,11 +459,6 @@ pub fn sockpool(ifindex: u32, v6: bool, group: Option<&dyn std::fmt::Display>) -
 /// The VRRP child's reload took this long (`-D`).
 pub fn reload_finished(usec: u128) -> String {
     format!("Reload finished in {usec} usec")
-}
-
-/// Our own: no netlink link monitoring.
-pub fn netlink_monitor_failed(e: &dyn std::fmt::Display) -> String {
-    format!("Cannot monitor interfaces through netlink: {e}")
 }
 
 /// SIGUSR1.

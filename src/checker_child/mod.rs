@@ -11,6 +11,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::time::{Duration, Instant};
 
+use futures::{FutureExt, StreamExt};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -85,6 +86,7 @@ pub fn run(
             files: Vec::new(),
             file_changes: FileChanges::new(std::iter::empty()).0,
             suspending: false,
+            addr_events: None,
             epoch: Instant::now(),
             generation: 0,
             daemons,
@@ -202,6 +204,18 @@ fn spawn_script(s: &crate::config::model::Script) {
     }
 }
 
+/// The next address or link event; never, without a monitoring socket. A
+/// socket that closes is dropped, and the every-second look takes over.
+async fn next_event(events: &mut Option<crate::sys::netlink::NetEvents>) {
+    if let Some(e) = events {
+        if e.next().await.is_some() {
+            return;
+        }
+        *events = None;
+    }
+    std::future::pending().await
+}
+
 /// A probe result: (generation, slot index, outcome).
 type Report = (u64, usize, ProbeOutcome);
 
@@ -228,9 +242,11 @@ struct Driver {
     /// When to read the FILE_CHECK files again (their directories watched,
     /// as keepalived's inotify watch).
     file_changes: FileChanges,
-    /// Some virtual server has `ha_suspend` (its addresses are looked at
-    /// every second).
+    /// Some virtual server has `ha_suspend`: its addresses are looked at
+    /// again at each address event (as keepalived), or every second if the
+    /// kernel's address events cannot be had.
     suspending: bool,
+    addr_events: Option<crate::sys::netlink::NetEvents>,
     epoch: Instant,
     /// Bumped at reload so results of probes started before it are dropped.
     generation: u64,
@@ -348,6 +364,15 @@ impl Driver {
         }
         self.file_changes = changes;
         self.suspending = self.cfg.virtual_servers.iter().any(|v| v.ha_suspend);
+        if !self.suspending {
+            self.addr_events = None;
+        } else if self.addr_events.is_none() {
+            let events = crate::sys::netlink::Netlink::new().and_then(|n| n.events());
+            match events {
+                Ok(e) => self.addr_events = Some(e),
+                Err(e) => tracing::error!("{}", messages::netlink_monitor_failed(&e)),
+            }
+        }
         self.timers.clear();
         self.deadlines.clear();
         for i in 0..self.slots.len() {
@@ -540,7 +565,8 @@ impl Driver {
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
         let mut hup = signal(SignalKind::hangup()).expect("SIGHUP handler");
-        // keepalived follows address events; we look every second.
+        // Without the kernel's address events, addresses are looked at
+        // every second.
         let mut addr_tick = tokio::time::interval(Duration::from_secs(1));
         // One timer, moved to the next due turn: a new one per turn was
         // registered in and removed from the runtime's timer wheel once per
@@ -576,7 +602,14 @@ impl Driver {
                     }
                 }
                 _ = self.file_changes.next() => self.poll_files(),
-                _ = addr_tick.tick(), if self.suspending => self.poll_addresses(),
+                _ = next_event(&mut self.addr_events) => {
+                    // one look answers a burst of events
+                    while let Some(Some(_)) = self.addr_events.as_mut().and_then(|e| e.next().now_or_never()) {}
+                    self.poll_addresses();
+                }
+                _ = addr_tick.tick(), if self.suspending && self.addr_events.is_none() => {
+                    self.poll_addresses();
+                }
                 Some((g, i, out)) = self.rx.recv() => {
                     // Results that arrived meanwhile are taken in the same
                     // turn and the kernel is synced once (for the virtual
