@@ -270,25 +270,7 @@ virtual_server 192.0.2.110 80 {
 /// SIGTERM it, and return (how long until the script's process group was
 /// empty, how long until the daemon exited).
 fn misc_stop_steps(bin: &str, tag: &str) -> (Option<Duration>, Duration) {
-    let _ = std::fs::remove_file("/tmp/misc.pid");
-    let mut d = GuestDaemon::start(bin, tag, "-C", "/tmp/misc.conf");
-    let mut pgid = 0;
-    // The first check starts within delay_loop; a debug build under TCG
-    // takes seconds to start.
-    wait_for(
-        &format!("{tag}: MISC_CHECK script running"),
-        Duration::from_secs(30),
-        || {
-            pgid = std::fs::read_to_string("/tmp/misc.pid")
-                .ok()
-                .filter(|s| s.ends_with('\n'))
-                .and_then(|s| s.trim().parse().ok())
-                .unwrap_or(0);
-            // The shell and its sleep.
-            pgid != 0 && group_members(pgid).len() >= 2
-        },
-        || d.log(),
-    );
+    let (mut d, pgid) = start_misc(bin, tag);
     d.signal(nix::sys::signal::Signal::SIGTERM);
     let t0 = Instant::now();
     let (mut gone, mut took) = (None, None);
@@ -326,6 +308,60 @@ fn misc_stop_steps(bin: &str, tag: &str) -> (Option<Duration>, Duration) {
     (gone, took)
 }
 
+/// One daemon binary, as [`misc_stop_steps`] but SIGHUP: how long until
+/// the script's process group was empty (keepalived's reload SIGTERMs
+/// running scripts too), the daemon still running after it.
+fn misc_reload_steps(bin: &str, tag: &str) -> Option<Duration> {
+    let (mut d, pgid) = start_misc(bin, tag);
+    let _ = std::fs::remove_file("/tmp/misc.pid");
+    d.signal(nix::sys::signal::Signal::SIGHUP);
+    let t0 = Instant::now();
+    let mut gone = None;
+    while gone.is_none() && t0.elapsed() < Duration::from_secs(5) {
+        if group_members(pgid).is_empty() {
+            gone = Some(t0.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = nix::sys::signal::killpg(
+        nix::unistd::Pid::from_raw(pgid),
+        nix::sys::signal::Signal::SIGKILL,
+    );
+    assert!(
+        d.child.try_wait().unwrap().is_none(),
+        "{tag}: the daemon exited at reload:\n{}",
+        d.log()
+    );
+    d.stop(Duration::from_secs(10));
+    eprintln!("[guest] {tag}: SIGHUP, script group empty after {gone:.1?}");
+    gone
+}
+
+/// Starts `bin` on the MISC_CHECK configuration and waits until its script
+/// runs; returns the daemon and the script's process group.
+fn start_misc(bin: &str, tag: &str) -> (GuestDaemon, i32) {
+    let _ = std::fs::remove_file("/tmp/misc.pid");
+    let d = GuestDaemon::start(bin, tag, "-C", "/tmp/misc.conf");
+    let mut pgid = 0;
+    // The first check starts within delay_loop; a debug build under TCG
+    // takes seconds to start.
+    wait_for(
+        &format!("{tag}: MISC_CHECK script running"),
+        Duration::from_secs(30),
+        || {
+            pgid = std::fs::read_to_string("/tmp/misc.pid")
+                .ok()
+                .filter(|s| s.ends_with('\n'))
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
+            // The shell and its sleep.
+            pgid != 0 && group_members(pgid).len() >= 2
+        },
+        || d.log(),
+    );
+    (d, pgid)
+}
+
 #[test]
 fn guest_misc_stop() {
     if !in_guest() {
@@ -355,5 +391,25 @@ fn guest_misc_stop() {
         );
     }
     bound("ours", misc_stop_steps("/vm/bin/keepalived", "ours-misc"));
+    // A reload SIGTERMs the running scripts too (SIGKILL 1 s later) and
+    // goes on.
+    let reload_bound = |tag: &str, gone: Option<Duration>| {
+        let gone =
+            gone.unwrap_or_else(|| panic!("{tag}: the MISC_CHECK script outlived the reload"));
+        assert!(
+            gone < Duration::from_secs(2),
+            "{tag}: script gone after {gone:?}"
+        );
+    };
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        reload_bound(
+            "keepalived 2.2.7",
+            misc_reload_steps("/vm/bin/keepalived-2.2.7", "ka-misc-hup"),
+        );
+    }
+    reload_bound(
+        "ours",
+        misc_reload_steps("/vm/bin/keepalived", "ours-misc-hup"),
+    );
     println!("MISC STOP PASSED");
 }

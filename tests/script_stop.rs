@@ -2,7 +2,7 @@
 //! scripts still running: SIGTERM to each run's process group at once,
 //! SIGKILL to those still there after the limit (keepalived's
 //! `script_killall()` then `child_killed_thread` 1 s later), both
-//! awaited. Its own test binary: `stop_scripts` ends every script
+//! awaited; scripts started meanwhile (at a reload) are not touched. Its own test binary: `stop_scripts` ends every script
 //! `run_script` is running in the process, so it must not share one with
 //! the parallel tests of `tests/scripts.rs`. Root only (scripts in a
 //! root-owned directory, as keepalived requires).
@@ -93,10 +93,20 @@ async fn running_scripts_are_terminated_then_killed_at_stop() {
     let _reaper = Reaper(vec![plain, stubborn]);
 
     let t0 = Instant::now();
-    tokio::time::timeout(Duration::from_secs(3), stop_scripts(Duration::from_secs(1)))
+    let stop = stop_scripts(Duration::from_secs(1));
+    // A script started after the call (a reload goes on checking) is left
+    // alone.
+    let (late, late_run) = start(dir.path(), "late", "echo $$ > PIDFILE\nsleep 30").await;
+    let _late_reaper = Reaper(vec![late]);
+    tokio::time::timeout(Duration::from_secs(3), stop)
         .await
         .expect("stop_scripts did not end within 3 s");
     let took = t0.elapsed();
+    assert!(
+        !group_members(late).is_empty(),
+        "the late script was stopped"
+    );
+    assert!(!late_run.is_finished());
     let (plain_out, plain_end) = plain_run.await.unwrap();
     let (stubborn_out, stubborn_end) = stubborn_run.await.unwrap();
     eprintln!(

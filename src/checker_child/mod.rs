@@ -637,6 +637,11 @@ impl Driver {
                         self.removals(&prev);
                         self.reload_globals(&prev);
                         self.generation += 1;
+                        // As keepalived's reload (script_killall): the
+                        // MISC_CHECK scripts running get SIGTERM, SIGKILL
+                        // 1 s later; their results are dropped with the
+                        // old generation.
+                        tokio::spawn(crate::sys::spawn::stop_scripts(NOTIFY_STOP_LIMIT));
                         let old = std::mem::take(&mut self.slots);
                         let old_decision = self.decision.clone();
                         // probes in flight are dropped: their checkers take

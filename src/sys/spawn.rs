@@ -88,26 +88,40 @@ impl Drop for Running {
 /// How often [`stop_scripts`] looks whether the scripts have been reaped.
 const STOP_POLL: Duration = Duration::from_millis(20);
 
-/// keepalived's `script_killall()` at the start of a stop: SIGTERM now to
-/// the process group of every [`run_script`] run in progress (MISC_CHECK
-/// scripts), and SIGKILL to those still running `limit` later
-/// (`child_killed_thread`; keepalived gives them 1 s). The returned future
-/// ends once every such run has reaped its script; the runs' own tasks do
-/// the reaping, so the runtime must keep polling them meanwhile. Bound it
-/// with a timeout: a script stuck in the kernel survives SIGKILL.
-pub fn stop_scripts(limit: Duration) -> impl std::future::Future<Output = ()> {
+/// keepalived's `script_killall()` at the start of a stop or a reload:
+/// SIGTERM now to the process group of every [`run_script`] run in
+/// progress (MISC_CHECK scripts), and SIGKILL to those of them still
+/// running `limit` later (`child_killed_thread`, `child_killed_reload`;
+/// keepalived gives them 1 s). Runs started after the call are not
+/// touched (a reload goes on checking meanwhile). The returned future ends
+/// once every such run has reaped its script; the runs' own tasks do the
+/// reaping, so the runtime must keep polling them meanwhile. Bound it with
+/// a timeout: a script stuck in the kernel survives SIGKILL.
+pub fn stop_scripts(limit: Duration) -> impl std::future::Future<Output = ()> + 'static {
     let deadline = tokio::time::Instant::now() + limit;
-    for pid in running() {
-        signal_group(pid, Signal::SIGTERM);
+    let targets = running();
+    for pid in &targets {
+        signal_group(*pid, Signal::SIGTERM);
     }
+    // Still running: in the set, and not a new run whose leader reused the
+    // pid (a group leader's pid is not reused while the group lives, and
+    // the run leaves the set in the poll that reaps it).
+    let left = move || {
+        let now = running();
+        targets
+            .iter()
+            .copied()
+            .filter(|p| now.contains(p))
+            .collect::<Vec<_>>()
+    };
     async move {
-        while !running().is_empty() && tokio::time::Instant::now() < deadline {
+        while !left().is_empty() && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(STOP_POLL).await;
         }
-        for pid in running() {
+        for pid in left() {
             signal_group(pid, Signal::SIGKILL);
         }
-        while !running().is_empty() {
+        while !left().is_empty() {
             tokio::time::sleep(STOP_POLL).await;
         }
     }
