@@ -19,10 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest};
-
-/// Debian's keepalived, the reference for the differential half.
-const REFERENCE: &str = "/usr/sbin/keepalived";
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest};
 
 #[test]
 fn vm_runs_checker_suite() {
@@ -30,15 +27,12 @@ fn vm_runs_checker_suite() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
-    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
+    let (bins, reference) = guest_bins(ka, "differential half");
     let mut tests = vec!["guest_checker_suite"];
     let mut markers = vec!["CHECKER SUITE PASSED"];
-    if std::path::Path::new(REFERENCE).exists() {
-        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
+    if reference {
         tests.push("guest_differential");
         markers.push("DIFFERENTIAL PASSED");
-    } else {
-        eprintln!("SKIPPED: differential half: no {REFERENCE} (Debian's keepalived 2.2.7)");
     }
     assert_guest_test_passes("checker_vm", &tests, &bins, &[], &markers);
 }

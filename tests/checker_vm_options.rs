@@ -20,7 +20,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use support::procs::group_members;
-use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, sh, wait_for};
 
 #[test]
 fn vm_runs_checker_options_suite() {
@@ -28,12 +28,7 @@ fn vm_runs_checker_options_suite() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
-    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
-    if std::path::Path::new(REFERENCE).exists() {
-        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
-    } else {
-        eprintln!("SKIPPED: keepalived 2.2.7 half of guest_misc_stop: no {REFERENCE}");
-    }
+    let (bins, _) = guest_bins(ka, "keepalived 2.2.7 half of guest_misc_stop");
     assert_guest_test_passes(
         "checker_vm_options",
         &["guest_options_suite", "guest_misc_stop"],
@@ -42,9 +37,6 @@ fn vm_runs_checker_options_suite() {
         &["OPTIONS SUITE PASSED", "MISC STOP PASSED"],
     );
 }
-
-/// Debian's keepalived, the reference for `guest_misc_stop`.
-const REFERENCE: &str = "/usr/sbin/keepalived";
 
 // ----------------------------------------------------------------- guest half
 

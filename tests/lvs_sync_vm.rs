@@ -23,10 +23,7 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
-use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest, sh, wait_for};
-
-/// Debian's keepalived, the reference.
-const REFERENCE: &str = "/usr/sbin/keepalived";
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, sh, wait_for};
 
 #[test]
 fn vm_runs_sync_suite() {
@@ -34,12 +31,7 @@ fn vm_runs_sync_suite() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
-    let mut bins = vec![format!("{ka}:/vm/bin/keepalived")];
-    if std::path::Path::new(REFERENCE).exists() {
-        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
-    } else {
-        eprintln!("SKIPPED: keepalived 2.2.7 half: no {REFERENCE}");
-    }
+    let (bins, _) = guest_bins(ka, "keepalived 2.2.7 half");
     assert_guest_test_passes(
         "lvs_sync_vm",
         &["guest_sync_suite"],

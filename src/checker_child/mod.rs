@@ -25,7 +25,7 @@ use crate::config::model::CheckerKind;
 use crate::config::model::Config;
 use crate::config::parser::lvs::fmt_rs;
 use crate::messages;
-use crate::proto::ipvs::{ServiceId, Timeouts};
+use crate::proto::ipvs::{Service, ServiceId, Timeouts};
 use crate::script::ScriptSpec;
 use crate::sys::connect_set::{self, ConnectSet, Started};
 use crate::sys::file_watch::FileChanges;
@@ -464,14 +464,14 @@ impl Driver {
 
     /// The kernel's entry for service `id` (`None`: it has no such service).
     fn observe(&mut self, id: &ServiceId) -> Result<Option<Entry>, IpvsError> {
-        let Some(s) = self.ipvs.service(id)? else {
-            return Ok(None);
-        };
-        let d = self.ipvs.dests(id)?;
-        Ok(Some((
-            s,
-            d.into_iter().map(|d| ((d.addr, d.port), d)).collect(),
-        )))
+        let s = self.ipvs.service(id)?;
+        s.map(|s| self.with_dests(s)).transpose()
+    }
+
+    /// Service `s` with its destinations as the kernel has them.
+    fn with_dests(&mut self, s: Service) -> Result<Entry, IpvsError> {
+        let d = self.ipvs.dests(&s.id)?;
+        Ok((s, d.into_iter().map(|d| ((d.addr, d.port), d)).collect()))
     }
 
     /// Drives the whole kernel table to the desired one (start-up, reload):
@@ -515,18 +515,13 @@ impl Driver {
                     if self.shadowed.contains(&(vi, *id)) {
                         continue;
                     }
-                    let have = match observed.get(id) {
+                    let have = match observed.get(id).map(|s| self.with_dests(s.clone())) {
                         None => None,
-                        Some(s) => match self.ipvs.dests(id) {
-                            Ok(d) => Some((
-                                s.clone(),
-                                d.into_iter().map(|d| ((d.addr, d.port), d)).collect(),
-                            )),
-                            Err(e) => {
-                                tracing::error!("{e}");
-                                continue;
-                            }
-                        },
+                        Some(Ok(h)) => Some(h),
+                        Some(Err(e)) => {
+                            tracing::error!("{e}");
+                            continue;
+                        }
                     };
                     self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours), true);
                 }

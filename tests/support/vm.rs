@@ -12,6 +12,23 @@ use std::time::Instant;
 /// Set (to `1`) in the guest's environment for the test that runs there.
 pub const GUEST_ENV: &str = "IPVS_VM_GUEST";
 
+/// Debian's keepalived 2.2.7, which the guest tests run beside ours.
+pub const REFERENCE: &str = "/usr/sbin/keepalived";
+
+/// The binaries to copy into the guest: `ours` as /vm/bin/keepalived and,
+/// when installed, [`REFERENCE`] as /vm/bin/keepalived-2.2.7; without it,
+/// says loudly that `half` is skipped. The flag: the reference is there.
+pub fn guest_bins(ours: &str, half: &str) -> (Vec<String>, bool) {
+    let mut bins = vec![format!("{ours}:/vm/bin/keepalived")];
+    let present = std::path::Path::new(REFERENCE).exists();
+    if present {
+        bins.push(format!("{REFERENCE}:/vm/bin/keepalived-2.2.7"));
+    } else {
+        eprintln!("SKIPPED: {half}: no {REFERENCE} (Debian's keepalived 2.2.7)");
+    }
+    (bins, present)
+}
+
 /// True inside the guest (the host half must then do nothing).
 pub fn in_guest() -> bool {
     std::env::var_os(GUEST_ENV).is_some()
