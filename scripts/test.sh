@@ -43,6 +43,14 @@ if [ ${#failed[@]} -gt 0 ]; then
 else
     echo "all checks passed"
 fi
+# CI shows only the end of this output: name each failed test, with its
+# test binary and the first lines of its panic, just above the totals.
+awk '
+    /^ *Running / { bin = $2 }
+    /^test .* FAILED$/ { print "failed test: " bin " " $2 }
+    /panicked at/ { left = 3 }
+    left > 0 && shown < 30 { print "  | " $0; left--; shown++ }
+' "$TEST_LOG"
 # The closing line: every test run above, totalled.
 awk '/^test result:/ {p += $4; f += $6} END {printf "tests: %d passed, %d failed\n", p, f}' "$TEST_LOG"
 [ ${#failed[@]} -eq 0 ]
