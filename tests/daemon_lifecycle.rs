@@ -846,6 +846,126 @@ fn reload_keeps_unchanged_scripts() {
     assert_eq!(d.log_count("(VI_2) Entering BACKUP"), 0, "{}", d.log());
 }
 
+/// The `vrrp_script` runs in progress at a reload and at a stop, as
+/// keepalived's `script_killall()`: their process groups get SIGTERM, and
+/// SIGKILL 1 s later if still there (this script ignores SIGTERM, so only
+/// the SIGKILL ends it). The reload drops the killed run's result (no
+/// "failed" line) and starts a new run at once; the stop waits for the
+/// group to go before the daemon exits. Run against keepalived 2.2.7 first,
+/// then ours.
+#[test]
+fn running_vrrp_scripts_are_killed_at_reload_and_stop() {
+    use std::os::unix::fs::PermissionsExt;
+    use support::procs::group_members;
+    const T: &str = "running_vrrp_scripts_are_killed_at_reload_and_stop";
+    if skip(T) {
+        return;
+    }
+    for imp in [Impl::Keepalived, Impl::Ours] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        let pids = dir.path().join("pids");
+        let sh = dir.path().join("slow.sh");
+        fs::write(
+            &sh,
+            format!(
+                "#!/bin/sh\ntrap '' TERM\necho $$ >> {}\nsleep 30\n",
+                pids.display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&sh, fs::Permissions::from_mode(0o755)).unwrap();
+        let conf = format!(
+            "global_defs {{\n    router_id lifecycle\n}}\n\
+             vrrp_script chk_slow {{\n    script \"{}\"\n    interval 1\n    timeout 60\n}}\n\
+             vrrp_instance VI_1 {{\n    state BACKUP\n    interface eth0\n    \
+             virtual_router_id 51\n    priority {PRIORITY}\n    advert_int 1\n    \
+             virtual_ipaddress {{\n        {VIP}/24 dev eth0\n    }}\n    \
+             track_script {{\n        chk_slow\n    }}\n}}\n",
+            sh.display()
+        );
+        let lab = lab();
+        let mut d = ok(lab
+            .node(0)
+            .start_with(imp, &conf, &[], &StartOptions::default()));
+        let runs = || -> Vec<i32> {
+            fs::read_to_string(&pids)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect()
+        };
+        // The shell and its sleep, both in the run's group.
+        let running = |pg: i32| group_members(pg).len() >= 2;
+        ok(poll_until(
+            QUICK,
+            "the first run of chk_slow",
+            || runs().first().is_some_and(|&p| running(p)),
+            || d.log_tail(20),
+        ));
+        let first = runs()[0];
+
+        d.signal(Signal::SIGHUP).unwrap();
+        let hup = Instant::now();
+        ok(poll_until(
+            QUICK,
+            "the reload's new run of chk_slow",
+            || runs().get(1).is_some_and(|&p| running(p)),
+            || d.log_tail(20),
+        ));
+        let rerun = hup.elapsed();
+        ok(poll_until(
+            QUICK,
+            "the first run's process group gone after the reload",
+            || group_members(first).is_empty(),
+            || format!("{:?}\n{}", group_members(first), d.log_tail(20)),
+        ));
+        let killed = hup.elapsed();
+        timing(
+            T,
+            &format!("{imp:?} reload: new run after"),
+            format!("{rerun:?}"),
+        );
+        timing(
+            T,
+            &format!("{imp:?} reload: old run gone after"),
+            format!("{killed:?}"),
+        );
+        // SIGTERM is ignored: only the SIGKILL a second later ends it.
+        assert!(killed >= Duration::from_millis(900), "{imp:?}: {killed:?}");
+        assert!(killed < Duration::from_secs(3), "{imp:?}: {killed:?}");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(
+            d.log_count("VRRP_Script(chk_slow) failed"),
+            0,
+            "{imp:?}\n{}",
+            d.log()
+        );
+        // keepalived 2.2.7 starts a third run while the second still runs
+        // (the old run's death, a second after the reload, marks the
+        // script idle); ours keeps to one run at a time.
+        if imp == Impl::Ours {
+            assert_eq!(runs().len(), 2, "one run at a time\n{}", d.log());
+        }
+
+        d.signal(Signal::SIGTERM).unwrap();
+        let term = Instant::now();
+        ok(d.wait_exit(QUICK));
+        let exited = term.elapsed();
+        timing(
+            T,
+            &format!("{imp:?} stop: exited after"),
+            format!("{exited:?}"),
+        );
+        let left: Vec<_> = runs().into_iter().flat_map(group_members).collect();
+        assert!(
+            left.is_empty(),
+            "{imp:?}: runs in progress outlived the daemon: {left:?}"
+        );
+        assert!(exited >= Duration::from_millis(900), "{imp:?}: {exited:?}");
+    }
+}
+
 /// SIGKILL of the VRRP child: the parent says so and respawns it; the new
 /// child first removes the VIP its predecessor recorded, then wins the
 /// election again after a master-down interval.

@@ -162,6 +162,18 @@ impl ScriptTracker {
         }
     }
 
+    /// A reload kept this script: the run in progress, SIGTERMed by the
+    /// reload, is forgotten (its result never counts) and the next run is
+    /// due at once, as keepalived's reload runs every script at once
+    /// (`vrrp_init_script`); the rise/fall count is kept
+    /// (`clear_diff_script`).
+    pub fn restart(&mut self, now: Micros) {
+        self.running_since = None;
+        if self.next_run.is_some() {
+            self.next_run = Some(now);
+        }
+    }
+
     /// A run ended with `outcome`: the log lines and status change, if any.
     pub fn finished(&mut self, _now: Micros, outcome: ScriptOutcome) -> Vec<TrackEvent> {
         self.running_since = None;
@@ -508,6 +520,20 @@ mod tests {
             [log("VRRP_Script(chk) timed_out"), DOWN]
         );
         assert!(matches!(t.start(11 * S), Start::Run { .. }));
+    }
+
+    #[test]
+    fn restart_at_reload_forgets_the_run_and_runs_at_once_keeping_the_count() {
+        let mut t = ScriptTracker::new(&vscript(1, 1, false), 0);
+        assert!(matches!(t.start(0), Start::Run { .. }));
+        t.finished(S / 2, Exited(1));
+        assert_eq!(t.status(), Some(TrackStatus::Down));
+        assert!(matches!(t.start(2 * S), Start::Run { .. }));
+        t.restart(2 * S + 500_000);
+        assert!(!t.is_running());
+        assert_eq!(t.poll_timeout(), Some(2 * S + 500_000));
+        assert_eq!(t.status(), Some(TrackStatus::Down));
+        assert!(matches!(t.start(2 * S + 500_000), Start::Run { .. }));
     }
 
     #[test]

@@ -38,6 +38,7 @@ use futures::StreamExt;
 
 use crate::script::ScriptOutcome;
 use crate::sys::netlink::NetEvent;
+use crate::sys::spawn::NOTIFY_STOP_LIMIT;
 use crate::vrrp::notify;
 use crate::vrrp::sync_group::{MemberView, SyncGroup};
 use crate::vrrp::track_file::FileTracker;
@@ -404,6 +405,10 @@ impl Driver {
         self.nodes = next;
         self.groups = build_groups(&cfg, &self.nodes);
         self.group_cfg = cfg.sync_groups.clone();
+        // As keepalived's reload (`script_killall`): the vrrp_scripts
+        // running get SIGTERM, SIGKILL 1 s later; their results are
+        // dropped (kept trackers get new ids) and every script runs anew.
+        tokio::spawn(crate::sys::spawn::stop_scripts(NOTIFY_STOP_LIMIT));
         let now = self.now();
         let old_scripts = std::mem::take(&mut self.scripts);
         self.scripts = scripts::build(&cfg, &self.nodes, now, old_scripts, &mut self.script_ids);
@@ -1143,6 +1148,10 @@ impl Driver {
     }
 
     async fn shutdown(&mut self) {
+        // keepalived's stop first SIGTERMs the running vrrp_scripts'
+        // process groups, SIGKILLed 1 s later (`script_killall()`), and
+        // waits for them.
+        let scripts = crate::sys::spawn::stop_scripts(NOTIFY_STOP_LIMIT);
         for i in 0..self.nodes.len() {
             let now = self.now();
             let mut actions = self.nodes[i].fsm.handle(now, Input::Stop);
@@ -1154,9 +1163,9 @@ impl Driver {
         if !self.opts.dont_release_vrrp {
             self.set_static(false).await;
         }
-        for h in std::mem::take(&mut self.stopping) {
-            let _ = tokio::time::timeout(Duration::from_millis(1500), h).await;
-        }
+        let notifies = futures::future::join_all(std::mem::take(&mut self.stopping));
+        let all = futures::future::join(notifies, scripts);
+        let _ = tokio::time::timeout(NOTIFY_STOP_LIMIT + Duration::from_millis(500), all).await;
         // The stop alerts still queued get a bounded time to go out (the
         // parent allows child_wait_time, 5 s by default, before SIGKILL).
         self.alerts.finish(Duration::from_secs(2)).await;

@@ -3,8 +3,9 @@
 //!
 //! A reload keeps the tracker (and so its rise/fall count and status) of
 //! every script whose configuration did not change, as keepalived carries
-//! script results across a reload; runs in flight report to the tracker by
-//! its `id`, which survives the reload while positions do not.
+//! script results across a reload. Runs in flight report to the tracker by
+//! its `id`; a reload gives kept trackers a new one, so that the runs it
+//! SIGTERMs (keepalived's `script_killall` at reload) report to nobody.
 
 use crate::config::model::{Config, VrrpScript};
 use crate::script::ScriptSpec;
@@ -36,8 +37,8 @@ fn fingerprint(s: &VrrpScript) -> String {
 }
 
 /// Trackers for the scripts the `nodes` track, first run due at `now`.
-/// Those of `old` whose configuration is unchanged are kept as they are;
-/// `next_id` numbers the new ones.
+/// Those of `old` whose configuration is unchanged keep their counts, with
+/// a new id and their next run due at `now` too; `next_id` numbers them.
 pub fn build(
     cfg: &Config,
     nodes: &[Node],
@@ -63,7 +64,11 @@ pub fn build(
                 .iter()
                 .position(|r| r.tracker.name() == s.name && r.fingerprint == fp)
             {
-                return old.swap_remove(j);
+                let mut kept = old.swap_remove(j);
+                *next_id += 1;
+                kept.id = *next_id;
+                kept.tracker.restart(now);
+                return kept;
             }
             *next_id += 1;
             Runner {
