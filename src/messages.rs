@@ -818,6 +818,11 @@ pub fn removing_virtual_server(vs: &dyn std::fmt::Display) -> String {
     format!("Removing Virtual Server {vs}")
 }
 
+/// A `virtual_server group` vanished at reload.
+pub fn removing_virtual_server_group(group: &str) -> String {
+    format!("Removing Virtual Server Group [{group}]")
+}
+
 /// SIGTERM without `-I`: a live real server is removed.
 pub fn shutting_down_service(rs: &str, vs: &str) -> String {
     format!("Shutting down service {rs} from VS {vs}")
@@ -875,6 +880,28 @@ pub fn removing_sorry_server(ss: &str, vs: &str) -> String {
 /// Quorum lost: the sorry server comes in.
 pub fn adding_sorry_server(ss: &str, vs: &str) -> String {
     format!("Adding sorry server {ss} to VS {vs}")
+}
+
+/// Quorum regained with `sorry_server_inhibit`: the sorry server goes back
+/// to weight 0.
+pub fn disabling_sorry_server(ss: &str, vs: &str) -> String {
+    format!("Disabling sorry server {ss} from VS {vs}")
+}
+
+/// Quorum lost with `sorry_server_inhibit`: the sorry server (in IPVS at
+/// weight 0) gets its weight.
+pub fn enabling_sorry_server(ss: &str, vs: &str) -> String {
+    format!("Enabling sorry server {ss} to VS {vs}")
+}
+
+/// The sorry server came in: the live real servers leave IPVS.
+pub fn removing_alive_servers(vs: &str) -> String {
+    format!("Removing alive servers from the pool for VS {vs}")
+}
+
+/// The sorry server went: the live real servers come back.
+pub fn adding_alive_servers(vs: &str) -> String {
+    format!("Adding alive servers to the pool for VS {vs}")
 }
 
 /// TCP_CHECK up.
@@ -1257,6 +1284,12 @@ pub fn starting_with_quorum_down(
     vs: &str,
 ) -> String {
     format!("Starting with quorum down {quorum}-{hysteresis}={threshold} > {weight} for VS {vs}")
+}
+
+/// Reload: an entry of a kept virtual server's group is gone (`entry`:
+/// the mark, `[ip]:proto:port`, or that followed by `-LAST` for a range).
+pub fn vsg_entry_no_longer_exists(entry: &str, group: &str) -> String {
+    format!("VS [{entry}] in group {group} no longer exists")
 }
 
 /// Reload: a real server is no longer in its (kept) virtual server.
@@ -2117,6 +2150,22 @@ mod tests {
         assert_eq!(
             fifo_open_failed("", "/run/f", 6),
             "Unable to open notify fifo /run/f - errno 6"
+        );
+        assert_eq!(
+            enabling_sorry_server("[192.0.2.9]:tcp:80", "[10.0.0.1]:tcp:80"),
+            "Enabling sorry server [192.0.2.9]:tcp:80 to VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            disabling_sorry_server("[192.0.2.9]:tcp:80", "[10.0.0.1]:tcp:80"),
+            "Disabling sorry server [192.0.2.9]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            removing_alive_servers("[10.0.0.1]:tcp:80"),
+            "Removing alive servers from the pool for VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            adding_alive_servers("[10.0.0.1]:tcp:80"),
+            "Adding alive servers to the pool for VS [10.0.0.1]:tcp:80"
         );
         assert_eq!(
             fifo_script_terminated("vrrp"),

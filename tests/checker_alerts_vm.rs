@@ -4,7 +4,8 @@
 //! failure reason in the DOWN mail, and a reload (SIGHUP) that removes a
 //! live real server while switching to another SMTP server, router_id,
 //! recipient and `lvs_notify_fifo` — the removal's "=> Removing <=" mail
-//! and FIFO line must take the new ones.
+//! and FIFO line must take the new ones. Debian's keepalived 2.2.7 then
+//! runs the same steps, and its mails and FIFO lines must be ours.
 
 mod support;
 
@@ -14,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::vm::{GuestDaemon, assert_guest_test_passes, in_guest};
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest};
 
 #[test]
 fn vm_runs_checker_alerts() {
@@ -22,10 +23,11 @@ fn vm_runs_checker_alerts() {
         return;
     }
     let ka = env!("CARGO_BIN_EXE_keepalived");
+    let (bins, _) = guest_bins(ka, "keepalived 2.2.7 half of guest_checker_alerts");
     assert_guest_test_passes(
         "checker_alerts_vm",
         &["guest_checker_alerts"],
-        &[format!("{ka}:/vm/bin/keepalived")],
+        &bins,
         &[],
         &["CHECKER ALERTS PASSED"],
     );
@@ -98,10 +100,17 @@ fn globals(id: &str, to: &str, port: u16, fifo: &str) -> String {
 
 /// VS .100 in alpha mode needs weight 2 and starts with none: quorum down,
 /// sorry server in. VS .101 has two TCP-checked servers and one SMTP_CHECK
-/// server whose greeting is a refusal.
+/// server whose greeting is a refusal. VS .102 (first configuration only)
+/// shares one of them and goes at the reload.
 fn services(with_rs4: bool) -> String {
     let rs4 = if with_rs4 {
         "    real_server 127.0.0.4 8080 {\n        TCP_CHECK { connect_timeout 1 }\n    }\n"
+    } else {
+        ""
+    };
+    let vs102 = if with_rs4 {
+        "virtual_server 192.0.2.102 80 {\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    \
+         protocol TCP\n    real_server 127.0.0.6 8080 {\n        TCP_CHECK { connect_timeout 1 }\n    }\n}\n"
     } else {
         ""
     };
@@ -134,32 +143,79 @@ virtual_server 192.0.2.101 80 {{
         SMTP_CHECK {{ connect_timeout 1 retry 0 }}
     }}
 }}
-"
+{vs102}"
     )
 }
 
-#[test]
-fn guest_checker_alerts() {
-    if !in_guest() {
-        return;
-    }
+/// What one daemon said through the scenario.
+struct Said {
+    mails_a: Vec<String>,
+    mails_b: Vec<String>,
+    fifo_a: Vec<String>,
+    fifo_b: Vec<String>,
+    log: String,
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+/// The mails to the first server: the start-up quorum of each virtual
+/// server (keepalived counts a real server live only once it is in IPVS,
+/// so each one that reaches its quorum says so), the SMTP_CHECK failure
+/// and the alpha server's first success.
+fn start_mails() -> Vec<String> {
+    let (vs100, vs101, vs102) = (
+        "[192.0.2.100]:tcp:80",
+        "[192.0.2.101]:tcp:80",
+        "[192.0.2.102]:tcp:80",
+    );
+    vec![
+        format!(
+            "[guest-a] Virtualserver {vs100} - DOWN | => Starting with quorum down 2+0=2 <= 0 <="
+        ),
+        format!("[guest-a] Virtualserver {vs101} - UP | => Starting with quorum up 1+0=1 <= 3 <="),
+        format!("[guest-a] Virtualserver {vs102} - UP | => Starting with quorum up 1+0=1 <= 1 <="),
+        format!(
+            "[guest-a] Realserver [127.0.0.5]:tcp:2525 of virtual server {vs101} - DOWN | => CHECK failed on service : Bad greeting banner from server [127.0.0.5]:2525 <="
+        ),
+        format!(
+            "[guest-a] Realserver [127.0.0.2]:tcp:8080 of virtual server {vs100} - UP | => TCP CHECK succeed on service <="
+        ),
+    ]
+}
+
+/// The mails to the second server: the reload's removals.
+fn removing_mails() -> Vec<String> {
+    let (vs101, vs102) = ("[192.0.2.101]:tcp:80", "[192.0.2.102]:tcp:80");
+    vec![
+        format!(
+            "[guest-b] Realserver [127.0.0.4]:tcp:8080 of virtual server {vs101} - DOWN | => Removing <="
+        ),
+        format!(
+            "[guest-b] Realserver [127.0.0.6]:tcp:8080 of virtual server {vs102} - DOWN | => Removing <="
+        ),
+        format!("[guest-b] Virtualserver {vs102} - DOWN | => Lost quorum 1+0=1 <= 0 <="),
+    ]
+}
+
+/// Runs daemon `bin` through start-up, the reload and the stop, waiting
+/// (bounded) for each expected table, mail and FIFO line.
+fn run(bin: &str, tag: &str) -> Said {
     let (port_a, mails_a) = mail_recorder();
     let (port_b, mails_b) = mail_recorder();
-    let fifo_a = fifo_reader("/tmp/lvs-a.fifo");
-    let fifo_b = fifo_reader("/tmp/lvs-b.fifo");
-    let conf = "/tmp/ka-alerts.conf";
+    let (path_a, path_b) = (format!("/tmp/{tag}-a.fifo"), format!("/tmp/{tag}-b.fifo"));
+    let fifo_a = fifo_reader(&path_a);
+    let fifo_b = fifo_reader(&path_b);
+    let conf = format!("/tmp/{tag}-alerts.conf");
     std::fs::write(
-        conf,
-        globals("guest-a", "a@example.com", port_a, "/tmp/lvs-a.fifo") + &services(true),
+        &conf,
+        globals("guest-a", "a@example.com", port_a, &path_a) + &services(true),
     )
     .unwrap();
-    let _rs = [
-        listen("127.0.0.2:8080"),
-        listen("127.0.0.4:8080"),
-        listen("127.0.0.6:8080"),
-    ];
-    bad_banner_server("127.0.0.5:2525");
-    let mut d = GuestDaemon::start("keepalived", "kaa", "-C", conf);
+    let mut d = GuestDaemon::start(bin, tag, "-C", &conf);
     let limit = Duration::from_secs(30);
     wait_table(
         &[
@@ -168,39 +224,35 @@ fn guest_checker_alerts() {
             "TCP 192.0.2.101:80 rr",
             "-> 127.0.0.4:8080 Masq 1 0 0",
             "-> 127.0.0.6:8080 Masq 1 0 0",
+            "TCP 192.0.2.102:80 rr",
+            "-> 127.0.0.6:8080 Masq 1 0 0",
         ],
         limit,
         "start-up",
     );
-    let vs100 = "[192.0.2.100]:tcp:80";
-    let vs101 = "[192.0.2.101]:tcp:80";
-    let start_mails = [
-        format!(
-            "[guest-a] Virtualserver {vs100} - DOWN | => Starting with quorum down 2+0=2 <= 0 <="
-        ),
-        format!(
-            "[guest-a] Realserver [127.0.0.5]:tcp:2525 of virtual server {vs101} - DOWN | => CHECK failed on service : Bad greeting banner from server [127.0.0.5]:2525 <="
-        ),
-        format!(
-            "[guest-a] Realserver [127.0.0.2]:tcp:8080 of virtual server {vs100} - UP | => TCP CHECK succeed on service <="
-        ),
-    ];
-    let want: Vec<&str> = start_mails.iter().map(String::as_str).collect();
+    let start = start_mails();
+    let want: Vec<&str> = start.iter().map(String::as_str).collect();
     wait_for(&mails_a, &want, limit, "start-up mails");
     wait_for(
         &fifo_a,
         &[
             "VS [192.0.2.100]:tcp:80 DOWN",
+            "VS [192.0.2.101]:tcp:80 UP",
+            "VS [192.0.2.102]:tcp:80 UP",
             "RS [127.0.0.5]:tcp:2525 [192.0.2.101]:tcp:80 DOWN",
+            "RS [127.0.0.2]:tcp:8080 [192.0.2.100]:tcp:80 UP",
+            // alpha, down from the start: its first failure is announced
+            "RS [127.0.0.3]:tcp:8080 [192.0.2.100]:tcp:80 DOWN",
         ],
         limit,
         "start-up FIFO lines",
     );
 
-    // Reload: 127.0.0.4 (alive) goes; mail settings and FIFO change.
+    // Reload: 127.0.0.4 (alive) goes, and VS .102 with its live server;
+    // mail settings and FIFO change.
     std::fs::write(
-        conf,
-        globals("guest-b", "b@example.com", port_b, "/tmp/lvs-b.fifo") + &services(false),
+        &conf,
+        globals("guest-b", "b@example.com", port_b, &path_b) + &services(false),
     )
     .unwrap();
     d.signal(nix::sys::signal::Signal::SIGHUP);
@@ -214,21 +266,53 @@ fn guest_checker_alerts() {
         limit,
         "after reload",
     );
-    let removing = format!(
-        "[guest-b] Realserver [127.0.0.4]:tcp:8080 of virtual server {vs101} - DOWN | => Removing <="
-    );
-    wait_for(&mails_b, &[&removing], limit, "removal mail");
+    let removing = removing_mails();
+    let want: Vec<&str> = removing.iter().map(String::as_str).collect();
+    wait_for(&mails_b, &want, limit, "removal mails");
     wait_for(
         &fifo_b,
-        &["RS [127.0.0.4]:tcp:8080 [192.0.2.101]:tcp:80 DOWN"],
+        &[
+            "RS [127.0.0.4]:tcp:8080 [192.0.2.101]:tcp:80 DOWN",
+            "RS [127.0.0.6]:tcp:8080 [192.0.2.102]:tcp:80 DOWN",
+            "VS [192.0.2.102]:tcp:80 DOWN",
+        ],
         limit,
-        "removal FIFO line",
+        "removal FIFO lines",
     );
-
+    // Room for anything unexpected to arrive.
+    std::thread::sleep(Duration::from_millis(500));
     let status = d.stop(Duration::from_secs(10));
-    assert!(status.success(), "keepalived exit {status:?}");
+    assert!(status.success(), "{bin} exit {status:?}");
+    let said = Said {
+        mails_a: mails_a.lock().unwrap().clone(),
+        mails_b: mails_b.lock().unwrap().clone(),
+        fifo_a: fifo_a.lock().unwrap().clone(),
+        fifo_b: fifo_b.lock().unwrap().clone(),
+        log: d.log(),
+    };
+    eprintln!(
+        "[guest] {tag} mails to A:\n{}\n[guest] mails to B:\n{}\n[guest] FIFO A:\n{}\n[guest] FIFO B:\n{}",
+        said.mails_a.join("\n"),
+        said.mails_b.join("\n"),
+        said.fifo_a.join("\n"),
+        said.fifo_b.join("\n")
+    );
+    said
+}
 
-    let log = d.log();
+#[test]
+fn guest_checker_alerts() {
+    if !in_guest() {
+        return;
+    }
+    let _rs = [
+        listen("127.0.0.2:8080"),
+        listen("127.0.0.4:8080"),
+        listen("127.0.0.6:8080"),
+    ];
+    bad_banner_server("127.0.0.5:2525");
+    let ours = run("keepalived", "kaa");
+    let log = &ours.log;
     eprintln!("[guest] daemon log:\n{log}");
     for want in [
         "Starting with quorum down 2-0=2 > 0 for VS [192.0.2.100]:tcp:80",
@@ -239,35 +323,41 @@ fn guest_checker_alerts() {
     ] {
         assert!(log.contains(want), "no log line {want:?}");
     }
+    // A virtual server gone is named before its real servers, once.
+    let at = |l: &str| log.find(l).unwrap_or_else(|| panic!("no log line {l:?}"));
+    assert!(
+        at("Removing Virtual Server [192.0.2.102]:tcp:80")
+            < at("Removing service [127.0.0.6]:tcp:8080 from VS [192.0.2.102]:tcp:80")
+    );
+    assert_eq!(log.matches("Removing Virtual Server").count(), 1, "{log}");
     assert!(
         !log.contains("SMTP_CHECK on service"),
         "SMTP_CHECK's going down is logged with its reason"
     );
-    let (a, b) = (
-        mails_a.lock().unwrap().clone(),
-        mails_b.lock().unwrap().clone(),
-    );
-    let (fa, fb) = (
-        fifo_a.lock().unwrap().clone(),
-        fifo_b.lock().unwrap().clone(),
-    );
-    eprintln!(
-        "[guest] mails to A:\n{}\n[guest] mails to B:\n{}\n[guest] FIFO A:\n{}\n[guest] FIFO B:\n{}",
-        a.join("\n"),
-        b.join("\n"),
-        fa.join("\n"),
-        fb.join("\n")
-    );
     // Nothing else: the old server hears nothing after the reload, the kept
     // VS (sorry server in place) and the kept SMTP checker stay quiet.
-    let (mut a, mut want_a) = (a, start_mails.to_vec());
-    a.sort();
-    want_a.sort();
-    assert_eq!(a, want_a, "mails to the first server");
-    assert_eq!(b, [removing], "mails to the reloaded server");
-    assert!(
-        !fa.iter().any(|l| l.contains("127.0.0.4")),
-        "removal written to the old FIFO: {fa:?}"
+    assert_eq!(
+        sorted(&ours.mails_a),
+        sorted(&start_mails()),
+        "mails to the first server"
     );
+    assert_eq!(
+        sorted(&ours.mails_b),
+        sorted(&removing_mails()),
+        "mails to the reloaded server"
+    );
+    assert!(
+        !ours.fifo_a.iter().any(|l| l.contains("127.0.0.4")),
+        "removal written to the old FIFO: {:?}",
+        ours.fifo_a
+    );
+    // keepalived 2.2.7 through the same steps says the same.
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        let theirs = run("/vm/bin/keepalived-2.2.7", "ref");
+        assert_eq!(sorted(&ours.mails_a), sorted(&theirs.mails_a));
+        assert_eq!(sorted(&ours.mails_b), sorted(&theirs.mails_b));
+        assert_eq!(sorted(&ours.fifo_a), sorted(&theirs.fifo_a));
+        assert_eq!(sorted(&ours.fifo_b), sorted(&theirs.fifo_b));
+    }
     println!("CHECKER ALERTS PASSED");
 }

@@ -8,6 +8,10 @@
 //! stop `lvs_flush_on_stop` empties the table, the sync daemons stop and
 //! `omega` runs `quorum_down` (not `notify_down`: the table is flushed).
 //!
+//! `guest_reload_removal_lines` (same boot): what a reload says of what it
+//! takes away — a virtual server gone, a group's entries gone, a sorry
+//! server changed — line for line and in order as keepalived 2.2.7 says it.
+//!
 //! `guest_misc_stop` (same boot): a MISC_CHECK script still running when
 //! the daemon gets SIGTERM is ended with its whole process group, as
 //! keepalived 2.2.7 does (SIGTERM to the group at the start of the stop,
@@ -31,10 +35,18 @@ fn vm_runs_checker_options_suite() {
     let (bins, _) = guest_bins(ka, "keepalived 2.2.7 half of guest_misc_stop");
     assert_guest_test_passes(
         "checker_vm_options",
-        &["guest_options_suite", "guest_misc_stop"],
+        &[
+            "guest_options_suite",
+            "guest_misc_stop",
+            "guest_reload_removal_lines",
+        ],
         &bins,
         &["--timeout", "240"],
-        &["OPTIONS SUITE PASSED", "MISC STOP PASSED"],
+        &[
+            "OPTIONS SUITE PASSED",
+            "MISC STOP PASSED",
+            "RELOAD LINES PASSED",
+        ],
     );
 }
 
@@ -404,4 +416,125 @@ fn guest_misc_stop() {
         misc_reload_steps("/vm/bin/keepalived", "ours-misc-hup"),
     );
     println!("MISC STOP PASSED");
+}
+
+/// Before the reload: VS .80, group G3 (a range, an address, a fwmark) and
+/// VS .84 whose one server is down (nothing listens), so its sorry server
+/// stands in.
+const RELOAD_BEFORE: &str = "
+virtual_server 192.0.2.80 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 }
+    }
+}
+virtual_server_group G3 {
+    192.0.2.81-82 80
+    192.0.2.83 80
+    fwmark 13
+}
+virtual_server group G3 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 }
+    }
+}
+virtual_server 192.0.2.84 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    sorry_server 127.0.0.9 8080
+    real_server 127.0.0.7 8080 {
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+";
+
+/// After: VS .80 gone, G3 down to its single address, VS .84's sorry
+/// server another one.
+fn reload_after() -> String {
+    let start = RELOAD_BEFORE.find("virtual_server_group").unwrap();
+    RELOAD_BEFORE[start..]
+        .replace("    192.0.2.81-82 80\n", "")
+        .replace("    fwmark 13\n", "")
+        .replace("127.0.0.9 8080", "127.0.0.8 8080")
+}
+
+/// One daemon binary through start, reload and stop; its log lines about
+/// real servers and sorry servers coming and going, and quorum, in order,
+/// without timestamps.
+fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
+    std::fs::write("/tmp/reload.conf", RELOAD_BEFORE).unwrap();
+    let mut d = GuestDaemon::start(bin, tag, "-C", "/tmp/reload.conf");
+    let limit = Duration::from_secs(30);
+    let has = |l: &str| table().contains(l);
+    wait_for(
+        &format!("{tag}: start-up table"),
+        limit,
+        || has("TCP 192.0.2.80:80 rr") && has("-> 127.0.0.9:8080 Masq 1 0 0"),
+        || format!("{:#?}\n{}", table(), d.log()),
+    );
+    std::fs::write("/tmp/reload.conf", reload_after()).unwrap();
+    d.signal(nix::sys::signal::Signal::SIGHUP);
+    // (keepalived 2.2.7 leaves the group's dropped addresses in IPVS, its
+    // deletions failing "No such destination"; ours removes them.)
+    wait_for(
+        &format!("{tag}: table after the reload"),
+        limit,
+        || !has("TCP 192.0.2.80:80 rr") && has("-> 127.0.0.8:8080 Masq 1 0 0"),
+        || format!("{:#?}\n{}", table(), d.log()),
+    );
+    if !bin.ends_with("2.2.7") {
+        assert!(!has("TCP 192.0.2.81:80 rr"), "{:#?}", table());
+    }
+    assert!(d.stop(Duration::from_secs(10)).success(), "{}", d.log());
+    let log = d.log();
+    let said: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.split_once(": ").map(|(_, m)| m.to_string()))
+        .filter(|m| {
+            [
+                "Removing",
+                "Adding",
+                "no longer exist",
+                "sorry server",
+                "quorum",
+                "pool",
+            ]
+            .iter()
+            .any(|k| m.contains(k))
+        })
+        .collect();
+    eprintln!("[guest] {tag}:\n{}", said.join("\n"));
+    said
+}
+
+#[test]
+fn guest_reload_removal_lines() {
+    if !in_guest() {
+        return;
+    }
+    let _rs = TcpListener::bind("127.0.0.2:8080").unwrap();
+    let ours = reload_lines("/vm/bin/keepalived", "ours-reload");
+    for want in [
+        "Removing Virtual Server [192.0.2.80]:tcp:80",
+        "Removing service [127.0.0.2]:tcp:8080 from VS [192.0.2.80]:tcp:80",
+        "VS [[192.0.2.81]:tcp:80-192.0.2.82] in group G3 no longer exists",
+        "VS [13] in group G3 no longer exists",
+        "Removing sorry server [127.0.0.9]:tcp:8080 from VS [192.0.2.84]:tcp:80",
+    ] {
+        assert!(ours.iter().any(|l| l == want), "no line {want:?}");
+    }
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        let theirs = reload_lines("/vm/bin/keepalived-2.2.7", "ka-reload");
+        assert_eq!(ours, theirs, "ours (left) and keepalived 2.2.7's lines");
+    }
+    println!("RELOAD LINES PASSED");
 }

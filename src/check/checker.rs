@@ -69,6 +69,11 @@ pub enum CheckEvent {
     /// checker's [`Names`], made only then: kept in every checker, the
     /// names were a megabyte per 10,000 real servers.
     Log(CheckLog),
+    /// The first run failed a checker that was already down (alpha):
+    /// keepalived still announces its real server's state then
+    /// (`update_svr_checker_state()` with `!has_run`: the notify script
+    /// and FIFO line, no mail).
+    FirstRunDown,
 }
 
 /// Which checker line to log.
@@ -259,6 +264,8 @@ impl CheckerFsm {
             if self.up {
                 self.up = false;
                 ev.push(CheckEvent::Alive(false));
+            } else {
+                ev.push(CheckEvent::FirstRunDown);
             }
         }
         ev
@@ -301,6 +308,7 @@ mod tests {
     enum Ev {
         Alive(bool),
         Log(String),
+        FirstRunDown,
     }
 
     fn run(f: &mut Fsm, ok: bool) -> (u64, Vec<Ev>) {
@@ -320,6 +328,7 @@ mod tests {
             .map(|e| match e {
                 CheckEvent::Alive(up) => Ev::Alive(up),
                 CheckEvent::Log(l) => Ev::Log(l.line(&n)),
+                CheckEvent::FirstRunDown => Ev::FirstRunDown,
             })
             .collect();
         (f.next_at().unwrap() - now, ev)
@@ -411,14 +420,16 @@ mod tests {
     fn alpha_starts_down_and_needs_one_success() {
         let mut f = fsm(1, true);
         assert!(!f.is_up());
-        // The first failure is logged, though the checker was down already.
+        // The first failure is logged and announced, though the checker
+        // was down already.
         assert_eq!(
             run(&mut f, false),
             (
                 10 * S,
-                vec![Ev::Log(
-                    "TCP_CHECK on service [192.0.2.2]:tcp:80 failed.".into()
-                )]
+                vec![
+                    Ev::Log("TCP_CHECK on service [192.0.2.2]:tcp:80 failed.".into()),
+                    Ev::FirstRunDown
+                ]
             )
         );
         assert_eq!(run(&mut f, false), (10 * S, vec![]));

@@ -28,7 +28,8 @@ pub enum DecisionEvent {
     Log(String),
     /// A `notify_up`/`notify_down`/`quorum_up`/`quorum_down` script.
     Script(Script),
-    /// A real server's alive state changed (alerts, FIFO).
+    /// A real server's alive state changed, or is announced after a
+    /// checker's first run (alerts, FIFO).
     RsAlive {
         vs: usize,
         rs: usize,
@@ -103,7 +104,8 @@ pub fn rs_name(vs: &VirtualServer, rs: &RealServer) -> String {
     format!("[{}]:{}:{}", rs.addr, proto_name(vs), rs.port)
 }
 
-fn proto_name(vs: &VirtualServer) -> &'static str {
+/// keepalived's protocol word in `[ip]:proto:port` names.
+pub fn proto_name(vs: &VirtualServer) -> &'static str {
     match vs.protocol {
         Some(Protocol::Udp) => "udp",
         Some(Protocol::Sctp) => "sctp",
@@ -332,6 +334,33 @@ impl Decision {
         ev
     }
 
+    /// A checker's first run left it down, as it was (alpha): keepalived
+    /// announces the real server's state anyway (`do_rs_notifies()`: its
+    /// notify script for that state and its FIFO line; nothing changes).
+    pub fn first_run_down(&self, cfg: &Config, vs: usize, rs: usize) -> Vec<DecisionEvent> {
+        let (Some(v), Some(st)) = (
+            cfg.virtual_servers.get(vs),
+            self.vs.get(vs).and_then(|s| s.rs.get(rs)),
+        ) else {
+            return Vec::new();
+        };
+        let Some(r) = v.real_servers.get(rs) else {
+            return Vec::new();
+        };
+        let up = st.alive();
+        let script = if up {
+            &r.opts().notify_up
+        } else {
+            &r.opts().notify_down
+        };
+        let mut ev: Vec<DecisionEvent> = script
+            .iter()
+            .map(|s| DecisionEvent::Script((**s).clone()))
+            .collect();
+        ev.push(DecisionEvent::RsAlive { vs, rs, up });
+        ev
+    }
+
     /// MISC_CHECK dynamic weight for a real server.
     pub fn set_weight(&mut self, cfg: &Config, vs: usize, rs: usize, w: i32) -> Vec<DecisionEvent> {
         let st = &mut self.vs[vs].rs[rs];
@@ -422,10 +451,7 @@ impl Decision {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.opts().sorry_server {
-                ev.push(DecisionEvent::Log(messages::removing_sorry_server(
-                    &rs_name(v, ss),
-                    &vn,
-                )));
+                ev.extend(sorry_out(v, ss, &vn));
             }
             if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -440,10 +466,7 @@ impl Decision {
             st.quorum_up = false;
             ev.push(DecisionEvent::Log(messages::lost_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.opts().sorry_server {
-                ev.push(DecisionEvent::Log(messages::adding_sorry_server(
-                    &rs_name(v, ss),
-                    &vn,
-                )));
+                ev.extend(sorry_in(v, ss, &vn));
             }
             if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -460,15 +483,16 @@ impl Decision {
 
     /// The quorum evaluation keepalived makes when it (re)initialises a
     /// virtual server (`init_service_vs()` → `update_quorum_state(vs,
-    /// true)`), at start-up and at each reload. Right after start-up the
-    /// state is already `initial_quorum`'s, so only one case speaks: quorum
-    /// down with a sorry server not yet in place ("Starting with quorum
-    /// down", the sorry server added, `quorum_down` run, VS FIFO line and
-    /// mail). At reload a kept virtual server keeps its old state, so a
-    /// changed quorum, hysteresis or set of real servers can also make it
-    /// gain quorum here (logged "Gained quorum", mailed "Starting with
-    /// quorum up") or lose it. `sorry_in_place`: the sorry server is
-    /// already in IPVS (a reload keeping it), keepalived's
+    /// true)`), at start-up and at each reload. A new virtual server comes
+    /// here without quorum (the caller sees to it: keepalived's parse-time
+    /// quorum counts no real server live), so it either gains quorum
+    /// (logged "Gained quorum", `quorum_up` run, mailed "Starting with
+    /// quorum up") or, with a sorry server, starts with quorum down ("Starting
+    /// with quorum down", the sorry server added, `quorum_down` run, VS
+    /// FIFO line and mail). At reload a kept virtual server keeps its old
+    /// state, so a changed quorum, hysteresis or set of real servers can
+    /// make it gain or lose quorum here. `sorry_in_place`: the sorry server
+    /// is already in IPVS (a reload keeping it), keepalived's
     /// `ISALIVE(vs->s_svr)`.
     pub fn init_quorum(
         &mut self,
@@ -489,10 +513,7 @@ impl Decision {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
             if let (Some(ss), true) = (&v.opts().sorry_server, sorry_in_place) {
-                ev.push(DecisionEvent::Log(messages::removing_sorry_server(
-                    &rs_name(v, ss),
-                    &vn,
-                )));
+                ev.extend(sorry_out(v, ss, &vn));
             }
             if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -511,10 +532,7 @@ impl Decision {
                 q, h, threshold, w, &vn,
             )));
             if let (Some(ss), false) = (&v.opts().sorry_server, sorry_in_place) {
-                ev.push(DecisionEvent::Log(messages::adding_sorry_server(
-                    &rs_name(v, ss),
-                    &vn,
-                )));
+                ev.extend(sorry_in(v, ss, &vn));
             }
             if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -585,6 +603,37 @@ impl Decision {
     }
 }
 
+/// keepalived's words when quorum returns with the sorry server in IPVS:
+/// it goes ("Disabling": back to weight 0, with `sorry_server_inhibit`),
+/// and the live real servers come back (`perform_quorum_state`).
+fn sorry_out(v: &VirtualServer, ss: &RealServer, vn: &str) -> [DecisionEvent; 2] {
+    let name = rs_name(v, ss);
+    let out = if v.opts().sorry_server_inhibit {
+        messages::disabling_sorry_server(&name, vn)
+    } else {
+        messages::removing_sorry_server(&name, vn)
+    };
+    [
+        DecisionEvent::Log(out),
+        DecisionEvent::Log(messages::adding_alive_servers(vn)),
+    ]
+}
+
+/// The reverse, when quorum goes: the sorry server comes in ("Enabling"
+/// with `sorry_server_inhibit`) and the live real servers leave.
+fn sorry_in(v: &VirtualServer, ss: &RealServer, vn: &str) -> [DecisionEvent; 2] {
+    let name = rs_name(v, ss);
+    let into = if v.opts().sorry_server_inhibit {
+        messages::enabling_sorry_server(&name, vn)
+    } else {
+        messages::adding_sorry_server(&name, vn)
+    };
+    [
+        DecisionEvent::Log(into),
+        DecisionEvent::Log(messages::removing_alive_servers(vn)),
+    ]
+}
+
 /// keepalived's `set_quorum_states()` after parsing: quorum is held when
 /// the live weight reaches quorum + hysteresis.
 fn initial_quorum(v: &VirtualServer, st: &VsState) -> bool {
@@ -640,6 +689,43 @@ mod tests {
             .values()
             .map(|d| (d.addr.to_string(), d.weight))
             .collect()
+    }
+
+    #[test]
+    fn first_run_down_announces_the_state_without_changing_it() {
+        let mut c = cfg(false, false);
+        let down = Script {
+            args: vec!["/down.sh".into()],
+            user: None,
+            group: None,
+            uid: 0,
+            gid: 0,
+            span: None,
+        };
+        c.virtual_servers[0].real_servers[1].opts_mut().notify_down = Some(Box::new(down.clone()));
+        let mut d = Decision::new(&c, |_, r, _| r == 0);
+        let before: Vec<_> = d.vs[0].rs.clone();
+        assert_eq!(
+            d.first_run_down(&c, 0, 1),
+            [
+                DecisionEvent::Script(down),
+                DecisionEvent::RsAlive {
+                    vs: 0,
+                    rs: 1,
+                    up: false
+                }
+            ]
+        );
+        assert_eq!(d.vs[0].rs, before);
+        d.vs[0].rs[0].checkers_up[0] = true;
+        assert_eq!(
+            d.first_run_down(&c, 0, 0),
+            [DecisionEvent::RsAlive {
+                vs: 0,
+                rs: 0,
+                up: true
+            }]
+        );
     }
 
     #[test]
@@ -752,14 +838,14 @@ mod tests {
     }
 
     #[test]
-    fn start_up_speaks_only_for_quorum_down_with_a_sorry_server() {
+    fn start_up_gains_quorum_or_starts_down_with_a_sorry_server() {
         // quorum 6 > 2+3: down from the start; with a sorry server that is
         // "Starting with quorum down" (threshold quorum+hysteresis).
         let mut c = cfg(false, true);
         c.virtual_servers[0].quorum = 6;
         c.virtual_servers[0].hysteresis = 1;
         let mut d = Decision::new(&c, |_, _, _| true);
-        assert!(!d.vs[0].quorum_up);
+        d.vs[0].quorum_up = false; // as the driver starts every new VS
         let ev = d.init_quorum(&c, 0, false);
         assert_eq!(
             ev,
@@ -769,6 +855,9 @@ mod tests {
                 ),
                 DecisionEvent::Log(
                     "Adding sorry server [198.51.100.9]:tcp:8080 to VS [192.0.2.100]:tcp:80".into()
+                ),
+                DecisionEvent::Log(
+                    "Removing alive servers from the pool for VS [192.0.2.100]:tcp:80".into()
                 ),
                 DecisionEvent::Quorum {
                     vs: 0,
@@ -780,14 +869,31 @@ mod tests {
         );
         // the sorry server already in place (a reload keeping it): silent
         assert!(d.init_quorum(&c, 0, true).is_empty());
-        // without a sorry server, or with quorum, nothing is said
+        // without a sorry server nothing is said
         let mut c = cfg(false, false);
         c.virtual_servers[0].quorum = 6;
         let mut d = Decision::new(&c, |_, _, _| true);
+        d.vs[0].quorum_up = false;
         assert!(d.init_quorum(&c, 0, false).is_empty());
+        // reaching the quorum: gained, as keepalived says at every start
         let c = cfg(false, true);
         let mut d = Decision::new(&c, |_, _, _| true);
-        assert!(d.vs[0].quorum_up);
+        d.vs[0].quorum_up = false;
+        let ev = d.init_quorum(&c, 0, false);
+        assert_eq!(
+            ev[0],
+            DecisionEvent::Log("Gained quorum 1+0=1 <= 5 for VS [192.0.2.100]:tcp:80".into())
+        );
+        assert_eq!(
+            ev.last(),
+            Some(&DecisionEvent::Quorum {
+                vs: 0,
+                up: true,
+                init: true,
+                threshold: 1
+            })
+        );
+        // a state already up (kept at reload) says nothing
         assert!(d.init_quorum(&c, 0, false).is_empty());
     }
 

@@ -5,8 +5,8 @@
 //! configuration and its decision state. The IPVS entries themselves go
 //! through the usual diff; this is only what is *said* about them.
 
-use super::decision::{Decision, rs_name, vs_name};
-use crate::config::model::{Config, RealServer, Script, VirtualServer, VsAddr};
+use super::decision::{Decision, proto_name, rs_name, vs_name};
+use crate::config::model::{Config, RealServer, Script, VirtualServer, VsAddr, VsgEntry};
 use crate::messages;
 
 /// One thing to do for a removal. Indices are into the *old*
@@ -55,7 +55,8 @@ pub fn same_rs(a: &RealServer, b: &RealServer) -> bool {
 
 /// The removals a reload from `old` (in state `dec`) to `new` makes.
 ///
-/// keepalived's rules: a real server gone from a kept virtual server is
+/// keepalived's rules: a virtual server (or group) gone is logged
+/// "Removing Virtual Server …" before anything else is said of it; a real server gone from a kept virtual server is
 /// logged "service … no longer exist"; every removed real server still in
 /// IPVS is logged "Removing [(inhibited) ]service … from VS …"; only a
 /// *live* one gets notifies (`notify_down`, FIFO line, mail). A virtual
@@ -70,8 +71,18 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
     for (vi, v) in old.virtual_servers.iter().enumerate() {
         let Some(st) = dec.vs.get(vi) else { continue };
         let kept = new.virtual_servers.iter().find(|n| same_vs(v, n));
-        if kept.is_none() && flush {
-            continue;
+        if kept.is_none() {
+            // said first, whatever follows (keepalived's order)
+            ev.push(RemovalEvent::Log(match &v.addr {
+                VsAddr::Group { name } => messages::removing_virtual_server_group(name),
+                _ => messages::removing_virtual_server(&vs_name(v)),
+            }));
+            if flush {
+                continue;
+            }
+        }
+        if let (Some(_), VsAddr::Group { name }) = (kept, &v.addr) {
+            group_entries_gone(old, new, v, name, &mut ev);
         }
         let sorry_active = !st.quorum_up && v.opts().sorry_server.is_some();
         let (vn, mut weight) = (vs_name(v), 0i64);
@@ -112,6 +123,22 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
             }
             ev.push(RemovalEvent::RsRemoved { vs: vi, rs: ri });
         }
+        // keepalived's `clear_diff_s_srv()`: a kept virtual server whose
+        // sorry server changed or went, while that one was in IPVS (standing
+        // in, or held at weight 0 by `sorry_server_inhibit`).
+        if let (Some(n), Some(ss)) = (kept, &v.opts().sorry_server) {
+            let same = n
+                .opts()
+                .sorry_server
+                .as_ref()
+                .is_some_and(|ns| same_rs(ss, ns));
+            if !same && (sorry_active || v.opts().sorry_server_inhibit) {
+                ev.push(RemovalEvent::Log(messages::removing_sorry_server(
+                    &rs_name(v, ss),
+                    &vn,
+                )));
+            }
+        }
         let threshold = i64::from(v.quorum) - i64::from(v.hysteresis);
         if st.quorum_up && (weight == 0 || weight < threshold) {
             if let Some(s) = &v.opts().quorum_down {
@@ -124,6 +151,48 @@ pub fn removals(old: &Config, dec: &Decision, new: &Config) -> Vec<RemovalEvent>
         }
     }
     ev
+}
+
+/// keepalived's `clear_diff_vsge()` for kept virtual server `v` of group
+/// `name`: each entry the group no longer has (an address range by its
+/// ends and port, a fwmark by its mark), ranges first.
+fn group_entries_gone(
+    old: &Config,
+    new: &Config,
+    v: &VirtualServer,
+    name: &str,
+    ev: &mut Vec<RemovalEvent>,
+) {
+    fn entries<'a>(c: &'a Config, name: &str) -> &'a [VsgEntry] {
+        c.virtual_server_groups
+            .iter()
+            .find(|g| g.name == name)
+            .map_or(&[][..], |g| &g.entries[..])
+    }
+    let (was, now) = (entries(old, name), entries(new, name));
+    let same = |a: &VsgEntry, b: &VsgEntry| match (a, b) {
+        (VsgEntry::Fwmark { mark: x, .. }, VsgEntry::Fwmark { mark: y, .. }) => x == y,
+        _ => a == b,
+    };
+    let gone = |e: &&VsgEntry| !now.iter().any(|n| same(e, n));
+    let ranges = was.iter().filter(|e| matches!(e, VsgEntry::Range { .. }));
+    let marks = was.iter().filter(|e| matches!(e, VsgEntry::Fwmark { .. }));
+    for e in ranges.chain(marks).filter(gone) {
+        let entry = match e {
+            VsgEntry::Fwmark { mark, .. } => mark.to_string(),
+            VsgEntry::Range { first, last, port } => {
+                let trio = format!("[{first}]:{}:{port}", proto_name(v));
+                if first == last {
+                    trio
+                } else {
+                    format!("{trio}-{last}")
+                }
+            }
+        };
+        ev.push(RemovalEvent::Log(messages::vsg_entry_no_longer_exists(
+            &entry, name,
+        )));
+    }
 }
 
 /// Whether the sorry server of old virtual server `old_vs` is in IPVS and
@@ -224,6 +293,7 @@ mod tests {
         assert_eq!(
             ev,
             [
+                RemovalEvent::Log("Removing Virtual Server [192.0.2.9]:tcp:80".into()),
                 RemovalEvent::Log(
                     "Removing service [198.51.100.5]:tcp:8080 from VS [192.0.2.9]:tcp:80".into()
                 ),
@@ -235,7 +305,69 @@ mod tests {
             ]
         );
         new.global.lvs_flush_on_stop = true;
-        assert!(removals(&old, &dec, &new).is_empty());
+        assert_eq!(
+            removals(&old, &dec, &new),
+            [RemovalEvent::Log(
+                "Removing Virtual Server [192.0.2.9]:tcp:80".into()
+            )]
+        );
+        // a group is named as such
+        let mut old = old;
+        old.virtual_servers[1].addr = VsAddr::Group { name: "G".into() };
+        assert_eq!(
+            removals(&old, &dec, &new),
+            [RemovalEvent::Log(
+                "Removing Virtual Server Group [G]".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn group_entries_gone_are_named_ranges_first() {
+        use crate::config::model::VirtualServerGroup;
+        let range = |a: &str, b: &str| VsgEntry::Range {
+            first: a.parse().unwrap(),
+            last: b.parse().unwrap(),
+            port: 80,
+        };
+        let mark = |m| VsgEntry::Fwmark {
+            mark: m,
+            family: None,
+        };
+        let group = |entries| VirtualServerGroup {
+            name: "G".into(),
+            span: None,
+            entries,
+        };
+        let mut g = vs(1, &[(2, 1)]);
+        g.addr = VsAddr::Group { name: "G".into() };
+        let mut old = cfg(vec![g]);
+        let mut new = old.clone();
+        old.virtual_server_groups = vec![group(vec![
+            mark(7),
+            range("192.0.2.1", "192.0.2.1"),
+            range("192.0.2.10", "192.0.2.20"),
+            range("192.0.2.30", "192.0.2.30"),
+            mark(8),
+        ])];
+        new.virtual_server_groups = vec![group(vec![
+            range("192.0.2.30", "192.0.2.30"),
+            VsgEntry::Fwmark {
+                mark: 8,
+                family: Some(crate::config::model::Family::V4),
+            },
+        ])];
+        let dec = Decision::new(&old, |_, _, _| true);
+        assert_eq!(
+            removals(&old, &dec, &new),
+            [
+                RemovalEvent::Log("VS [[192.0.2.1]:tcp:80] in group G no longer exists".into()),
+                RemovalEvent::Log(
+                    "VS [[192.0.2.10]:tcp:80-192.0.2.20] in group G no longer exists".into()
+                ),
+                RemovalEvent::Log("VS [7] in group G no longer exists".into()),
+            ]
+        );
     }
 
     #[test]
@@ -263,6 +395,30 @@ mod tests {
             false,
             &new.virtual_servers[0]
         ));
+        // the sorry server standing in is changed: it goes, and says so
+        new.virtual_servers[0].opts_mut().sorry_server = Some(Box::new(RealServer::new(
+            "198.51.100.8".parse().unwrap(),
+            80,
+            None,
+        )));
+        let ev = removals(&old, &dec, &new);
+        assert_eq!(
+            ev.last(),
+            Some(&RemovalEvent::Log(
+                "Removing sorry server [198.51.100.9]:tcp:80 from VS [192.0.2.1]:tcp:80".into()
+            ))
+        );
+        // not standing in (quorum up) and not inhibited: nothing to say
+        let mut up = dec.clone();
+        up.vs[0].quorum_up = true;
+        let said = |ev: Vec<RemovalEvent>| {
+            ev.iter()
+                .any(|e| matches!(e, RemovalEvent::Log(l) if l.starts_with("Removing sorry")))
+        };
+        assert!(!said(removals(&old, &up, &new)));
+        // held at weight 0 by sorry_server_inhibit: said
+        old.virtual_servers[0].opts_mut().sorry_server_inhibit = true;
+        assert!(said(removals(&old, &up, &new)));
         assert!(!sorry_kept(
             &old.virtual_servers[0],
             true,

@@ -457,7 +457,7 @@ impl Driver {
                         continue;
                     }
                 };
-                self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours), true);
+                self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours));
             }
         }
     }
@@ -478,15 +478,16 @@ impl Driver {
     /// also removes our services the configuration no longer has.
     fn sync_all(&mut self) {
         self.dirty.clear();
-        self.converge(true, true);
+        self.converge(true);
     }
 
     /// The full sync, service by service, each one's operations applied as
     /// they are computed (holding every operation of a 10,000-server table
     /// at once was most of the child's start-up peak). `configured`: the
-    /// desired table is the configuration's, else empty (shutdown);
-    /// `log_removals`: log vanished services (reload), not at shutdown.
-    fn converge(&mut self, configured: bool, log_removals: bool) {
+    /// desired table is the configuration's, else empty (shutdown). The
+    /// services a reload drops are logged by [`Self::removals`], per
+    /// virtual server as keepalived does, not here per IPVS service.
+    fn converge(&mut self, configured: bool) {
         // each configured service's last virtual server
         let mut owner = BTreeMap::new();
         self.shadowed.clear();
@@ -523,7 +524,7 @@ impl Driver {
                             continue;
                         }
                     };
-                    self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours), true);
+                    self.apply(diff_service(id, Some(w), have.as_ref(), &self.ours));
                 }
             }
         }
@@ -533,19 +534,14 @@ impl Driver {
             if !owner.contains_key(&id) {
                 let have = (s, BTreeMap::new());
                 let ops = diff_service(&id, None, Some(&have), &self.ours);
-                self.apply(ops, log_removals);
+                self.apply(ops);
             }
         }
     }
 
     /// Executes `ops` in order, recording what we created.
-    fn apply(&mut self, ops: Vec<IpvsOp>, log_removals: bool) {
+    fn apply(&mut self, ops: Vec<IpvsOp>) {
         for op in ops {
-            if let IpvsOp::DelService(id) = &op
-                && log_removals
-            {
-                tracing::info!("{}", messages::removing_virtual_server(id));
-            }
             match self.ipvs.apply(&op) {
                 Ok(()) => self.ours.record(&op),
                 Err(e) => tracing::error!("{e}"),
@@ -682,14 +678,19 @@ impl Driver {
 
     /// keepalived's `init_services()` quorum pass (start-up, and reload
     /// with the old configuration and state): a kept virtual server keeps
-    /// its quorum state, and its sorry server if unchanged and in use;
-    /// then each virtual server's [`Decision::init_quorum`] events are
-    /// handled (logs, scripts, FIFO lines, mails).
+    /// its quorum state, and its sorry server if unchanged and in use; any
+    /// other starts without quorum, as in keepalived, whose real servers
+    /// count as live only once in IPVS (so one that reaches its quorum
+    /// says "Gained quorum", runs `quorum_up`, writes its FIFO line and
+    /// mails "Starting with quorum up"). Then each virtual server's
+    /// [`Decision::init_quorum`] events are handled (logs, scripts, FIFO
+    /// lines, mails).
     fn init_quorums(&mut self, old: Option<(&Config, &Decision)>) {
         let mut dec = Vec::new();
         for vi in 0..self.cfg.virtual_servers.len() {
             let v = &self.cfg.virtual_servers[vi];
             let mut sorry_in_place = false;
+            self.decision.vs[vi].quorum_up = false;
             if let Some((oc, od)) = old
                 && let Some(oi) = oc
                     .virtual_servers
@@ -985,6 +986,9 @@ impl Driver {
                     );
                     tracing::info!("{}", l.line(&Names::of(v, r, &r.checkers[ck])));
                 }
+                CheckEvent::FirstRunDown => {
+                    dec.extend(self.decision.first_run_down(&self.cfg, vs, rs));
+                }
                 CheckEvent::Alive(up) => {
                     let was = self.decision.vs[vs].rs[rs].alive();
                     dec.extend(self.decision.set_checker(&self.cfg, vs, rs, ck, up));
@@ -1113,7 +1117,7 @@ impl Driver {
                     tracing::error!("{e}");
                 }
             } else {
-                self.converge(false, false);
+                self.converge(false);
             }
         } else {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
@@ -1133,7 +1137,7 @@ impl Driver {
                     }
                 }
             }
-            self.converge(false, false);
+            self.converge(false);
         }
         for d in std::mem::take(&mut self.daemons) {
             let _ = self.ipvs.stop_daemon(d.state, 0);
