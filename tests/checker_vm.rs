@@ -151,6 +151,11 @@ fn guest_checker_suite() {
     // Down within delay_loop + retry * (connect_timeout + delay_before_retry)
     // + warmup spread and bootstrap (first run) + margin.
     let down_limit = Duration::from_secs(1 + 2 + 1 + 3);
+    // Back up within delay_loop, plus the connect_timeout of a probe that
+    // may be in flight when the server returns (after the hung server, a
+    // SYN the full queue dropped), plus margin for an emulated guest on a
+    // busy host.
+    let up_limit = Duration::from_secs(1 + 1 + 3);
     a.take();
     let t = wait_table(
         &[
@@ -167,7 +172,7 @@ fn guest_checker_suite() {
         "removed too early ({t:?}): no retry?"
     );
     a = Some(listen("127.0.0.2:8080"));
-    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.2 back");
+    wait_table(&full, up_limit, "RS 127.0.0.2 back");
     // A hung server (handshakes never complete) costs its connect_timeout
     // per attempt and goes down within the same bound.
     a.take();
@@ -184,7 +189,7 @@ fn guest_checker_suite() {
     );
     drop(hung);
     a = Some(listen("127.0.0.2:8080"));
-    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.2 back again");
+    wait_table(&full, up_limit, "RS 127.0.0.2 back again");
     // inhibit_on_failure: weight 0 instead of removal
     c.take();
     wait_table(
@@ -221,11 +226,11 @@ fn guest_checker_suite() {
     a = Some(listen("127.0.0.2:8080"));
     wait_table(
         &inhibited,
-        Duration::from_secs(3),
+        up_limit,
         "RS 127.0.0.2 back, 127.0.0.4 still inhibited",
     );
     c = Some(listen("127.0.0.4:8080"));
-    wait_table(&full, Duration::from_secs(3), "RS 127.0.0.4 enabled");
+    wait_table(&full, up_limit, "RS 127.0.0.4 enabled");
     // all down: quorum lost, the sorry server takes over
     a.take();
     b.take();
@@ -247,7 +252,7 @@ fn guest_checker_suite() {
             "TCP 192.0.2.101:80 wrr",
             "-> 127.0.0.4:8080 Masq 3 0 0",
         ],
-        Duration::from_secs(3),
+        up_limit,
         "quorum regained",
     );
     // SIGTERM: everything we added is gone, exit 0

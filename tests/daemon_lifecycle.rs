@@ -850,9 +850,10 @@ fn reload_keeps_unchanged_scripts() {
 /// keepalived's `script_killall()`: their process groups get SIGTERM, and
 /// SIGKILL 1 s later if still there (this script ignores SIGTERM, so only
 /// the SIGKILL ends it). The reload drops the killed run's result (no
-/// "failed" line) and starts a new run at once; the stop waits for the
-/// group to go before the daemon exits. Run against keepalived 2.2.7 first,
-/// then ours.
+/// "failed" line) and starts a new run at once; the stop SIGTERMs, then
+/// SIGKILLs them and exits. Run against keepalived 2.2.7 first (whose stop
+/// is only timed: after the reload it often leaves the runs behind), then
+/// ours.
 #[test]
 fn running_vrrp_scripts_are_killed_at_reload_and_stop() {
     use std::os::unix::fs::PermissionsExt;
@@ -957,11 +958,37 @@ fn running_vrrp_scripts_are_killed_at_reload_and_stop() {
             &format!("{imp:?} stop: exited after"),
             format!("{exited:?}"),
         );
-        let left: Vec<_> = runs().into_iter().flat_map(group_members).collect();
-        assert!(
-            left.is_empty(),
-            "{imp:?}: runs in progress outlived the daemon: {left:?}"
+        // keepalived 2.2.7 after such a reload often exits leaving both
+        // runs behind (its stop does not find them); ours ends them.
+        let left_behind = runs()
+            .into_iter()
+            .flat_map(group_members)
+            .collect::<Vec<_>>();
+        timing(
+            T,
+            &format!("{imp:?} stop: left behind"),
+            format!("{left_behind:?}"),
         );
+        if imp == Impl::Keepalived {
+            for p in runs() {
+                let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(p), Signal::SIGKILL);
+            }
+            continue;
+        }
+        // SIGKILLed as the daemon exits: gone a moment later (a loaded
+        // machine may take a few milliseconds to end them).
+        let left = || {
+            runs()
+                .into_iter()
+                .flat_map(group_members)
+                .collect::<Vec<_>>()
+        };
+        ok(poll_until(
+            Duration::from_secs(1),
+            "the runs in progress ended with the daemon",
+            || left().is_empty(),
+            || format!("{imp:?}: {:?}", left()),
+        ));
         assert!(exited >= Duration::from_millis(900), "{imp:?}: {exited:?}");
     }
 }
