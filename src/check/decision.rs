@@ -451,7 +451,7 @@ impl Decision {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.opts().sorry_server {
-                ev.extend(sorry_out(v, ss, &vn));
+                ev.extend(sorry_swap(v, ss, &vn, false));
             }
             if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -466,7 +466,7 @@ impl Decision {
             st.quorum_up = false;
             ev.push(DecisionEvent::Log(messages::lost_quorum(q, h, w, &vn)));
             if let Some(ss) = &v.opts().sorry_server {
-                ev.extend(sorry_in(v, ss, &vn));
+                ev.extend(sorry_swap(v, ss, &vn, true));
             }
             if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -513,7 +513,7 @@ impl Decision {
             st.quorum_up = true;
             ev.push(DecisionEvent::Log(messages::gained_quorum(q, h, w, &vn)));
             if let (Some(ss), true) = (&v.opts().sorry_server, sorry_in_place) {
-                ev.extend(sorry_out(v, ss, &vn));
+                ev.extend(sorry_swap(v, ss, &vn, false));
             }
             if let Some(s) = &v.opts().quorum_up {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -532,7 +532,7 @@ impl Decision {
                 q, h, threshold, w, &vn,
             )));
             if let (Some(ss), false) = (&v.opts().sorry_server, sorry_in_place) {
-                ev.extend(sorry_in(v, ss, &vn));
+                ev.extend(sorry_swap(v, ss, &vn, true));
             }
             if let Some(s) = &v.opts().quorum_down {
                 ev.push(DecisionEvent::Script((**s).clone()));
@@ -603,35 +603,24 @@ impl Decision {
     }
 }
 
-/// keepalived's words when quorum returns with the sorry server in IPVS:
-/// it goes ("Disabling": back to weight 0, with `sorry_server_inhibit`),
-/// and the live real servers come back (`perform_quorum_state`).
-fn sorry_out(v: &VirtualServer, ss: &RealServer, vn: &str) -> [DecisionEvent; 2] {
+/// keepalived's words when the sorry server comes in (`into`: quorum
+/// lost; "Enabling" from weight 0 with `sorry_server_inhibit`) and the live
+/// real servers leave, or when quorum returns and it goes ("Disabling":
+/// back to weight 0) and they come back (`perform_quorum_state`).
+fn sorry_swap(v: &VirtualServer, ss: &RealServer, vn: &str, into: bool) -> [DecisionEvent; 2] {
     let name = rs_name(v, ss);
-    let out = if v.opts().sorry_server_inhibit {
-        messages::disabling_sorry_server(&name, vn)
-    } else {
-        messages::removing_sorry_server(&name, vn)
+    let sorry = match (into, v.opts().sorry_server_inhibit) {
+        (true, false) => messages::adding_sorry_server(&name, vn),
+        (true, true) => messages::enabling_sorry_server(&name, vn),
+        (false, false) => messages::removing_sorry_server(&name, vn),
+        (false, true) => messages::disabling_sorry_server(&name, vn),
     };
-    [
-        DecisionEvent::Log(out),
-        DecisionEvent::Log(messages::adding_alive_servers(vn)),
-    ]
-}
-
-/// The reverse, when quorum goes: the sorry server comes in ("Enabling"
-/// with `sorry_server_inhibit`) and the live real servers leave.
-fn sorry_in(v: &VirtualServer, ss: &RealServer, vn: &str) -> [DecisionEvent; 2] {
-    let name = rs_name(v, ss);
-    let into = if v.opts().sorry_server_inhibit {
-        messages::enabling_sorry_server(&name, vn)
+    let pool = if into {
+        messages::removing_alive_servers(vn)
     } else {
-        messages::adding_sorry_server(&name, vn)
+        messages::adding_alive_servers(vn)
     };
-    [
-        DecisionEvent::Log(into),
-        DecisionEvent::Log(messages::removing_alive_servers(vn)),
-    ]
+    [DecisionEvent::Log(sorry), DecisionEvent::Log(pool)]
 }
 
 /// keepalived's `set_quorum_states()` after parsing: quorum is held when
@@ -835,6 +824,37 @@ mod tests {
             "Gained quorum 1+0=1 <= 3 for VS [192.0.2.100]:tcp:80".into()
         )));
         assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
+        let log = |ev: &[DecisionEvent]| -> Vec<String> {
+            ev.iter()
+                .filter_map(|e| match e {
+                    DecisionEvent::Log(l) if l.contains("sorry") || l.contains("pool") => {
+                        Some(l.clone())
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        // with sorry_server_inhibit the sorry server is enabled and
+        // disabled (weight 0 between), as keepalived words it
+        let mut c = c;
+        c.virtual_servers[0].opts_mut().sorry_server_inhibit = true;
+        let vs = "VS [192.0.2.100]:tcp:80";
+        let ev = d.set_checker(&c, 0, 1, 0, false);
+        assert_eq!(
+            log(&ev),
+            [
+                format!("Enabling sorry server [198.51.100.9]:tcp:8080 to {vs}"),
+                format!("Removing alive servers from the pool for {vs}")
+            ]
+        );
+        let ev = d.set_checker(&c, 0, 1, 0, true);
+        assert_eq!(
+            log(&ev),
+            [
+                format!("Disabling sorry server [198.51.100.9]:tcp:8080 from {vs}"),
+                format!("Adding alive servers to the pool for {vs}")
+            ]
+        );
     }
 
     #[test]
