@@ -418,9 +418,9 @@ fn guest_misc_stop() {
     println!("MISC STOP PASSED");
 }
 
-/// Before the reload: VS .80, group G3 (a range, an address, a fwmark) and
+/// Before the reload: VS .80, group G3 (a range, an address, a fwmark),
 /// VS .84 whose one server is down (nothing listens), so its sorry server
-/// stands in.
+/// stands in, and VS .86, the same with `sorry_server_inhibit`.
 const RELOAD_BEFORE: &str = "
 virtual_server 192.0.2.80 80 {
     delay_loop 1
@@ -455,16 +455,43 @@ virtual_server 192.0.2.84 80 {
         TCP_CHECK { connect_timeout 1 retry 0 }
     }
 }
+virtual_server 192.0.2.86 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    sorry_server 127.0.0.9 8080
+    sorry_server_inhibit
+    real_server 127.0.0.7 8080 {
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+";
+
+/// Added by the reload.
+const RELOAD_ADDED: &str = "
+virtual_server 192.0.2.87 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 }
+    }
+}
 ";
 
 /// After: VS .80 gone, G3 down to its single address, VS .84's sorry
-/// server another one.
+/// server another one, VS .87 new.
 fn reload_after() -> String {
     let start = RELOAD_BEFORE.find("virtual_server_group").unwrap();
-    RELOAD_BEFORE[start..]
+    let end = RELOAD_BEFORE.find("virtual_server 192.0.2.86").unwrap();
+    RELOAD_BEFORE[start..end]
         .replace("    192.0.2.81-82 80\n", "")
         .replace("    fwmark 13\n", "")
         .replace("127.0.0.9 8080", "127.0.0.8 8080")
+        + &RELOAD_BEFORE[end..]
+        + RELOAD_ADDED
 }
 
 /// One daemon binary through start, reload and stop; its log lines about
@@ -478,7 +505,15 @@ fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
     wait_for(
         &format!("{tag}: start-up table"),
         limit,
-        || has("TCP 192.0.2.80:80 rr") && has("-> 127.0.0.9:8080 Masq 1 0 0"),
+        || {
+            let log = d.log();
+            has("TCP 192.0.2.80:80 rr")
+                && ["84", "86"].iter().all(|vs| {
+                    log.contains(&format!(
+                        "sorry server [127.0.0.9]:tcp:8080 to VS [192.0.2.{vs}]:tcp:80"
+                    ))
+                })
+        },
         || format!("{:#?}\n{}", table(), d.log()),
     );
     std::fs::write("/tmp/reload.conf", reload_after()).unwrap();
@@ -488,7 +523,11 @@ fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
     wait_for(
         &format!("{tag}: table after the reload"),
         limit,
-        || !has("TCP 192.0.2.80:80 rr") && has("-> 127.0.0.8:8080 Masq 1 0 0"),
+        || {
+            !has("TCP 192.0.2.80:80 rr")
+                && has("-> 127.0.0.8:8080 Masq 1 0 0")
+                && has("TCP 192.0.2.87:80 rr")
+        },
         || format!("{:#?}\n{}", table(), d.log()),
     );
     if !bin.ends_with("2.2.7") {
@@ -516,6 +555,26 @@ fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
     said
 }
 
+/// The lines grouped by the virtual server (or group) they are about,
+/// each group in order: the order between virtual servers follows probe
+/// timing, within one it is keepalived's.
+fn by_vs(lines: &[String]) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut m = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for l in lines {
+        let key = match l.split_once(" in group ") {
+            Some((_, rest)) => rest.split(' ').next().unwrap_or("").to_string(),
+            None => ["VS ", "Server "]
+                .iter()
+                .filter_map(|k| l.rfind(k).map(|i| &l[i + k.len()..]))
+                .min_by_key(|rest| rest.len())
+                .unwrap_or("")
+                .to_string(),
+        };
+        m.entry(key).or_default().push(l.clone());
+    }
+    m
+}
+
 #[test]
 fn guest_reload_removal_lines() {
     if !in_guest() {
@@ -534,7 +593,11 @@ fn guest_reload_removal_lines() {
     }
     if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
         let theirs = reload_lines("/vm/bin/keepalived-2.2.7", "ka-reload");
-        assert_eq!(ours, theirs, "ours (left) and keepalived 2.2.7's lines");
+        assert_eq!(
+            by_vs(&ours),
+            by_vs(&theirs),
+            "ours (left) and keepalived 2.2.7's lines"
+        );
     }
     println!("RELOAD LINES PASSED");
 }
