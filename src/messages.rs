@@ -824,8 +824,9 @@ pub fn removing_virtual_server_group(group: &str) -> String {
 }
 
 /// SIGTERM without `-I`: a live real server is removed.
-pub fn shutting_down_service(rs: &str, vs: &str) -> String {
-    format!("Shutting down service {rs} from VS {vs}")
+pub fn shutting_down_service(inhibited: bool, rs: &str, vs: &str) -> String {
+    let inh = if inhibited { "(inhibited) " } else { "" };
+    format!("Shutting down {inh}service {rs} from VS {vs}")
 }
 
 /// A real server came up (added to IPVS).
@@ -2097,8 +2098,12 @@ mod tests {
             "Disabling service [192.168.1.2]:tcp:80 of VS [10.0.0.1]:tcp:80"
         );
         assert_eq!(
-            shutting_down_service(rs, vs),
+            shutting_down_service(false, rs, vs),
             "Shutting down service [192.168.1.2]:tcp:80 from VS [10.0.0.1]:tcp:80"
+        );
+        assert_eq!(
+            shutting_down_service(true, rs, vs),
+            "Shutting down (inhibited) service [192.168.1.2]:tcp:80 from VS [10.0.0.1]:tcp:80"
         );
         assert_eq!(
             removing_virtual_server(&vs),

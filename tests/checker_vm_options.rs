@@ -468,7 +468,7 @@ virtual_server 192.0.2.86 80 {
 }
 ";
 
-/// Added by the reload.
+/// Added by the reload, with a dead server kept at weight 0.
 const RELOAD_ADDED: &str = "
 virtual_server 192.0.2.87 80 {
     delay_loop 1
@@ -477,6 +477,10 @@ virtual_server 192.0.2.87 80 {
     protocol TCP
     real_server 127.0.0.2 8080 {
         TCP_CHECK { connect_timeout 1 }
+    }
+    real_server 127.0.0.7 8080 {
+        inhibit_on_failure
+        TCP_CHECK { connect_timeout 1 retry 0 }
     }
 }
 ";
@@ -527,6 +531,7 @@ fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
             !has("TCP 192.0.2.80:80 rr")
                 && has("-> 127.0.0.8:8080 Masq 1 0 0")
                 && has("TCP 192.0.2.87:80 rr")
+                && has("-> 127.0.0.7:8080 Masq 0 0 0")
         },
         || format!("{:#?}\n{}", table(), d.log()),
     );
@@ -546,6 +551,7 @@ fn reload_lines(bin: &str, tag: &str) -> Vec<String> {
                 "sorry server",
                 "quorum",
                 "pool",
+                "Shutting down",
             ]
             .iter()
             .any(|k| m.contains(k))

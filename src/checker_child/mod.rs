@@ -1122,18 +1122,21 @@ impl Driver {
         } else {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
                 for (ri, r) in v.real_servers.iter().enumerate() {
-                    if self.decision.vs[vi].rs[ri].alive() {
-                        tracing::info!(
-                            "{}",
-                            messages::shutting_down_service(
-                                &decision::rs_name(v, r),
-                                &decision::vs_name(v)
-                            )
-                        );
-                        // With omega, each live real server says it is going.
-                        if let (true, Some(a)) = (v.omega, &self.alerts) {
-                            a.shutdown_rs(&self.cfg, vi, ri);
-                        }
+                    // keepalived names every real server, live or not
+                    // (`clear_service_rs()` when stopping).
+                    let alive = self.decision.vs[vi].rs[ri].alive();
+                    let inhibited = !alive && r.inhibit_on_failure.unwrap_or(v.inhibit_on_failure);
+                    tracing::info!(
+                        "{}",
+                        messages::shutting_down_service(
+                            inhibited,
+                            &decision::rs_name(v, r),
+                            &decision::vs_name(v)
+                        )
+                    );
+                    // With omega, each live real server says it is going.
+                    if let (true, true, Some(a)) = (alive, v.omega, &self.alerts) {
+                        a.shutdown_rs(&self.cfg, vi, ri);
                     }
                 }
             }
