@@ -381,8 +381,9 @@ impl Decision {
         ev
     }
 
-    /// A FILE_CHECK's initial status, before anything is in IPVS (no events).
-    pub fn init_file(&mut self, cfg: &Config, vs: usize, rs: usize, ck: usize, st: FileStatus) {
+    /// A FILE_CHECK's initial status, before anything is in IPVS (no events;
+    /// the quorum is then evaluated by [`Decision::init_quorum`]).
+    pub fn init_file(&mut self, vs: usize, rs: usize, ck: usize, st: FileStatus) {
         let r = &mut self.vs[vs].rs[rs];
         if let (Some(up), Some(extra)) = (r.checkers_up.get_mut(ck), r.extra.get_mut(ck)) {
             (*up, *extra) = match st {
@@ -390,7 +391,6 @@ impl Decision {
                 FileStatus::Weight(w) => (true, w),
             };
         }
-        self.vs[vs].quorum_up = initial_quorum(&cfg.virtual_servers[vs], &self.vs[vs]);
     }
 
     /// A FILE_CHECK's file changed (keepalived's
@@ -623,8 +623,10 @@ fn sorry_swap(v: &VirtualServer, ss: &RealServer, vn: &str, into: bool) -> [Deci
     [DecisionEvent::Log(sorry), DecisionEvent::Log(pool)]
 }
 
-/// keepalived's `set_quorum_states()` after parsing: quorum is held when
-/// the live weight reaches quorum + hysteresis.
+/// The quorum [`Decision::new`] assumes: held when the live weight reaches
+/// quorum + hysteresis. The driver does not keep it: keepalived counts no
+/// real server live before it is in IPVS, so `init_quorums` starts every
+/// new virtual server without quorum and [`Decision::init_quorum`] decides.
 fn initial_quorum(v: &VirtualServer, st: &VsState) -> bool {
     alive_weight(st) >= i64::from(v.quorum) + i64::from(v.hysteresis)
 }
@@ -750,7 +752,7 @@ mod tests {
         let mut c = cfg(false, false);
         c.virtual_servers[0].real_servers[0].checkers[0] = Checker::new(CheckerKind::File, None);
         let mut d = Decision::new(&c, |_, _, _| true);
-        d.init_file(&c, 0, 0, 0, FileStatus::Weight(5));
+        d.init_file(0, 0, 0, FileStatus::Weight(5));
         assert_eq!(
             weights(&d, &c),
             [("198.51.100.2".into(), 7), ("198.51.100.3".into(), 3)]
@@ -788,7 +790,7 @@ mod tests {
             [("198.51.100.2".into(), 3), ("198.51.100.3".into(), 3)]
         );
         // starting in fault: down from the start
-        d.init_file(&c, 0, 0, 0, FileStatus::Fault);
+        d.init_file(0, 0, 0, FileStatus::Fault);
         assert_eq!(weights(&d, &c), [("198.51.100.3".into(), 3)]);
     }
 

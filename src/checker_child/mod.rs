@@ -349,8 +349,7 @@ impl Driver {
             .collect();
         self.decision = Decision::new(&self.cfg, |v, r, c| up.get(&(v, r, c)) != Some(&false));
         for f in &files {
-            self.decision
-                .init_file(&self.cfg, f.vs, f.rs, f.ck, f.status);
+            self.decision.init_file(f.vs, f.rs, f.ck, f.status);
         }
         self.slots = slots;
         self.files = files;
