@@ -176,8 +176,9 @@ impl CheckerAlerts {
         }
     }
 
-    /// Stopping with `omega` and `lvs_flush_on_stop`: the virtual server's
-    /// FIFO line and "Shutting down" mail (`update_vs_notifies`).
+    /// Stopping with `omega`: the virtual server's FIFO line and "Shutting
+    /// down" mail (`update_vs_notifies`), after its real servers' unless
+    /// `lvs_flush_on_stop` flushed them.
     pub fn shutdown_vs(&self, cfg: &Config, vs: usize) {
         let Some(v) = cfg.virtual_servers.get(vs) else {
             return;

@@ -1138,6 +1138,11 @@ impl Driver {
                         a.shutdown_rs(&self.cfg, vi, ri);
                     }
                 }
+                // … and then the virtual server itself, whatever its
+                // quorum was (`update_vs_notifies` when stopping).
+                if let (true, Some(a)) = (v.omega, &self.alerts) {
+                    a.shutdown_vs(&self.cfg, vi);
+                }
             }
             self.converge(false);
         }
