@@ -22,16 +22,18 @@
 # slow; compare the two columns, not the numbers with real hardware.
 #
 # Usage: scripts/bench-checker.sh [--debug] [--smp N] [--mem MB] [--window S] [--vs N]
-#                                 [--baseline BINARY] [--ours BINARY] [--no-keepalived]
+#                                 [--baseline BINARY] [--ours BINARY] [--no-keepalived] [--perf]
 #   (default: release build of ours, 2 vCPUs, 2048 MB, 30 s window, 2500 VS;
 #   a small --vs is a quick smoke test of the script itself; --baseline also
 #   benches an earlier build of ours, as "ours-before", in the same guest;
 #   --ours benches that binary instead of building one; --no-keepalived
-#   skips keepalived 2.2.7, for quick looks at ours between changes)
+#   skips keepalived 2.2.7, for quick looks at ours between changes;
+#   --perf samples the whole guest with the host's perf during each window
+#   and prints where the CPU went, by process and kernel/user function)
 # Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours= skip_ka=0
+profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours= skip_ka=0 perf=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug; shift;;
@@ -42,7 +44,8 @@ while [ $# -gt 0 ]; do
     --baseline) baseline=$2; shift 2;;
     --ours) ours=$2; shift 2;;
     --no-keepalived) skip_ka=1; shift;;
-    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY] [--no-keepalived]" >&2; exit 2;;
+    --perf) perf=1; shift;;
+    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY] [--no-keepalived] [--perf]" >&2; exit 2;;
   esac
 done
 T=${CARGO_TARGET_DIR:-target}
@@ -81,6 +84,10 @@ kstat() { awk -v p="$2:" -v k="$3" '$1==p { if (!c) { for (i=2;i<=NF;i++) if ($i
 bench() {
   label=$1 bin=$2
   ipvsadm -C
+  # the previous run's TIME_WAIT sockets (up to a minute of them) would
+  # make this one's connects dearer: wait until they have expired
+  t0=$(up)
+  while [ "$(awk '/^TCP:/{for (i=1;i<NF;i++) if ($i=="tw") print $(i+1)}' /proc/net/sockstat)" -gt 100 ] && [ "$(since "$t0" | cut -d. -f1)" -lt 90 ]; do sleep 1; done
   rm -f /tmp/count /tmp/c.pid
   bench-listener /tmp/count 8000 8001 8002 8003 & L=$!
   bench-listener /tmp/count9 9000 & L9=$!
@@ -98,7 +105,11 @@ bench() {
   sleep 10
   c0=$(cnt); u0=$(cpu "$C"); us0=$(ucpu "$C"); w0=$(up)
   a0=$(kstat snmp Tcp ActiveOpens); o0=$(kstat netstat TcpExt ListenOverflows)
-  sleep "$WINDOW"
+  if [ "$PERF" = 1 ]; then
+    perf record -q -a -g -e cpu-clock -o /tmp/$label.perf -- sleep "$WINDOW" 2>/dev/null
+  else
+    sleep "$WINDOW"
+  fi
   c1=$(cnt); u1=$(cpu "$C"); us1=$(ucpu "$C"); secs=$(since "$w0")
   a1=$(kstat snmp Tcp ActiveOpens); o1=$(kstat netstat TcpExt ListenOverflows)
   opens=$(awk -v a="$a0" -v b="$a1" -v s="$secs" 'BEGIN{printf "%.0f", (b-a)/s}')
@@ -120,6 +131,14 @@ bench() {
   rm_s=$(since "$t1")
   kill -TERM $D; wait $D 2>/dev/null || true
   kill $L; wait $L 2>/dev/null || true
+  if [ "$PERF" = 1 ]; then
+    echo "PERF $label: CPU by process"
+    perf report -q -i /tmp/$label.perf --stdio --no-children --sort comm -g none 2>/dev/null | head -8
+    echo "PERF $label: the checker's process, by function (self)"
+    perf report -q -i /tmp/$label.perf --stdio --no-children --pid "$C" --sort sym -g none 2>/dev/null | head -30
+    echo "PERF $label: the checker's process, by function (with callees)"
+    perf report -q -i /tmp/$label.perf --stdio --children --pid "$C" --sort sym -g none 2>/dev/null | head -30
+  fi
   echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc opens_per_s=$opens ms_per_open=$mspo overflows_per_s=$ovf vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
 }
 echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
@@ -128,8 +147,9 @@ if [ -x /vm/bin/keepalived-before ]; then bench ours-before /vm/bin/keepalived-b
 bench ours /vm/bin/keepalived
 GUEST
 extra=()
-if [ -n "$baseline" ]; then cp "$baseline" "$W/keepalived-before"; extra=(-b "$W/keepalived-before:/vm/bin/keepalived-before"); fi
+if [ "$perf" = 1 ]; then extra+=(-b "$(command -v perf):/vm/bin/perf"); fi
+if [ -n "$baseline" ]; then cp "$baseline" "$W/keepalived-before"; extra+=(-b "$W/keepalived-before:/vm/bin/keepalived-before"); fi
 tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 "${extra[@]}" \
   -b "$OURS:/vm/bin/keepalived" -b /usr/sbin/keepalived:/vm/bin/keepalived-2.2.7 \
   -b "$W/bench-listener:/vm/bin/bench-listener" -f "$W/bench.conf:/vm/bench.conf" \
-  -c "WINDOW=$window NRS=$((nvs * 4)) SKIP_KA=$skip_ka; . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"
+  -c "WINDOW=$window NRS=$((nvs * 4)) SKIP_KA=$skip_ka PERF=$perf; . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"

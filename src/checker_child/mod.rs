@@ -986,7 +986,10 @@ impl Driver {
                     tracing::info!("{}", l.line(&Names::of(v, r, &r.checkers[ck])));
                 }
                 CheckEvent::FirstRunDown => {
-                    dec.extend(self.decision.first_run_down(&self.cfg, vs, rs));
+                    // An announcement only (notify script, FIFO line): the
+                    // table is unchanged, so no sync of the virtual server.
+                    let ev = self.decision.first_run_down(&self.cfg, vs, rs);
+                    self.handle(ev, &[]);
                 }
                 CheckEvent::Alive(up) => {
                     let was = self.decision.vs[vs].rs[rs].alive();
