@@ -23,17 +23,24 @@
 #
 # Usage: scripts/bench-checker.sh [--debug] [--smp N] [--mem MB] [--window S] [--vs N]
 #                                 [--baseline BINARY] [--ours BINARY] [--no-keepalived] [--perf]
+#                                 [--delay-loop S] [--floor]
 #   (default: release build of ours, 2 vCPUs, 2048 MB, 30 s window, 2500 VS;
 #   a small --vs is a quick smoke test of the script itself; --baseline also
 #   benches an earlier build of ours, as "ours-before", in the same guest;
 #   --ours benches that binary instead of building one; --no-keepalived
 #   skips keepalived 2.2.7, for quick looks at ours between changes;
 #   --perf samples the whole guest with the host's perf during each window
-#   and prints where the CPU went, by process and kernel/user function)
+#   and prints where the CPU went, by process and kernel/user function;
+#   --delay-loop sets the checkers' delay_loop (default 1, which neither
+#   daemon sustains under emulation; at 5 both do, and CPU s/min compares
+#   the same work); --floor then runs scripts/bench-floor.rs, a checker
+#   with only the system calls a check needs, at keepalived's rate (ours'
+#   with --no-keepalived) and then as fast as it can: its CPU per check is
+#   the kernel's share, the floor under any checker sending these packets)
 # Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours= skip_ka=0 perf=0
+profile=release smp=2 mem=2048 window=30 nvs=2500 baseline= ours= skip_ka=0 perf=0 delay=1 floor=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --debug) profile=debug; shift;;
@@ -45,7 +52,9 @@ while [ $# -gt 0 ]; do
     --ours) ours=$2; shift 2;;
     --no-keepalived) skip_ka=1; shift;;
     --perf) perf=1; shift;;
-    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY] [--no-keepalived] [--perf]" >&2; exit 2;;
+    --delay-loop) delay=$2; shift 2;;
+    --floor) floor=1; shift;;
+    *) echo "usage: $0 [--debug] [--smp N] [--mem MB] [--window S] [--vs N] [--baseline BINARY] [--ours BINARY] [--no-keepalived] [--perf] [--delay-loop S] [--floor]" >&2; exit 2;;
   esac
 done
 T=${CARGO_TARGET_DIR:-target}
@@ -56,13 +65,14 @@ else
 fi
 W=$(mktemp -d /tmp/bench-checker.XXXXXX); trap 'rm -rf "$W"' EXIT
 rustc -O -o "$W/bench-listener" scripts/bench-listener.rs
+rustc -O --edition 2024 -o "$W/bench-floor" scripts/bench-floor.rs
 
 # 2,500 VS: 192.0.2.(1..250):(1000..1009); RS j of VS n: 127.(1+n/250).(n%250).(j+1)
 # port 8000+j, except VS 0 RS 0 on port 9000 (its own listener, the one stopped).
-awk -v nvs="$nvs" 'BEGIN {
+awk -v nvs="$nvs" -v delay="$delay" 'BEGIN {
   print "global_defs {\n  router_id bench\n}"
   for (n = 0; n < nvs; n++) {
-    printf "virtual_server 192.0.2.%d %d {\n delay_loop 1\n lb_algo rr\n lb_kind NAT\n protocol TCP\n", n % 250 + 1, 1000 + int(n / 250)
+    printf "virtual_server 192.0.2.%d %d {\n delay_loop %d\n lb_algo rr\n lb_kind NAT\n protocol TCP\n", n % 250 + 1, 1000 + int(n / 250), delay
     for (j = 0; j < 4; j++) {
       port = (n == 0 && j == 0) ? 9000 : 8000 + j
       printf " real_server 127.%d.%d.%d %d {\n  TCP_CHECK {\n   connect_timeout 3\n   retry 1\n   delay_before_retry 1\n  }\n }\n", 1 + int(n / 250), n % 250, j + 1, port
@@ -81,13 +91,24 @@ cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
 ucpu() { awk '{print $14}' /proc/$1/stat; }
 # kstat FILE PREFIX KEY: a counter of /proc/net/snmp or /proc/net/netstat
 kstat() { awk -v p="$2:" -v k="$3" '$1==p { if (!c) { for (i=2;i<=NF;i++) if ($i==k) c=i } else { print $c; exit } }' /proc/net/$1; }
+# the previous run's TIME_WAIT sockets (up to a minute of them) would make
+# the next one's connects dearer: wait until they have expired
+tw_drain() {
+  t0=$(up)
+  while [ "$(awk '/^TCP:/{for (i=1;i<NF;i++) if ($i=="tw") print $(i+1)}' /proc/net/sockstat)" -gt 100 ] && [ "$(since "$t0" | cut -d. -f1)" -lt 90 ]; do sleep 1; done
+}
+# floor RATE: bench-floor at RATE checks/s against fresh listeners
+floor() {
+  tw_drain
+  bench-listener /tmp/countf 8000 8001 8002 8003 & L=$!
+  sleep 1
+  bench-floor "$((NRS / 4))" "$1" 10 "$WINDOW"
+  kill $L; wait $L 2>/dev/null || true
+}
 bench() {
   label=$1 bin=$2
   ipvsadm -C
-  # the previous run's TIME_WAIT sockets (up to a minute of them) would
-  # make this one's connects dearer: wait until they have expired
-  t0=$(up)
-  while [ "$(awk '/^TCP:/{for (i=1;i<NF;i++) if ($i=="tw") print $(i+1)}' /proc/net/sockstat)" -gt 100 ] && [ "$(since "$t0" | cut -d. -f1)" -lt 90 ]; do sleep 1; done
+  tw_drain
   rm -f /tmp/count /tmp/c.pid
   bench-listener /tmp/count 8000 8001 8002 8003 & L=$!
   bench-listener /tmp/count9 9000 & L9=$!
@@ -139,17 +160,20 @@ bench() {
     echo "PERF $label: the checker's process, by function (with callees)"
     perf report -q -i /tmp/$label.perf --stdio --children --pid "$C" --sort sym -g none 2>/dev/null | head -30
   fi
+  LAST_OPENS=$opens
   echo "RESULT $label startup_s=$start checks_per_s=$rate cpu_s_per_min=$cpum user=$userm sys=$sysm ms_per_check=$mspc opens_per_s=$opens ms_per_open=$mspo overflows_per_s=$ovf vmhwm=\"$hwm\" vmrss=\"$rss\" removal_s=$rm_s dests=$n"
 }
 echo "guest: $(nproc) CPUs, $(awk '/MemTotal/{print $2" "$3}' /proc/meminfo)"
-if [ "$SKIP_KA" = 0 ]; then bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7; fi
+KA_OPENS=
+if [ "$SKIP_KA" = 0 ]; then bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7; KA_OPENS=$LAST_OPENS; fi
 if [ -x /vm/bin/keepalived-before ]; then bench ours-before /vm/bin/keepalived-before; fi
 bench ours /vm/bin/keepalived
+if [ "$FLOOR" = 1 ]; then floor "${KA_OPENS:-$LAST_OPENS}"; floor 0; fi
 GUEST
 extra=()
 if [ "$perf" = 1 ]; then extra+=(-b "$(command -v perf):/vm/bin/perf"); fi
 if [ -n "$baseline" ]; then cp "$baseline" "$W/keepalived-before"; extra+=(-b "$W/keepalived-before:/vm/bin/keepalived-before"); fi
 tests/ipvs_vm/run-in-vm.sh --smp "$smp" --mem "$mem" --timeout 2400 "${extra[@]}" \
   -b "$OURS:/vm/bin/keepalived" -b /usr/sbin/keepalived:/vm/bin/keepalived-2.2.7 \
-  -b "$W/bench-listener:/vm/bin/bench-listener" -f "$W/bench.conf:/vm/bench.conf" \
-  -c "WINDOW=$window NRS=$((nvs * 4)) SKIP_KA=$skip_ka PERF=$perf; . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"
+  -b "$W/bench-listener:/vm/bin/bench-listener" -b "$W/bench-floor:/vm/bin/bench-floor" -f "$W/bench.conf:/vm/bench.conf" \
+  -c "WINDOW=$window NRS=$((nvs * 4)) SKIP_KA=$skip_ka PERF=$perf FLOOR=$floor; . /vm/guest.sh" -f "$W/guest.sh:/vm/guest.sh"
