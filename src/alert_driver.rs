@@ -20,6 +20,9 @@ pub struct AlertSink {
     smtp: Option<(SmtpSettings, AlertQueue)>,
     /// The queue's sending task, awaited by [`finish`](Self::finish).
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The sending tasks of the queues earlier reloads replaced, still
+    /// sending what was queued under the old settings: awaited at exit too.
+    retired: Vec<tokio::task::JoinHandle<()>>,
     fifos: Option<NotifyFifos>,
 }
 
@@ -48,12 +51,17 @@ impl AlertSink {
 
     /// Reload: closes the FIFOs, then starts over from the new
     /// configuration (its SMTP settings and FIFOs). The old queue's task
-    /// sends what it holds and ends; it is no longer awaited at exit.
+    /// sends what it holds, under the old settings, and ends; an exit
+    /// before then waits for it as for the new one.
     pub fn restart(&mut self, cfg: &Config, process: FifoProcess) {
         // Closed first: a FIFO at the same path is unlinked by the old one
         // before the new one is made.
         self.close();
+        let mut retired = std::mem::take(&mut self.retired);
+        retired.retain(|t| !t.is_finished());
+        retired.extend(self.task.take());
         *self = AlertSink::start(cfg, process);
+        self.retired = retired;
     }
 
     /// A sink from parts (tests point it at a loopback server).
@@ -67,6 +75,7 @@ impl AlertSink {
         AlertSink {
             smtp,
             task,
+            retired: Vec::new(),
             fifos: Some(fifos),
         }
     }
@@ -106,13 +115,12 @@ impl AlertSink {
     }
 
     /// At exit: closes the FIFOs and gives the mails still queued (the
-    /// "stopping" and "Shutting down" ones) up to `limit` to go out; no
-    /// mail is queued afterwards.
+    /// "stopping" and "Shutting down" ones, and those queued before a
+    /// reload) up to `limit` to go out; no mail is queued afterwards.
     pub async fn finish(&mut self, limit: std::time::Duration) {
         self.close();
         self.smtp = None;
-        if let Some(t) = self.task.take() {
-            let _ = tokio::time::timeout(limit, t).await;
-        }
+        let tasks = self.retired.drain(..).chain(self.task.take());
+        let _ = tokio::time::timeout(limit, futures::future::join_all(tasks)).await;
     }
 }

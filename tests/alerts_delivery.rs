@@ -281,6 +281,44 @@ async fn checker_alerts_reach_a_real_server_and_the_fifo() {
 
 // The alert queue's task runs while the test awaits.
 #[tokio::test]
+async fn mails_queued_before_a_reload_go_out_before_the_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(&dir.path().join("mail"), &[]);
+    let cfg = lvs_config(server.port);
+    let host = keepalived::sys::local_name::host_identity();
+    let mut sink = AlertSink::new(
+        SmtpSettings::from_global(&cfg.global, &host),
+        NotifyFifos::default(),
+    );
+    for name in ["VI_1", "VI_2", "VI_3"] {
+        assert!(sink.mail(&AlertEvent::Instance {
+            name: name.into(),
+            state: InstanceState::Master,
+        }));
+    }
+    // A reload to a configuration without mail, and the stop right after:
+    // the old settings' queue must still be waited for.
+    sink.restart(&Config::default(), FifoProcess::Checker);
+    assert!(!sink.mails());
+    sink.finish(LIMIT).await;
+    let subjects: Vec<String> = server
+        .delivered()
+        .iter()
+        .map(|m| m.header("Subject").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "[LVS_1] VRRP Instance VI_1 - Entering MASTER state",
+            "[LVS_1] VRRP Instance VI_2 - Entering MASTER state",
+            "[LVS_1] VRRP Instance VI_3 - Entering MASTER state",
+        ],
+        "delivered when finish returned"
+    );
+}
+
+// The alert queue's task runs while the test awaits.
+#[tokio::test]
 async fn checker_alerts_honour_no_checker_emails_and_smtp_alert() {
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(&dir.path().join("mail"), &[]);
