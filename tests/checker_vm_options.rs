@@ -12,6 +12,10 @@
 //! takes away — a virtual server gone, a group's entries gone, a sorry
 //! server changed — line for line and in order as keepalived 2.2.7 says it.
 //!
+//! `guest_duplicate_virtual_servers` (same boot): two `virtual_server`
+//! blocks for one service make the table keepalived 2.2.7 makes of them,
+//! through each one's real server failing and returning.
+//!
 //! `guest_misc_stop` (same boot): a MISC_CHECK script still running when
 //! the daemon gets SIGTERM is ended with its whole process group, as
 //! keepalived 2.2.7 does (SIGTERM to the group at the start of the stop,
@@ -39,6 +43,7 @@ fn vm_runs_checker_options_suite() {
             "guest_options_suite",
             "guest_misc_stop",
             "guest_reload_removal_lines",
+            "guest_duplicate_virtual_servers",
         ],
         &bins,
         &["--timeout", "240"],
@@ -46,6 +51,7 @@ fn vm_runs_checker_options_suite() {
             "OPTIONS SUITE PASSED",
             "MISC STOP PASSED",
             "RELOAD LINES PASSED",
+            "DUPLICATE VS PASSED",
         ],
     );
 }
@@ -606,4 +612,81 @@ fn guest_reload_removal_lines() {
         );
     }
     println!("RELOAD LINES PASSED");
+}
+
+/// Two `virtual_server` blocks for one service (192.0.2.50:80, `rr` with
+/// 127.0.0.2 then `wrr` with 127.0.0.3). keepalived 2.2.7 accepts it and
+/// ends up with one service: the first block's settings (the second's
+/// creation fails, "Service already exists") holding both blocks' real
+/// servers, each checked and taken out and back on its own.
+const DUPLICATE_CONF: &str = "
+virtual_server 192.0.2.50 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+virtual_server 192.0.2.50 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.3 8081 {
+        weight 3
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+";
+
+/// Runs `bin` on [`DUPLICATE_CONF`] through start, each real server's
+/// failure and return, and the stop, requiring keepalived 2.2.7's table
+/// (seen in this guest) after each step.
+fn duplicate_steps(bin: &str, tag: &str) {
+    let conf = format!("/tmp/{tag}.conf");
+    std::fs::write(&conf, DUPLICATE_CONF).unwrap();
+    sh("ipvsadm -C");
+    let listen = |a: &str| TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"));
+    let mut rs2 = Some(listen("127.0.0.2:8080"));
+    let mut rs3 = Some(listen("127.0.0.3:8081"));
+    let mut d = GuestDaemon::start(bin, tag, "-C", &conf);
+    let limit = Duration::from_secs(15);
+    let (svc, two, three) = (
+        "TCP 192.0.2.50:80 rr",
+        "-> 127.0.0.2:8080 Masq 1 0 0",
+        "-> 127.0.0.3:8081 Masq 3 0 0",
+    );
+    wait_table(&[svc, two, three], limit, &format!("{tag}: start"));
+    rs2.take();
+    wait_table(
+        &[svc, three],
+        limit,
+        &format!("{tag}: first block's server down"),
+    );
+    rs2 = Some(listen("127.0.0.2:8080"));
+    wait_table(&[svc, two, three], limit, &format!("{tag}: it is back"));
+    rs3.take();
+    wait_table(
+        &[svc, two],
+        limit,
+        &format!("{tag}: second block's server down"),
+    );
+    let status = d.stop(Duration::from_secs(10));
+    assert!(status.success(), "{bin} exit {status:?}");
+    wait_table(&[], limit, &format!("{tag}: stopped"));
+    drop(rs2);
+}
+
+#[test]
+fn guest_duplicate_virtual_servers() {
+    if !in_guest() {
+        return;
+    }
+    if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
+        duplicate_steps("/vm/bin/keepalived-2.2.7", "ka-dup");
+    }
+    duplicate_steps("/vm/bin/keepalived", "ours-dup");
+    println!("DUPLICATE VS PASSED");
 }

@@ -9,7 +9,7 @@
 use std::net::IpAddr;
 
 use super::file_check::FileStatus;
-use super::ipvs_diff::Table;
+use super::ipvs_diff::{Entry, Table};
 use crate::config::model::{
     Config, Family, Forwarding, Protocol, RealServer, Script, VirtualServer, VsAddr, VsgEntry,
 };
@@ -554,15 +554,32 @@ impl Decision {
     }
 
     /// The table IPVS should hold now: every virtual server's
-    /// [`Decision::desired_vs`]; where two of them stand for the same
-    /// service, the later one's entry is the one kept.
+    /// [`Decision::desired_vs`]; where several of them stand for the same
+    /// service, merged as keepalived ends up with it ([`Table::merge`]:
+    /// the first one's service settings, every one's destinations).
     pub fn desired(&self, cfg: &Config) -> Table {
         let mut t = Table::new();
         for vi in 0..cfg.virtual_servers.len().min(self.vs.len()) {
-            // extend, not append: append merges whole trees (quadratic here)
-            t.services.extend(self.desired_vs(cfg, vi).services);
+            t.merge(self.desired_vs(cfg, vi));
         }
         t
+    }
+
+    /// Service `id`'s entry in [`Decision::desired`] when the virtual
+    /// servers `owners` (in configuration order) all stand for it: the
+    /// checker syncs such a service with this instead of one virtual
+    /// server's [`Decision::desired_vs`].
+    pub fn desired_shared(&self, cfg: &Config, owners: &[usize], id: &ServiceId) -> Option<Entry> {
+        let mut t = Table::new();
+        for &vi in owners {
+            let mut part = self.desired_vs(cfg, vi);
+            if let Some(e) = part.services.remove(id) {
+                let mut one = Table::new();
+                one.services.insert(*id, e);
+                t.merge(one);
+            }
+        }
+        t.services.remove(id)
     }
 
     /// The services virtual server `vs` stands for, with the destinations
@@ -1010,7 +1027,8 @@ mod tests {
         // 0: a plain VS with a sorry server; 1: a group (an address range
         // and a fwmark) with inhibit_on_failure; 2: a fwmark VS with an
         // inhibited sorry server, below quorum; 3: a plain VS standing for
-        // one of the group's services too (the later one wins).
+        // one of the group's services too (merged as keepalived: the
+        // group's service settings, both virtual servers' destinations).
         let mut c = cfg(false, true);
         c.virtual_server_groups.push(group_g());
         let mut g = c.virtual_servers[0].clone();
@@ -1036,31 +1054,51 @@ mod tests {
             port: 443,
         };
         let mut d = Decision::new(&c, |_, _, _| true);
-        /// Checks desired_vs against desired; returns the latter.
+        /// Checks desired_vs and desired_shared against desired; returns
+        /// the latter.
         fn check(c: &Config, d: &Decision) -> Table {
             let full = d.desired(c);
-            let mut union = Table::new();
+            let mut ids = std::collections::BTreeSet::new();
             for vi in 0..c.virtual_servers.len() {
                 let part = d.desired_vs(c, vi);
                 assert!(!part.services.is_empty());
                 for (id, e) in &part.services {
-                    let later = (vi + 1..c.virtual_servers.len())
-                        .any(|w| service_ids(c, &c.virtual_servers[w]).contains(id));
-                    if !later {
-                        assert_eq!(full.services.get(id), Some(e), "VS {vi} service {id}");
+                    ids.insert(*id);
+                    let owners: Vec<usize> = (0..c.virtual_servers.len())
+                        .filter(|&w| service_ids(c, &c.virtual_servers[w]).contains(id))
+                        .collect();
+                    let got = &full.services[id];
+                    if owners == [vi] {
+                        assert_eq!(got, e, "VS {vi} service {id}");
+                    } else {
+                        assert_eq!(d.desired_shared(c, &owners, id).as_ref(), Some(got));
+                        // the first one's settings, everyone's destinations
+                        let first = &d.desired_vs(c, owners[0]).services[id];
+                        assert_eq!(got.0, first.0, "service {id} settings");
+                        assert!(e.1.keys().all(|k| got.1.contains_key(k)));
                     }
                 }
-                union.services.extend(part.services);
             }
-            assert_eq!(union, full);
+            assert_eq!(
+                full.services
+                    .keys()
+                    .copied()
+                    .collect::<std::collections::BTreeSet<_>>(),
+                ids
+            );
             assert!(d.desired_vs(c, 9).services.is_empty());
             full
         }
         let t = check(&c, &d);
         assert_eq!(t.services.len(), 1 + 4 + 1);
-        // the group's entry for the shared service is VS 3's (one server)
-        assert_eq!(d.desired_vs(&c, 1).services[&shared].1.len(), 2);
-        assert_eq!(t.services[&shared].1.len(), 1);
+        // the shared service: the group's DR settings, its two servers (DR:
+        // on the service's port) and VS 3's one (NAT, on its own port)
+        let group = &d.desired_vs(&c, 1).services[&shared];
+        assert_eq!(group.1.len(), 2);
+        assert_eq!(d.desired_vs(&c, 3).services[&shared].1.len(), 1);
+        assert_eq!(t.services[&shared].0, group.0);
+        let ports: Vec<u16> = t.services[&shared].1.keys().map(|k| k.1).collect();
+        assert_eq!(ports, [443, 8080, 443]);
         // VS 2 is below quorum: only its sorry server
         let fw9 = ServiceId::Fwmark {
             af: AF_INET,
@@ -1075,7 +1113,10 @@ mod tests {
         d.set_checker(&c, 1, 0, 0, false);
         d.set_checker(&c, 3, 0, 0, false);
         let t = check(&c, &d);
-        assert!(t.services[&shared].1.is_empty());
+        // the group's server 0 stays inhibited (weight 0), VS 3's copy of
+        // it, down, would be removed: the first one's entry stays
+        let w: Vec<u32> = t.services[&shared].1.values().map(|d| d.weight).collect();
+        assert_eq!(w, [0, 3]);
         let fw7 = ServiceId::Fwmark {
             af: AF_INET,
             mark: 7,

@@ -30,6 +30,24 @@ impl Table {
         let d = dests.into_iter().map(|d| ((d.addr, d.port), d)).collect();
         self.services.insert(svc.id, (svc, d));
     }
+
+    /// Adds another virtual server's entries as keepalived ends up with
+    /// them when two `virtual_server` blocks stand for one service: the
+    /// service keeps the settings it already has (the later block's
+    /// creation fails, "Service already exists"), and gains the other's
+    /// destinations it does not have yet (one already there stays as it
+    /// is, the later one's addition failing the same way).
+    pub fn merge(&mut self, other: Table) {
+        for (id, (svc, dests)) in other.services {
+            let (_, mine) = self
+                .services
+                .entry(id)
+                .or_insert_with(|| (svc, BTreeMap::new()));
+            for (k, d) in dests {
+                mine.entry(k).or_insert(d);
+            }
+        }
+    }
 }
 
 /// What we created, so that we never edit or delete anyone else's entries.

@@ -96,7 +96,7 @@ pub fn run(
             rx,
             alerts: None,
             dirty: BTreeSet::new(),
-            shadowed: BTreeSet::new(),
+            shared: BTreeMap::new(),
         };
         d.alerts = Some(CheckerAlerts::start(&d.cfg));
         d.build(Vec::new(), &Config::default());
@@ -263,11 +263,12 @@ struct Driver {
     /// The virtual servers whose desired entries may have changed since the
     /// last sync: [`Driver::sync`] looks at their services only.
     dirty: BTreeSet<usize>,
-    /// `(virtual server, service)` pairs where a later virtual server
-    /// stands for the same service: the whole table keeps the later one's
-    /// entry, so the earlier one's changes leave that service alone.
-    /// Found by each full sync; empty unless the configuration overlaps.
-    shadowed: BTreeSet<(usize, ServiceId)>,
+    /// The services several virtual servers stand for, with those virtual
+    /// servers in configuration order: such a service is synced to their
+    /// merged entry ([`Decision::desired_shared`]), as keepalived ends up
+    /// with it. Found by each full sync; empty unless the configuration
+    /// overlaps.
+    shared: BTreeMap<ServiceId, Vec<usize>>,
 }
 
 fn slot_key(cfg: &Config, vs: usize, rs: usize, ck: usize) -> String {
@@ -446,9 +447,11 @@ impl Driver {
         for vi in std::mem::take(&mut self.dirty) {
             let want = self.decision.desired_vs(&self.cfg, vi);
             for (id, w) in &want.services {
-                if self.shadowed.contains(&(vi, *id)) {
-                    continue;
-                }
+                let merged = self
+                    .shared
+                    .get(id)
+                    .and_then(|o| self.decision.desired_shared(&self.cfg, o, id));
+                let w = merged.as_ref().unwrap_or(w);
                 let have = match self.observe(id) {
                     Ok(h) => h,
                     Err(e) => {
@@ -487,20 +490,23 @@ impl Driver {
     /// services a reload drops are logged by [`Self::removals`], per
     /// virtual server as keepalived does, not here per IPVS service.
     fn converge(&mut self, configured: bool) {
-        // each configured service's last virtual server
-        let mut owner = BTreeMap::new();
-        self.shadowed.clear();
+        // each configured service's virtual servers (kept where several)
+        let mut owners: BTreeMap<ServiceId, Vec<usize>> = BTreeMap::new();
         if configured {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
                 for id in decision::service_ids(&self.cfg, v) {
-                    if let Some(prev) = owner.insert(id, vi)
-                        && prev != vi
-                    {
-                        self.shadowed.insert((prev, id));
+                    let o = owners.entry(id).or_default();
+                    if o.last() != Some(&vi) {
+                        o.push(vi);
                     }
                 }
             }
         }
+        self.shared = owners
+            .iter()
+            .filter(|(_, o)| o.len() > 1)
+            .map(|(id, o)| (*id, o.clone()))
+            .collect();
         let observed: BTreeMap<ServiceId, _> = match self.ipvs.services() {
             Ok(s) => s.into_iter().map(|s| (s.id, s)).collect(),
             Err(e) => {
@@ -512,9 +518,13 @@ impl Driver {
             for vi in 0..self.cfg.virtual_servers.len() {
                 let want = self.decision.desired_vs(&self.cfg, vi);
                 for (id, w) in &want.services {
-                    if self.shadowed.contains(&(vi, *id)) {
-                        continue;
-                    }
+                    // a shared service once, with its first virtual server
+                    let merged = match self.shared.get(id) {
+                        Some(o) if o[0] != vi => continue,
+                        Some(o) => self.decision.desired_shared(&self.cfg, o, id),
+                        None => None,
+                    };
+                    let w = merged.as_ref().unwrap_or(w);
                     let have = match observed.get(id).map(|s| self.with_dests(s.clone())) {
                         None => None,
                         Some(Ok(h)) => Some(h),
@@ -530,7 +540,7 @@ impl Driver {
         // Last, as before: our services no longer configured (their
         // destinations go with them, so they are not read).
         for (id, s) in observed {
-            if !owner.contains_key(&id) {
+            if !owners.contains_key(&id) {
                 let have = (s, BTreeMap::new());
                 let ops = diff_service(&id, None, Some(&have), &self.ours);
                 self.apply(ops);
