@@ -7,7 +7,9 @@
 //! keepalived's, can go below it. std only (the few libc calls are declared
 //! here), so the script builds it with a bare `rustc -O`.
 //!
-//! Usage: bench-floor NVS RATE WARMUP_S WINDOW_S
+//! Usage: bench-floor NVS RATE WARMUP_S WINDOW_S [rst]
+//! (`rst`: close with a reset, SO_LINGER 0, instead of keepalived's FIN —
+//! not what real servers get from keepalived; only to see what it saves)
 //! Prints: FLOOR checks=N failed=F user_s=U sys_s=S ms_per_check=M
 //! (over the window, after the warm-up).
 
@@ -42,6 +44,7 @@ unsafe extern "C" {
     fn epoll_ctl(ep: i32, op: i32, fd: i32, ev: *mut EpollEvent) -> i32;
     fn epoll_wait(ep: i32, evs: *mut EpollEvent, max: i32, timeout_ms: i32) -> i32;
     fn getsockopt(fd: i32, level: i32, name: i32, val: *mut i32, len: *mut u32) -> i32;
+    fn setsockopt(fd: i32, level: i32, name: i32, val: *const [i32; 2], len: u32) -> i32;
     fn getrusage(who: i32, usage: *mut Rusage) -> i32;
     fn __errno_location() -> *mut i32;
 }
@@ -70,6 +73,7 @@ fn main() {
             .expect("usage: bench-floor NVS RATE WARMUP_S WINDOW_S")
     };
     let (nvs, rate, warm, window) = (num(0) as usize, num(1), num(2), num(3));
+    let rst = a.get(4).is_some_and(|s| s == "rst");
     // The benchmark's real servers: RS j of VS n is 127.(1+n/250).(n%250).(j+1):800j.
     let targets: Vec<SockaddrIn> = (0..nvs * 4)
         .map(|k| {
@@ -139,6 +143,9 @@ fn main() {
                 done += 1;
             } else {
                 failed += 1;
+            }
+            if rst {
+                unsafe { setsockopt(fd, 1, 13, &[1, 0], 8) }; // SO_LINGER {on, 0 s}
             }
             unsafe { close(fd) };
             in_flight -= 1;
