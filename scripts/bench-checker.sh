@@ -36,7 +36,9 @@
 #   the same work); --floor then runs scripts/bench-floor.rs, a checker
 #   with only the system calls a check needs, at keepalived's rate (ours'
 #   with --no-keepalived) and then as fast as it can: its CPU per check is
-#   the kernel's share, the floor under any checker sending these packets)
+#   about the kernel's share for these packets, near the floor of any checker;
+#   then both again closing with a reset, which no checker of ours does,
+#   to show what keepalived's FIN costs)
 # Needs root, qemu-system-x86_64, /usr/sbin/keepalived and rustc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -97,12 +99,12 @@ tw_drain() {
   t0=$(up)
   while [ "$(awk '/^TCP:/{for (i=1;i<NF;i++) if ($i=="tw") print $(i+1)}' /proc/net/sockstat)" -gt 100 ] && [ "$(since "$t0" | cut -d. -f1)" -lt 90 ]; do sleep 1; done
 }
-# floor RATE: bench-floor at RATE checks/s against fresh listeners
+# floor RATE [rst]: bench-floor at RATE checks/s against fresh listeners
 floor() {
   tw_drain
   bench-listener /tmp/countf 8000 8001 8002 8003 & L=$!
   sleep 1
-  bench-floor "$((NRS / 4))" "$1" 10 "$WINDOW"
+  bench-floor "$((NRS / 4))" "$1" 10 "$WINDOW" $2
   kill $L; wait $L 2>/dev/null || true
 }
 bench() {
@@ -168,7 +170,9 @@ KA_OPENS=
 if [ "$SKIP_KA" = 0 ]; then bench keepalived-2.2.7 /vm/bin/keepalived-2.2.7; KA_OPENS=$LAST_OPENS; fi
 if [ -x /vm/bin/keepalived-before ]; then bench ours-before /vm/bin/keepalived-before; fi
 bench ours /vm/bin/keepalived
-if [ "$FLOOR" = 1 ]; then floor "${KA_OPENS:-$LAST_OPENS}"; floor 0; fi
+if [ "$FLOOR" = 1 ]; then
+  for close in "" rst; do floor "${KA_OPENS:-$LAST_OPENS}" $close; floor 0 $close; done
+fi
 GUEST
 extra=()
 if [ "$perf" = 1 ]; then extra+=(-b "$(command -v perf):/vm/bin/perf"); fi

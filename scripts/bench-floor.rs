@@ -1,11 +1,13 @@
-//! The floor under any TCP_CHECK, for `scripts/bench-checker.sh --floor`: a
-//! checker that makes only the system calls one check needs (socket,
-//! connect, one epoll registration, getsockopt SO_ERROR, close: keepalived's
-//! packets, nothing else), paced at RATE checks a second (0: as fast as
-//! it can, up to 900 in flight) over the benchmark's real servers. Its CPU per check is what the kernel charges a
-//! checker for those packets on loopback, so no checker, ours or
-//! keepalived's, can go below it. std only (the few libc calls are declared
-//! here), so the script builds it with a bare `rustc -O`.
+//! A bare TCP_CHECK, for `scripts/bench-checker.sh --floor`: a checker that
+//! makes only the system calls one check needs (socket, connect, one epoll
+//! registration, getsockopt SO_ERROR, close: keepalived's packets, nothing
+//! else), paced at RATE checks a second (0: as fast as it can, up to 900 in
+//! flight) over the benchmark's real servers. Its CPU per check is about
+//! what the kernel charges a checker for those packets on loopback: all but
+//! a few percent is kernel time. (How a checker batches its connects still
+//! moves that by some tens of percent: keepalived, with thousands in flight
+//! where this keeps 900, went below it in one run.) std only (the few libc
+//! calls are declared here), so the script builds it with a bare `rustc -O`.
 //!
 //! Usage: bench-floor NVS RATE WARMUP_S WINDOW_S [rst]
 //! (`rst`: close with a reset, SO_LINGER 0, instead of keepalived's FIN —
