@@ -305,12 +305,16 @@ fn run(bin: &str, tag: &str) -> Said {
     std::thread::sleep(Duration::from_millis(500));
     let status = d.stop(Duration::from_secs(10));
     assert!(status.success(), "{bin} exit {status:?}");
-    // The stop's omega mails may still be on their way: give them (and
-    // anything unexpected) a bounded while; what arrived is compared below.
+    // The stop's omega mails and FIFO lines may still be on their way:
+    // give them (and anything unexpected) a bounded while; what arrived is
+    // compared below.
     let stop = stop_mails();
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(3)
-        && !stop.iter().all(|w| mails_b.lock().unwrap().contains(w))
+        && !(stop.iter().all(|w| mails_b.lock().unwrap().contains(w))
+            && STOP_FIFO
+                .iter()
+                .all(|w| fifo_b.lock().unwrap().iter().any(|l| l == w)))
     {
         std::thread::sleep(Duration::from_millis(50));
     }

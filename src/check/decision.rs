@@ -1113,8 +1113,8 @@ mod tests {
         d.set_checker(&c, 1, 0, 0, false);
         d.set_checker(&c, 3, 0, 0, false);
         let t = check(&c, &d);
-        // the group's server 0 stays inhibited (weight 0), VS 3's copy of
-        // it, down, would be removed: the first one's entry stays
+        // the group's server 0 stays with weight 0 (inhibit), its server 1
+        // keeps weight 3, and VS 3's server (NAT, port 8080), down, goes
         let w: Vec<u32> = t.services[&shared].1.values().map(|d| d.weight).collect();
         assert_eq!(w, [0, 3]);
         let fw7 = ServiceId::Fwmark {

@@ -93,8 +93,8 @@ const STOP_POLL: Duration = Duration::from_millis(20);
 /// progress (the checker's MISC_CHECK scripts, the VRRP child's
 /// `vrrp_script`s), and SIGKILL to those of them still running `limit`
 /// later (`child_killed_thread`, `child_killed_reload`; keepalived gives
-/// them 1 s). Runs started after the call are not
-/// touched (a reload goes on checking meanwhile). The returned future ends
+/// them 1 s). Runs started after the call are not touched (a reload goes
+/// on checking meanwhile). The returned future ends
 /// once every such run has reaped its script; the runs' own tasks do the
 /// reaping, so the runtime must keep polling them meanwhile. Bound it with
 /// a timeout: a script stuck in the kernel survives SIGKILL.
