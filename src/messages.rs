@@ -808,6 +808,11 @@ pub fn initializing_ipvs() -> &'static str {
     "Initializing ipvs"
 }
 
+/// The checker child at a reload, once the new configuration is read.
+pub fn reinitializing_ipvs() -> &'static str {
+    "Reinitializing ipvs"
+}
+
 /// A checker starts (`rs`, `vs` in keepalived's `[ip]:proto:port` form).
 pub fn activating_healthchecker(rs: &str, vs: &str) -> String {
     format!("Activating healthchecker for service {rs} for VS {vs}")
@@ -1453,6 +1458,7 @@ mod tests {
         assert_eq!(netlink_reports("eth0", false), "Netlink reports eth0 down");
         assert_eq!(netlink_reports("eth0", true), "Netlink reports eth0 up");
         assert_eq!(initializing_ipvs(), "Initializing ipvs");
+        assert_eq!(reinitializing_ipvs(), "Reinitializing ipvs");
         assert_eq!(
             open_file_limit_set(1047, 1048576),
             "Set open file limit to 1047:1048576."

@@ -627,6 +627,7 @@ impl Driver {
                 _ = hup.recv() => {
                     tracing::info!("{}", messages::child_reloading());
                     if let Some(cfg) = reload() {
+                        tracing::info!("{}", messages::reinitializing_ipvs());
                         let prev = std::mem::replace(&mut self.cfg, cfg);
                         // keepalived's order: the new configuration's FIFOs
                         // and mail settings, then the removals' notifies
@@ -659,7 +660,8 @@ impl Driver {
                         self.sync_all();
                         crate::sys::malloc::trim();
                     }
-                    tracing::info!("{}", messages::reload_complete());
+                    // "Reload complete" is the parent's, once every child
+                    // is done (keepalived's config_notify).
                     ready();
                 }
                 _ = term.recv() => break,
