@@ -15,7 +15,8 @@
 //! `guest_duplicate_virtual_servers` (same boot): two `virtual_server`
 //! blocks for one service make the table keepalived 2.2.7 makes of them,
 //! through each one's real server failing and returning and reloads that
-//! drop one block or the other.
+//! drop one block or the other; and a group whose range covers a plain
+//! virtual server's address.
 //!
 //! `guest_misc_stop` (same boot): a MISC_CHECK script still running when
 //! the daemon gets SIGTERM is ended with its whole process group, as
@@ -709,6 +710,73 @@ fn duplicate_steps(bin: &str, tag: &str) {
     drop(rs2);
 }
 
+/// A group whose range covers a plain virtual server's address: the
+/// group's service for that address comes first, so it keeps the group's
+/// `rr` and gains the plain block's server.
+const GROUP_OVERLAP_CONF: &str = "
+virtual_server_group G {
+    192.0.2.50-51 80
+}
+virtual_server group G {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.2 8080 {
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+virtual_server 192.0.2.51 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind NAT
+    protocol TCP
+    real_server 127.0.0.3 8081 {
+        weight 3
+        TCP_CHECK { connect_timeout 1 retry 0 }
+    }
+}
+";
+
+/// Runs `bin` on [`GROUP_OVERLAP_CONF`] through start, the group's server
+/// failing and returning, and the stop, with keepalived 2.2.7's tables.
+fn group_overlap_steps(bin: &str, tag: &str) {
+    let conf = format!("/tmp/{tag}.conf");
+    std::fs::write(&conf, GROUP_OVERLAP_CONF).unwrap();
+    sh("ipvsadm -C");
+    let listen = |a: &str| TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"));
+    let mut rs2 = Some(listen("127.0.0.2:8080"));
+    let _rs3 = listen("127.0.0.3:8081");
+    let mut d = GuestDaemon::start(bin, tag, "-C", &conf);
+    let limit = Duration::from_secs(15);
+    let (s50, s51, two, three) = (
+        "TCP 192.0.2.50:80 rr",
+        "TCP 192.0.2.51:80 rr",
+        "-> 127.0.0.2:8080 Masq 1 0 0",
+        "-> 127.0.0.3:8081 Masq 3 0 0",
+    );
+    // the table is a set of lines: the group's server shows once for both
+    let all = [s50, s51, two, three];
+    wait_table(&all, limit, &format!("{tag}: start"));
+    assert_eq!(
+        sh("ipvsadm -Ln").matches("127.0.0.2:8080").count(),
+        2,
+        "{tag}: the group's server in both services"
+    );
+    rs2.take();
+    wait_table(
+        &[s50, s51, three],
+        limit,
+        &format!("{tag}: group's server down"),
+    );
+    rs2 = Some(listen("127.0.0.2:8080"));
+    wait_table(&all, limit, &format!("{tag}: it is back"));
+    let status = d.stop(Duration::from_secs(10));
+    assert!(status.success(), "{bin} exit {status:?}");
+    wait_table(&[], limit, &format!("{tag}: stopped"));
+    drop(rs2);
+}
+
 #[test]
 fn guest_duplicate_virtual_servers() {
     if !in_guest() {
@@ -716,7 +784,9 @@ fn guest_duplicate_virtual_servers() {
     }
     if std::path::Path::new("/vm/bin/keepalived-2.2.7").exists() {
         duplicate_steps("/vm/bin/keepalived-2.2.7", "ka-dup");
+        group_overlap_steps("/vm/bin/keepalived-2.2.7", "ka-grp");
     }
     duplicate_steps("/vm/bin/keepalived", "ours-dup");
+    group_overlap_steps("/vm/bin/keepalived", "ours-grp");
     println!("DUPLICATE VS PASSED");
 }
