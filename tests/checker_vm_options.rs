@@ -616,45 +616,57 @@ fn guest_reload_removal_lines() {
     println!("RELOAD LINES PASSED");
 }
 
-/// Two `virtual_server` blocks for one service (192.0.2.50:80, `rr` with
-/// 127.0.0.2 then `wrr` with 127.0.0.3). keepalived 2.2.7 accepts it and
+/// The overlapping configurations' first block: `rr` with 127.0.0.2;
+/// `head` is what follows `virtual_server` ("192.0.2.50 80", "group G").
+fn rr_block(head: &str) -> String {
+    format!(
+        "virtual_server {head} {{\n    delay_loop 1\n    lb_algo rr\n    lb_kind NAT\n    \
+         protocol TCP\n    real_server 127.0.0.2 8080 {{\n        \
+         TCP_CHECK {{ connect_timeout 1 retry 0 }}\n    }}\n}}\n"
+    )
+}
+
+/// Their last block: `wrr` at `addr` port 80 with 127.0.0.3, weight 3.
+fn wrr_block(addr: &str) -> String {
+    format!(
+        "virtual_server {addr} 80 {{\n    delay_loop 1\n    lb_algo wrr\n    lb_kind NAT\n    \
+         protocol TCP\n    real_server 127.0.0.3 8081 {{\n        weight 3\n        \
+         TCP_CHECK {{ connect_timeout 1 retry 0 }}\n    }}\n}}\n"
+    )
+}
+
+fn listen(a: &str) -> TcpListener {
+    TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"))
+}
+
+/// Starts `bin` (tag `tag`) on configuration `text` with an empty table and
+/// both real servers listening; returns the daemon, its configuration's
+/// path and the listeners of 127.0.0.2 and 127.0.0.3.
+fn start_overlap(
+    bin: &str,
+    tag: &str,
+    text: &str,
+) -> (GuestDaemon, String, TcpListener, TcpListener) {
+    let conf = format!("/tmp/{tag}.conf");
+    std::fs::write(&conf, text).unwrap();
+    sh("ipvsadm -C");
+    let (rs2, rs3) = (listen("127.0.0.2:8080"), listen("127.0.0.3:8081"));
+    (GuestDaemon::start(bin, tag, "-C", &conf), conf, rs2, rs3)
+}
+
+/// Runs `bin` on two `virtual_server` blocks for one service
+/// (192.0.2.50:80, `rr` with 127.0.0.2 then `wrr` with 127.0.0.3) through
+/// start, each real server's failure and return, reloads to one block, to
+/// both and to the other, and the stop. keepalived 2.2.7 accepts it and
 /// ends up with one service: the first block's settings (the second's
 /// creation fails, "Service already exists") holding both blocks' real
-/// servers, each checked and taken out and back on its own.
-const DUPLICATE_CONF: &str = "
-virtual_server 192.0.2.50 80 {
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server 127.0.0.2 8080 {
-        TCP_CHECK { connect_timeout 1 retry 0 }
-    }
-}
-virtual_server 192.0.2.50 80 {
-    delay_loop 1
-    lb_algo wrr
-    lb_kind NAT
-    protocol TCP
-    real_server 127.0.0.3 8081 {
-        weight 3
-        TCP_CHECK { connect_timeout 1 retry 0 }
-    }
-}
-";
-
-/// Runs `bin` on [`DUPLICATE_CONF`] through start, each real server's
-/// failure and return, reloads to one block, to both and to the other,
-/// and the stop, requiring keepalived 2.2.7's table (seen in this guest)
-/// after each step.
+/// servers, each checked and taken out and back on its own; its table
+/// (seen in this guest) is required after each step.
 fn duplicate_steps(bin: &str, tag: &str) {
-    let conf = format!("/tmp/{tag}.conf");
-    std::fs::write(&conf, DUPLICATE_CONF).unwrap();
-    sh("ipvsadm -C");
-    let listen = |a: &str| TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"));
-    let mut rs2 = Some(listen("127.0.0.2:8080"));
-    let mut rs3 = Some(listen("127.0.0.3:8081"));
-    let mut d = GuestDaemon::start(bin, tag, "-C", &conf);
+    let (first, second) = (rr_block("192.0.2.50 80"), wrr_block("192.0.2.50"));
+    let both = format!("{first}{second}");
+    let (mut d, conf, rs2, rs3) = start_overlap(bin, tag, &both);
+    let (mut rs2, mut rs3) = (Some(rs2), Some(rs3));
     let limit = Duration::from_secs(15);
     let (svc, two, three) = (
         "TCP 192.0.2.50:80 rr",
@@ -671,32 +683,30 @@ fn duplicate_steps(bin: &str, tag: &str) {
     rs2 = Some(listen("127.0.0.2:8080"));
     wait_table(&[svc, two, three], limit, &format!("{tag}: it is back"));
     // A reload to one block makes the service that block's alone.
-    let cut = DUPLICATE_CONF.rfind("virtual_server").unwrap();
-    let (first, second) = DUPLICATE_CONF.split_at(cut);
     let reload = |d: &GuestDaemon, text: &str| {
         std::fs::write(&conf, text).unwrap();
         d.signal(nix::sys::signal::Signal::SIGHUP);
     };
-    reload(&d, second);
+    reload(&d, &second);
     let wrr = "TCP 192.0.2.50:80 wrr";
     wait_table(
         &[wrr, three],
         limit,
         &format!("{tag}: reload, second block only"),
     );
-    reload(&d, DUPLICATE_CONF);
+    reload(&d, &both);
     wait_table(
         &[svc, two, three],
         limit,
         &format!("{tag}: reload, both again"),
     );
-    reload(&d, first);
+    reload(&d, &first);
     wait_table(
         &[svc, two],
         limit,
         &format!("{tag}: reload, first block only"),
     );
-    reload(&d, DUPLICATE_CONF);
+    reload(&d, &both);
     wait_table(&[svc, two, three], limit, &format!("{tag}: reload, both"));
     rs3.take();
     wait_table(
@@ -710,44 +720,19 @@ fn duplicate_steps(bin: &str, tag: &str) {
     drop(rs2);
 }
 
-/// A group whose range covers a plain virtual server's address: the
-/// group's service for that address comes first, so it keeps the group's
-/// `rr` and gains the plain block's server.
-const GROUP_OVERLAP_CONF: &str = "
-virtual_server_group G {
-    192.0.2.50-51 80
-}
-virtual_server group G {
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server 127.0.0.2 8080 {
-        TCP_CHECK { connect_timeout 1 retry 0 }
-    }
-}
-virtual_server 192.0.2.51 80 {
-    delay_loop 1
-    lb_algo wrr
-    lb_kind NAT
-    protocol TCP
-    real_server 127.0.0.3 8081 {
-        weight 3
-        TCP_CHECK { connect_timeout 1 retry 0 }
-    }
-}
-";
-
-/// Runs `bin` on [`GROUP_OVERLAP_CONF`] through start, the group's server
-/// failing and returning, and the stop, with keepalived 2.2.7's tables.
+/// Runs `bin` on a group whose range covers a plain virtual server's
+/// address through start, the group's server failing and returning, and
+/// the stop, with keepalived 2.2.7's tables: the group's service for that
+/// address comes first, so it keeps the group's `rr` and gains the plain
+/// block's server.
 fn group_overlap_steps(bin: &str, tag: &str) {
-    let conf = format!("/tmp/{tag}.conf");
-    std::fs::write(&conf, GROUP_OVERLAP_CONF).unwrap();
-    sh("ipvsadm -C");
-    let listen = |a: &str| TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"));
-    let mut rs2 = Some(listen("127.0.0.2:8080"));
-    let _rs3 = listen("127.0.0.3:8081");
-    let mut d = GuestDaemon::start(bin, tag, "-C", &conf);
+    let text = format!(
+        "virtual_server_group G {{\n    192.0.2.50-51 80\n}}\n{}{}",
+        rr_block("group G"),
+        wrr_block("192.0.2.51")
+    );
+    let (mut d, _, rs2, _rs3) = start_overlap(bin, tag, &text);
+    let mut rs2 = Some(rs2);
     let limit = Duration::from_secs(15);
     let (s50, s51, two, three) = (
         "TCP 192.0.2.50:80 rr",
