@@ -11,13 +11,12 @@
 
 mod support;
 
-use std::net::TcpListener;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest};
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, listen};
 
 #[test]
 fn vm_runs_checker_alerts() {
@@ -36,10 +35,6 @@ fn vm_runs_checker_alerts() {
 }
 
 // ----------------------------------------------------------------- guest half
-
-fn listen(addr: &str) -> TcpListener {
-    TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
-}
 
 /// An SMTP server that refuses every client in its greeting.
 fn bad_banner_server(addr: &str) {

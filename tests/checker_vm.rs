@@ -14,12 +14,11 @@ mod differential;
 mod support;
 
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::guest_mail::{fifo_reader, mail_recorder};
-use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest};
+use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, listen};
 
 #[test]
 fn vm_runs_checker_suite() {
@@ -71,10 +70,6 @@ fn wait_table(want: &[&str], limit: Duration, what: &str) -> Duration {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-fn listen(addr: &str) -> TcpListener {
-    TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
 }
 
 /// A listener that completes no more handshakes, as a hung server: its

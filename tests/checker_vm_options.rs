@@ -30,7 +30,9 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use support::procs::group_members;
-use support::vm::{GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, sh, wait_for};
+use support::vm::{
+    GuestDaemon, assert_guest_test_passes, guest_bins, in_guest, listen, sh, wait_for,
+};
 
 #[test]
 fn vm_runs_checker_options_suite() {
@@ -633,10 +635,6 @@ fn wrr_block(addr: &str) -> String {
          protocol TCP\n    real_server 127.0.0.3 8081 {{\n        weight 3\n        \
          TCP_CHECK {{ connect_timeout 1 retry 0 }}\n    }}\n}}\n"
     )
-}
-
-fn listen(a: &str) -> TcpListener {
-    TcpListener::bind(a).unwrap_or_else(|e| panic!("listen {a}: {e}"))
 }
 
 /// Starts `bin` (tag `tag`) on configuration `text` with an empty table and

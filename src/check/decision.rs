@@ -572,11 +572,8 @@ impl Decision {
     pub fn desired_shared(&self, cfg: &Config, owners: &[usize], id: &ServiceId) -> Option<Entry> {
         let mut t = Table::new();
         for &vi in owners {
-            let mut part = self.desired_vs(cfg, vi);
-            if let Some(e) = part.services.remove(id) {
-                let mut one = Table::new();
-                one.services.insert(*id, e);
-                t.merge(one);
+            if let Some(e) = self.desired_vs(cfg, vi).services.remove(id) {
+                t.merge_entry(*id, e);
             }
         }
         t.services.remove(id)

@@ -38,14 +38,19 @@ impl Table {
     /// destinations it does not have yet (one already there stays as it
     /// is, the later one's addition failing the same way).
     pub fn merge(&mut self, other: Table) {
-        for (id, (svc, dests)) in other.services {
-            let (_, mine) = self
-                .services
-                .entry(id)
-                .or_insert_with(|| (svc, BTreeMap::new()));
-            for (k, d) in dests {
-                mine.entry(k).or_insert(d);
-            }
+        for (id, entry) in other.services {
+            self.merge_entry(id, entry);
+        }
+    }
+
+    /// [`Table::merge`] for one service's entry.
+    pub fn merge_entry(&mut self, id: ServiceId, (svc, dests): Entry) {
+        let (_, mine) = self
+            .services
+            .entry(id)
+            .or_insert_with(|| (svc, BTreeMap::new()));
+        for (k, d) in dests {
+            mine.entry(k).or_insert(d);
         }
     }
 }

@@ -490,23 +490,23 @@ impl Driver {
     /// services a reload drops are logged by [`Self::removals`], per
     /// virtual server as keepalived does, not here per IPVS service.
     fn converge(&mut self, configured: bool) {
-        // each configured service's virtual servers (kept where several)
-        let mut owners: BTreeMap<ServiceId, Vec<usize>> = BTreeMap::new();
+        // each configured service's first virtual server, and all of them
+        // where several stand for it (a list only for those: rare)
+        let mut owner: BTreeMap<ServiceId, usize> = BTreeMap::new();
+        self.shared.clear();
         if configured {
             for (vi, v) in self.cfg.virtual_servers.iter().enumerate() {
                 for id in decision::service_ids(&self.cfg, v) {
-                    let o = owners.entry(id).or_default();
-                    if o.last() != Some(&vi) {
-                        o.push(vi);
+                    let first = *owner.entry(id).or_insert(vi);
+                    if first != vi {
+                        let o = self.shared.entry(id).or_insert_with(|| vec![first]);
+                        if o.last() != Some(&vi) {
+                            o.push(vi);
+                        }
                     }
                 }
             }
         }
-        self.shared = owners
-            .iter()
-            .filter(|(_, o)| o.len() > 1)
-            .map(|(id, o)| (*id, o.clone()))
-            .collect();
         let observed: BTreeMap<ServiceId, _> = match self.ipvs.services() {
             Ok(s) => s.into_iter().map(|s| (s.id, s)).collect(),
             Err(e) => {
@@ -540,7 +540,7 @@ impl Driver {
         // Last, as before: our services no longer configured (their
         // destinations go with them, so they are not read).
         for (id, s) in observed {
-            if !owners.contains_key(&id) {
+            if !owner.contains_key(&id) {
                 let have = (s, BTreeMap::new());
                 let ops = diff_service(&id, None, Some(&have), &self.ours);
                 self.apply(ops);

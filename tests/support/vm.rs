@@ -128,6 +128,12 @@ pub fn sh(cmd: &str) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Guest side: a real server's listener on `addr` (all the guest tests'
+/// servers are plain TCP listeners; the kernel completes the handshakes).
+pub fn listen(addr: &str) -> std::net::TcpListener {
+    std::net::TcpListener::bind(addr).unwrap_or_else(|e| panic!("listen {addr}: {e}"))
+}
+
 /// Guest side: polls `ok` every 100 ms until it holds, failing with
 /// `show()` after `limit`; prints how long it took.
 pub fn wait_for(
